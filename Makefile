@@ -1,0 +1,38 @@
+# Every set-up step lives here: `make demo` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DEMO_OUT ?= demo-output
+PYTEST_ARGS ?=
+
+.PHONY: venv install demo test docs bench clean
+
+venv: $(PY)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# -c constraints.txt pins the tested versions, torch==2.13.0 (the CPU build on disk) among them.
+$(STAMP): $(PY) setup.cfg pyproject.toml constraints.txt
+	$(PY) -m pip install --disable-pip-version-check -q -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(VENV)/bin/netgraph demo -o $(DEMO_OUT)
+
+test: install
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(MAKE) docs
+
+docs: install
+	rm -rf docs/_build docs/api/generated
+	$(PY) -m sphinx -W --keep-going -q -b html docs docs/_build/html
+
+bench: install
+	$(PY) benchmarks/bench_degrees.py
+
+clean:
+	rm -rf docs/_build docs/api/generated .pytest_cache build *.egg-info

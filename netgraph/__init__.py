@@ -1,0 +1,32 @@
+"""netgraph: neural networks as graphs, studied with the tools of network science.
+
+A model is read from ONNX by :func:`exporters.read_onnx` into a
+:class:`~netgraph.LayeredGraph`: layers of nodes (one per unit of a dense layer, one per
+feature map of a convolution) joined by junctions whose sparse matrices count the scalar
+connections between two nodes. The analyses (:func:`~netgraph.degrees`, ...) are graph
+algorithms on those matrices, and :attr:`LayeredGraph.igraph` gives the same network as
+a weighted multilayer :class:`igraph.Graph`.
+
+``import netgraph`` stays light: torch, matplotlib and onnxruntime are imported only by
+the functions that need them.
+"""
+
+__version__ = "0.1.0"
+
+from netgraph.exceptions import *  # noqa: F401,F403
+from netgraph.exceptions import __all__ as _exceptions_all
+from netgraph.graph import Junction, Layer, LayeredGraph
+from netgraph.io import read_graph, write_graph
+from netgraph.degrees import degrees, layer_degrees
+
+__all__ = [
+    "__version__",
+    *_exceptions_all,
+    "Layer",
+    "Junction",
+    "LayeredGraph",
+    "read_graph",
+    "write_graph",
+    "degrees",
+    "layer_degrees",
+]

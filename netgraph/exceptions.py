@@ -1,0 +1,74 @@
+"""Exceptions raised by netgraph.
+
+Every error that netgraph raises on bad input derives from :class:`NetgraphError`,
+so a caller can catch one base class; the command line prints the message on one
+line and exits with status 2.
+"""
+
+__all__ = [
+    "NetgraphError",
+    "ModelNotFoundError",
+    "InvalidModelError",
+    "ExternalDataError",
+    "UnsupportedOperatorError",
+    "ControlFlowError",
+    "InvalidWeightError",
+    "NoLearnableJunctionError",
+    "LayerNotFoundError",
+    "GraphFormatError",
+    "InvalidParameterError",
+]
+
+
+class NetgraphError(Exception):
+    """Base class of every error netgraph raises on bad input."""
+
+
+class ModelNotFoundError(NetgraphError, FileNotFoundError):
+    """A model or graph file does not exist."""
+
+    def __str__(self):
+        return str(self.args[0]) if self.args else ""
+
+
+class InvalidModelError(NetgraphError, ValueError):
+    """A file or object is not a readable ONNX model (corrupt protobuf, wrong type, no graph)."""
+
+
+class ExternalDataError(NetgraphError):
+    """Weights stored as ONNX external data cannot be read (missing or short file)."""
+
+
+class UnsupportedOperatorError(NetgraphError):
+    """An operator on the path from the inputs to the outputs has no handler.
+
+    In lenient mode such an operator becomes a cut instead of an error.
+    """
+
+
+class ControlFlowError(UnsupportedOperatorError):
+    """A layer sits inside control flow (If, Loop, Scan); never accepted, not even leniently."""
+
+
+class InvalidWeightError(NetgraphError, ValueError):
+    """A weight tensor holds NaN or infinite values, or is not a constant."""
+
+
+class NoLearnableJunctionError(NetgraphError):
+    """A model has no operator with learnable weights, so its graph would have no edges."""
+
+
+class LayerNotFoundError(NetgraphError, KeyError):
+    """A layer name that the graph does not hold."""
+
+    def __str__(self):
+        # KeyError quotes its argument; keep the message readable.
+        return str(self.args[0]) if self.args else ""
+
+
+class GraphFormatError(NetgraphError, ValueError):
+    """A graph file has an unknown suffix or is not a netgraph graph."""
+
+
+class InvalidParameterError(NetgraphError, ValueError):
+    """A keyword argument has a value outside its domain."""

@@ -1,0 +1,573 @@
+"""The layered graph of a neural network: layers of nodes joined by junctions.
+
+A :class:`LayeredGraph` is a directed, layered graph stored column-wise: each
+:class:`Junction` holds two scipy CSR arrays of shape ``(target size, source size)``,
+
+* ``count[j, i]``: how many scalar connections join source node ``i`` to target node ``j``
+  (1 per nonzero weight of a dense layer; for a convolution every nonzero kernel tap times
+  the number of output positions where it reads a real input, the convention of
+  Hou & Kwok [1]_, appendix B);
+* ``weight[j, i]``: the sum of the weights of those scalar connections (signed).
+
+Both arrays share one sparsity pattern: an edge is a pair with ``count > 0``.
+:attr:`LayeredGraph.igraph` turns the same network into a weighted multilayer
+:class:`igraph.Graph` on demand, and :meth:`LayeredGraph.from_igraph` reads it back.
+
+References
+----------
+.. [1] Hou, L. and Kwok, J. T. "Power Law in Sparsified Deep Neural Networks."
+   arXiv:1805.01891 (2018).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from netgraph.exceptions import GraphFormatError, InvalidParameterError, LayerNotFoundError
+
+__all__ = ["Layer", "Junction", "LayeredGraph", "LAYER_KINDS", "JUNCTION_KINDS"]
+
+#: Kinds of layer: where its nodes come from.
+LAYER_KINDS = ("input", "dense", "conv", "conv_transpose", "merge", "cut")
+#: Kinds of junction: ``learnable`` (an operator with weights) or ``skip`` (a residual Add/Sum).
+JUNCTION_KINDS = ("learnable", "skip")
+
+
+@dataclasses.dataclass(frozen=True)
+class Layer:
+    """A set of nodes of the network.
+
+    Parameters
+    ----------
+    name : str
+        Unique name of the layer (by default the ONNX tensor it came from).
+    size : int
+        Number of nodes: units of a dense layer, channels (feature maps) of a convolution.
+    kind : str
+        One of :data:`LAYER_KINDS`.
+    spatial_shape : tuple of int, optional
+        Spatial shape of each node's feature map (``(H, W)`` for a 2-D convolution,
+        ``()`` for a dense unit).
+    tensor : str, optional
+        Name of the ONNX tensor whose channels (or last-axis features) are the nodes.
+    op : str, optional
+        ONNX operator type that made the layer (``""`` for an input).
+    node : str, optional
+        Name of the ONNX node that made the layer.
+
+    Examples
+    --------
+    >>> Layer("fc1", 4, "dense")
+    Layer(name='fc1', size=4, kind='dense', spatial_shape=(), tensor='', op='', node='')
+    """
+
+    name: str
+    size: int
+    kind: str
+    spatial_shape: tuple = ()
+    tensor: str = ""
+    op: str = ""
+    node: str = ""
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name:
+            raise InvalidParameterError(f"layer name must be a non-empty string, got {self.name!r}")
+        if int(self.size) != self.size or self.size < 0:
+            raise InvalidParameterError(f"layer {self.name!r}: size must be a non-negative integer, got {self.size!r}")
+        if self.kind not in LAYER_KINDS:
+            raise InvalidParameterError(
+                f"layer {self.name!r}: kind must be one of {', '.join(LAYER_KINDS)}; got {self.kind!r}"
+            )
+        object.__setattr__(self, "size", int(self.size))
+        object.__setattr__(self, "spatial_shape", tuple(int(s) for s in self.spatial_shape))
+
+    def to_dict(self) -> dict:
+        """Return the layer as a JSON-serialisable dict."""
+        d = dataclasses.asdict(self)
+        d["spatial_shape"] = list(self.spatial_shape)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "Layer":
+        """Build a layer from :meth:`to_dict`'s output."""
+        return cls(**{**d, "spatial_shape": tuple(d.get("spatial_shape", ()))})
+
+
+def _aligned_csr(count, weight, shape) -> tuple[sp.csr_array, sp.csr_array]:
+    """Return ``count`` (int64) and ``weight`` (float64) as CSR arrays with one pattern.
+
+    The pattern is that of the positive entries of ``count``; ``weight`` is read at those
+    positions (an exact zero weight sum is kept as an explicit entry).
+    """
+    if sp.issparse(count):
+        c = sp.csr_array(count, dtype=np.int64)
+    else:
+        c = sp.csr_array(np.asarray(count, dtype=np.int64))
+    if c.shape != tuple(shape):
+        raise InvalidParameterError(f"count has shape {c.shape}, expected (target size, source size) = {tuple(shape)}")
+    if c.nnz and c.data.min() < 0:
+        raise InvalidParameterError("count must be non-negative")
+    c.eliminate_zeros()
+    c.sort_indices()
+    if sp.issparse(weight):
+        w = sp.csr_array(weight, dtype=np.float64)
+        w.sort_indices()
+        if w.shape == c.shape and np.array_equal(w.indptr, c.indptr) and np.array_equal(w.indices, c.indices):
+            wdata = w.data
+        else:
+            rows = np.repeat(np.arange(c.shape[0]), np.diff(c.indptr))
+            wdata = np.asarray(w[rows, c.indices]).ravel() if c.nnz else np.zeros(0)
+    else:
+        wd = np.asarray(weight, dtype=np.float64)
+        if wd.shape != c.shape:
+            raise InvalidParameterError(f"weight has shape {wd.shape}, expected {c.shape}")
+        rows = np.repeat(np.arange(c.shape[0]), np.diff(c.indptr))
+        wdata = wd[rows, c.indices]
+    w = sp.csr_array((np.asarray(wdata, dtype=np.float64), c.indices.copy(), c.indptr.copy()), shape=c.shape)
+    return c, w
+
+
+class Junction:
+    """The connections between two layers, made by one ONNX operator.
+
+    Parameters
+    ----------
+    source, target : str
+        Names of the source and target layers.
+    count : array_like or sparse array, shape (target size, source size)
+        Number of scalar connections between each pair of nodes (non-negative integers).
+    weight : array_like or sparse array, shape (target size, source size)
+        Sum of the weights of those connections; read where ``count > 0``.
+    op : str
+        ONNX operator type (``"Gemm"``, ``"Conv"``, ``"Add"``, ...).
+    node : str
+        Name of the ONNX node.
+    kind : {"learnable", "skip"}
+        ``"skip"`` for the weightless edges of a residual Add/Sum.
+
+    Attributes
+    ----------
+    count, weight : scipy.sparse.csr_array
+        Aligned CSR arrays (same ``indptr`` and ``indices``).
+
+    Examples
+    --------
+    >>> j = Junction("in", "fc", [[1, 0], [1, 1]], [[0.5, 0.0], [-1.0, 2.0]], op="Gemm", node="g")
+    >>> j.edges, j.connections, j.density
+    (3, 3, 0.75)
+    """
+
+    __slots__ = ("source", "target", "count", "weight", "op", "node", "kind")
+
+    def __init__(self, source, target, count, weight, *, op, node="", kind="learnable"):
+        if kind not in JUNCTION_KINDS:
+            raise InvalidParameterError(f"junction kind must be one of {JUNCTION_KINDS}, got {kind!r}")
+        shape = count.shape if hasattr(count, "shape") else np.shape(count)
+        self.count, self.weight = _aligned_csr(count, weight, shape)
+        self.source, self.target, self.op, self.node, self.kind = str(source), str(target), str(op), str(node), kind
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(target size, source size)``."""
+        return self.count.shape
+
+    @property
+    def edges(self) -> int:
+        """Number of node pairs joined by at least one connection."""
+        return int(self.count.nnz)
+
+    @property
+    def connections(self) -> int:
+        """Number of scalar connections: the sum of ``count``."""
+        return int(self.count.data.sum(dtype=np.int64))
+
+    @property
+    def density(self) -> float:
+        """``edges / (source size * target size)`` (0 for an empty layer)."""
+        n = self.shape[0] * self.shape[1]
+        return self.edges / n if n else 0.0
+
+    @property
+    def learnable(self) -> bool:
+        """True unless the junction is made of skip edges."""
+        return self.kind == "learnable"
+
+    def to_dict(self) -> dict:
+        """Return the junction's description (not its matrices) as a JSON-serialisable dict."""
+        return {
+            "source": self.source,
+            "target": self.target,
+            "op": self.op,
+            "node": self.node,
+            "kind": self.kind,
+            "edges": self.edges,
+            "connections": self.connections,
+            "density": self.density,
+        }
+
+    def __repr__(self):
+        return (
+            f"Junction({self.source!r} -> {self.target!r}, op={self.op!r}, node={self.node!r}, "
+            f"kind={self.kind!r}, edges={self.edges}, connections={self.connections})"
+        )
+
+
+class LayeredGraph:
+    """A neural network as a directed, layered, weighted graph.
+
+    Parameters
+    ----------
+    layers : sequence of Layer
+        The layers in topological order (every junction goes from an earlier layer to a later one).
+    junctions : sequence of Junction
+        The junctions between layers.
+    outputs : sequence of str, optional
+        Names of the layers that are the network's outputs. Degrees leave out the
+        junctions into them by default (the papers never prune that layer).
+    metadata : mapping of str to str, optional
+        The model's metadata (producer, ONNX metadata_props, ...).
+    cuts : sequence of dict, optional
+        Operators that a lenient read cut (each with ``op``, ``node``, ``layers``, ``reason``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> g = LayeredGraph(
+    ...     [Layer("x", 2, "input"), Layer("h", 3, "dense")],
+    ...     [Junction("x", "h", np.ones((3, 2)), np.full((3, 2), 0.5), op="Gemm", node="fc")],
+    ... )
+    >>> g.number_of_nodes(), g.number_of_edges()
+    (5, 6)
+    >>> g.igraph.vcount(), g.igraph.ecount()
+    (5, 6)
+    """
+
+    def __init__(
+        self,
+        layers: Sequence[Layer],
+        junctions: Sequence[Junction],
+        *,
+        outputs: Iterable[str] = (),
+        metadata: Mapping[str, str] | None = None,
+        cuts: Sequence[Mapping[str, Any]] = (),
+    ):
+        self.layers = tuple(layers)
+        self.junctions = tuple(junctions)
+        self._index = {}
+        for i, layer in enumerate(self.layers):
+            if not isinstance(layer, Layer):
+                raise InvalidParameterError(f"layers must be Layer objects, got {type(layer).__name__}")
+            if layer.name in self._index:
+                raise InvalidParameterError(f"duplicate layer name {layer.name!r}")
+            self._index[layer.name] = i
+        for j in self.junctions:
+            s, t = self.layer(j.source), self.layer(j.target)
+            if j.shape != (t.size, s.size):
+                raise InvalidParameterError(
+                    f"junction {j.source!r} -> {j.target!r} has shape {j.shape}, "
+                    f"expected (target size, source size) = {(t.size, s.size)}"
+                )
+            if self._index[j.source] >= self._index[j.target]:
+                raise InvalidParameterError(
+                    f"junction {j.source!r} -> {j.target!r} goes backwards: layers must be in topological order"
+                )
+        self.outputs = tuple(outputs)
+        for name in self.outputs:
+            self.layer(name)
+        self.metadata = dict(metadata or {})
+        self.cuts = tuple(dict(c) for c in cuts)
+
+    # ------------------------------------------------------------------ lookup
+    @property
+    def layer_names(self) -> list[str]:
+        """Names of the layers, in topological order."""
+        return [layer.name for layer in self.layers]
+
+    def layer(self, name: str) -> Layer:
+        """Return the layer called ``name``.
+
+        Raises
+        ------
+        LayerNotFoundError
+            If no layer has that name; the message lists the names there are.
+        """
+        try:
+            return self.layers[self._index[name]]
+        except (KeyError, TypeError):
+            names = ", ".join(repr(n) for n in self.layer_names[:20])
+            more = ", ..." if len(self.layers) > 20 else ""
+            raise LayerNotFoundError(f"no layer named {name!r}; the graph has layers {names}{more}") from None
+
+    def layer_index(self, name: str) -> int:
+        """Position of layer ``name`` in topological order."""
+        self.layer(name)
+        return self._index[name]
+
+    def junctions_into(self, name: str) -> list[Junction]:
+        """Junctions whose target is layer ``name``."""
+        self.layer(name)
+        return [j for j in self.junctions if j.target == name]
+
+    def junctions_from(self, name: str) -> list[Junction]:
+        """Junctions whose source is layer ``name``."""
+        self.layer(name)
+        return [j for j in self.junctions if j.source == name]
+
+    @property
+    def offsets(self) -> dict[str, int]:
+        """Vertex id of each layer's first node in the :attr:`igraph` numbering (layer by layer)."""
+        sizes = np.array([layer.size for layer in self.layers], dtype=np.int64)
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]) if len(sizes) else []
+        return {layer.name: int(s) for layer, s in zip(self.layers, starts)}
+
+    def number_of_nodes(self) -> int:
+        """Total number of nodes over all layers."""
+        return int(sum(layer.size for layer in self.layers))
+
+    def number_of_edges(self) -> int:
+        """Total number of edges (node pairs with at least one connection)."""
+        return int(sum(j.edges for j in self.junctions))
+
+    def number_of_connections(self) -> int:
+        """Total number of scalar connections (sum of every ``count``)."""
+        return int(sum(j.connections for j in self.junctions))
+
+    # ------------------------------------------------------------------ views
+    def edge_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """All edges as flat arrays in the :attr:`igraph` numbering.
+
+        Returns
+        -------
+        edges : ndarray of int64, shape (E, 2)
+            ``(source vertex, target vertex)`` per edge, junction by junction.
+        count : ndarray of int64, shape (E,)
+        weight : ndarray of float64, shape (E,)
+        junction : ndarray of int64, shape (E,)
+            Index of the junction in :attr:`junctions`.
+        """
+        off = self.offsets
+        parts_e, parts_c, parts_w, parts_j = [], [], [], []
+        for k, j in enumerate(self.junctions):
+            rows = np.repeat(np.arange(j.shape[0], dtype=np.int64), np.diff(j.count.indptr))
+            e = np.empty((j.edges, 2), dtype=np.int64)
+            e[:, 0] = j.count.indices + off[j.source]
+            e[:, 1] = rows + off[j.target]
+            parts_e.append(e)
+            parts_c.append(j.count.data.astype(np.int64, copy=False))
+            parts_w.append(j.weight.data.astype(np.float64, copy=False))
+            parts_j.append(np.full(j.edges, k, dtype=np.int64))
+        if not parts_e:
+            z = np.zeros(0, dtype=np.int64)
+            return np.zeros((0, 2), dtype=np.int64), z, np.zeros(0), z
+        return np.concatenate(parts_e), np.concatenate(parts_c), np.concatenate(parts_w), np.concatenate(parts_j)
+
+    def _graph_attributes(self) -> dict[str, str]:
+        return {
+            "netgraph_layers": json.dumps([layer.to_dict() for layer in self.layers]),
+            "netgraph_junctions": json.dumps(
+                [{k: v for k, v in j.to_dict().items() if k in ("source", "target", "op", "node", "kind")} for j in self.junctions]
+            ),
+            "netgraph_outputs": json.dumps(list(self.outputs)),
+            "netgraph_metadata": json.dumps(self.metadata),
+            "netgraph_cuts": json.dumps(list(self.cuts), default=str),
+        }
+
+    @functools.cached_property
+    def igraph(self):
+        """The network as a weighted, directed, multilayer :class:`igraph.Graph` (built once, cached).
+
+        Vertices are numbered layer by layer (see :attr:`offsets`), with vertex attributes
+        ``layer`` (layer name) and ``unit`` (index in the layer); edges carry ``count``,
+        ``weight`` and ``junction`` (index into :attr:`junctions`). The layer table, the
+        junction table, outputs, metadata and cuts are JSON strings in the graph attributes
+        ``netgraph_layers``, ``netgraph_junctions``, ``netgraph_outputs``,
+        ``netgraph_metadata`` and ``netgraph_cuts``, so the graph survives GraphML.
+        """
+        import igraph as ig
+
+        edges, count, weight, junction = self.edge_arrays()
+        g = ig.Graph(n=self.number_of_nodes(), directed=True)
+        if len(edges):
+            g.add_edges(edges)
+        g.vs["layer"] = [layer.name for layer in self.layers for _ in range(layer.size)]
+        g.vs["unit"] = np.concatenate(
+            [np.arange(layer.size, dtype=np.int64) for layer in self.layers] or [np.zeros(0, dtype=np.int64)]
+        ).tolist()
+        g.es["count"] = count.tolist()
+        g.es["weight"] = weight.tolist()
+        g.es["junction"] = junction.tolist()
+        for k, v in self._graph_attributes().items():
+            g[k] = v
+        return g
+
+    @classmethod
+    def from_igraph(cls, g) -> "LayeredGraph":
+        """Read a graph made by :attr:`igraph` (also after a GraphML or pickle round trip).
+
+        Parameters
+        ----------
+        g : igraph.Graph
+            A graph with the vertex, edge and graph attributes that :attr:`igraph` writes.
+
+        Raises
+        ------
+        GraphFormatError
+            If ``g`` lacks the netgraph attributes or its edges disagree with its layer table.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> g = LayeredGraph([Layer("x", 2, "input"), Layer("y", 1, "dense")],
+        ...                  [Junction("x", "y", [[2, 1]], [[0.5, -1.0]], op="Gemm")])
+        >>> h = LayeredGraph.from_igraph(g.igraph)
+        >>> h.junctions[0].count.toarray().tolist()
+        [[2, 1]]
+        """
+        try:
+            attrs = {k: json.loads(g[k]) for k in ("netgraph_layers", "netgraph_junctions")}
+            outputs = json.loads(g["netgraph_outputs"]) if "netgraph_outputs" in g.attributes() else []
+            metadata = json.loads(g["netgraph_metadata"]) if "netgraph_metadata" in g.attributes() else {}
+            cuts = json.loads(g["netgraph_cuts"]) if "netgraph_cuts" in g.attributes() else []
+        except (KeyError, TypeError, ValueError) as exc:
+            raise GraphFormatError(
+                "igraph graph has no netgraph layer table (graph attributes 'netgraph_layers' and "
+                f"'netgraph_junctions'): build it with LayeredGraph.igraph ({exc})"
+            ) from None
+        layers = [Layer.from_dict(d) for d in attrs["netgraph_layers"]]
+        sizes = [layer.size for layer in layers]
+        if sum(sizes) != g.vcount():
+            raise GraphFormatError(f"graph has {g.vcount()} vertices but its layer table {sum(sizes)} nodes")
+        starts = dict(zip([layer.name for layer in layers], np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int)))
+        size_of = {layer.name: layer.size for layer in layers}
+        edges = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+        if g.ecount():
+            count = np.asarray(g.es["count"], dtype=np.float64)
+            if not np.all(count == np.round(count)):
+                raise GraphFormatError("edge attribute 'count' holds non-integer values")
+            count = count.astype(np.int64)
+            weight = np.asarray(g.es["weight"], dtype=np.float64)
+            junction = np.asarray(g.es["junction"], dtype=np.float64).astype(np.int64)
+        else:
+            count = weight = junction = np.zeros(0)
+        junctions = []
+        for k, d in enumerate(attrs["netgraph_junctions"]):
+            sel = junction == k
+            src = edges[sel, 0] - starts[d["source"]]
+            tgt = edges[sel, 1] - starts[d["target"]]
+            shape = (size_of[d["target"]], size_of[d["source"]])
+            if len(src) and (src.min() < 0 or tgt.min() < 0 or src.max() >= shape[1] or tgt.max() >= shape[0]):
+                raise GraphFormatError(f"edges of junction {k} ({d['source']} -> {d['target']}) leave its layers")
+            c = sp.csr_array((count[sel], (tgt, src)), shape=shape)
+            w = sp.csr_array((weight[sel], (tgt, src)), shape=shape)
+            junctions.append(Junction(d["source"], d["target"], c, w, op=d["op"], node=d.get("node", ""), kind=d.get("kind", "learnable")))
+        return cls(layers, junctions, outputs=outputs, metadata=metadata, cuts=cuts)
+
+    def to_networkx(self):
+        """The network as a :class:`networkx.DiGraph`.
+
+        Nodes are the integers of the :attr:`igraph` numbering with attributes ``layer`` and
+        ``unit``; edges carry ``count``, ``weight`` and ``junction``. Two junctions that join
+        the same pair of layers (rare) have their edges merged: counts and weights add up
+        and ``junction`` keeps the first. The layer table is in ``G.graph["layers"]``.
+
+        Examples
+        --------
+        >>> g = LayeredGraph([Layer("x", 2, "input"), Layer("y", 1, "dense")],
+        ...                  [Junction("x", "y", [[2, 1]], [[0.5, -1.0]], op="Gemm")])
+        >>> G = g.to_networkx()
+        >>> sorted(G.in_degree(weight="count"))
+        [(0, 0), (1, 0), (2, 3)]
+        """
+        import networkx as nx
+
+        G = nx.DiGraph()
+        G.graph["layers"] = [layer.to_dict() for layer in self.layers]
+        G.graph["junctions"] = [j.to_dict() for j in self.junctions]
+        G.graph["outputs"] = list(self.outputs)
+        G.graph["metadata"] = dict(self.metadata)
+        G.graph["cuts"] = list(self.cuts)
+        v = 0
+        for layer in self.layers:
+            G.add_nodes_from((v + u, {"layer": layer.name, "unit": u}) for u in range(layer.size))
+            v += layer.size
+        edges, count, weight, junction = self.edge_arrays()
+        for (a, b), c, w, k in zip(edges.tolist(), count.tolist(), weight.tolist(), junction.tolist()):
+            if G.has_edge(a, b):
+                d = G.edges[a, b]
+                d["count"] += c
+                d["weight"] += w
+            else:
+                G.add_edge(a, b, count=c, weight=w, junction=k)
+        return G
+
+    # ------------------------------------------------------------------ I/O and display
+    def save(self, path, *, format=None) -> None:
+        """Write the graph to ``path``; see :func:`netgraph.write_graph`."""
+        from netgraph.io import write_graph
+
+        write_graph(self, path, format=format)
+
+    @classmethod
+    def load(cls, path, *, format=None) -> "LayeredGraph":
+        """Read a graph from ``path``; see :func:`netgraph.read_graph`."""
+        from netgraph.io import read_graph
+
+        return read_graph(path, format=format)
+
+    def summary(self) -> str:
+        """A readable table of the layers and junctions.
+
+        Examples
+        --------
+        >>> g = LayeredGraph([Layer("x", 2, "input"), Layer("y", 1, "dense")],
+        ...                  [Junction("x", "y", [[2, 1]], [[0.5, -1.0]], op="Gemm", node="fc")])
+        >>> print(g.summary())  # doctest: +NORMALIZE_WHITESPACE
+        LayeredGraph: 2 layers, 3 nodes, 1 junctions, 2 edges, 3 connections
+        layer  kind   size  spatial
+        x      input     2  -
+        y      dense     1  -
+        source  target  op    node  kind       edges  connections  density
+        x       y       Gemm  fc    learnable      2            3   1.0000
+        """
+        lines = [
+            f"LayeredGraph: {len(self.layers)} layers, {self.number_of_nodes()} nodes, {len(self.junctions)} junctions, "
+            f"{self.number_of_edges()} edges, {self.number_of_connections()} connections"
+        ]
+        rows = [("layer", "kind", "size", "spatial")] + [
+            (L.name, L.kind, str(L.size), "x".join(map(str, L.spatial_shape)) or "-") for L in self.layers
+        ]
+        lines += _table(rows, right=(2,))
+        rows = [("source", "target", "op", "node", "kind", "edges", "connections", "density")] + [
+            (j.source, j.target, j.op, j.node or "-", j.kind, str(j.edges), str(j.connections), f"{j.density:.4f}")
+            for j in self.junctions
+        ]
+        lines += _table(rows, right=(5, 6, 7))
+        if self.cuts:
+            lines.append("cuts: " + "; ".join(f"{c.get('op')} node {c.get('node')!r}" for c in self.cuts))
+        return "\n".join(lines)
+
+    def __repr__(self):
+        return (
+            f"<LayeredGraph: {len(self.layers)} layers, {self.number_of_nodes()} nodes, "
+            f"{len(self.junctions)} junctions, {self.number_of_edges()} edges>"
+        )
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("igraph", None)  # the cache is rebuilt on demand
+        return state
+
+
+def _table(rows, right=()) -> list[str]:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    out = []
+    for r in rows:
+        cells = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))]
+        out.append("  ".join(cells).rstrip())
+    return out
