@@ -1,1 +1,77 @@
-"""placeholder"""
+"""Read any ONNX model into a weighted multilayer graph.
+
+:func:`read_onnx` walks an ONNX graph in topological order after shape inference, one
+handler per operator type (:mod:`exporters.ops`), and returns a
+:class:`netgraph.LayeredGraph`: a layer per learnable operator (Gemm, MatMul with a
+weight, Conv, ConvTranspose) and per input, junctions whose ``count`` matrices count the
+scalar connections (weight sharing of convolutions included) and whose ``weight``
+matrices sum their weights.
+
+This package never imports torch.
+"""
+
+from __future__ import annotations
+
+__all__ = ["read_onnx", "supported_ops"]
+
+from exporters.ops import supported_ops
+
+
+def read_onnx(model, *, lenient: bool = False):
+    """Read an ONNX model into a :class:`netgraph.LayeredGraph`.
+
+    Parameters
+    ----------
+    model : str, os.PathLike, bytes or onnx.ModelProto
+        A path to a ``.onnx`` file (external data is read from beside it), its bytes, or a
+        loaded model.
+    lenient : bool, default False
+        If False, an operator on the path without a handler raises
+        :class:`~netgraph.UnsupportedOperatorError`. If True, it becomes a *cut*: its
+        outputs start new input layers (kind ``"cut"``) and the cut is listed in
+        :attr:`LayeredGraph.cuts`. Layers inside control flow (If, Loop, Scan) raise
+        :class:`~netgraph.ControlFlowError` in both modes.
+
+    Returns
+    -------
+    netgraph.LayeredGraph
+        Layers in topological order: inputs, one layer per learnable operator, merge
+        layers of residual additions; junctions with CSR ``count`` and ``weight``.
+
+    Raises
+    ------
+    netgraph.ModelNotFoundError
+        The file does not exist.
+    netgraph.InvalidModelError
+        Not an ONNX model.
+    netgraph.ExternalDataError
+        Weights stored as external data cannot be read.
+    netgraph.UnsupportedOperatorError
+        An operator on the path has no handler (strict mode).
+    netgraph.ControlFlowError
+        A layer sits inside control flow.
+    netgraph.InvalidWeightError
+        A weight holds NaN or infinite values.
+    netgraph.NoLearnableJunctionError
+        No learnable operator lies on the path.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from onnx import helper, numpy_helper, TensorProto
+    >>> w = numpy_helper.from_array(np.array([[1.0, 0.0], [2.0, 3.0], [0.0, 0.0]], np.float32), "W")
+    >>> graph = helper.make_graph(
+    ...     [helper.make_node("Gemm", ["x", "W"], ["y"], name="fc", transB=1)], "tiny",
+    ...     [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2])],
+    ...     [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3])], [w])
+    >>> g = read_onnx(helper.make_model(graph))
+    >>> g.layer_names
+    ['x', 'fc']
+    >>> g.junctions[0].count.toarray().tolist()
+    [[1, 0], [1, 1], [0, 0]]
+    """
+    from exporters._model import load_model
+    from exporters._walk import walk
+
+    proto, source = load_model(model)
+    return walk(proto, lenient=lenient, source=source)

@@ -1,0 +1,112 @@
+"""Which graph node each element of a tensor belongs to.
+
+A :class:`NodeMap` labels every element of a tensor (the batch axis left out) with a
+layer index and a unit (node) index. A convolutional feature map of shape (C, H, W) is
+labelled by channel: its labels vary along axis 0 only. After Flatten, feature ``k`` of a
+(C, H, W) map carries the label of channel ``k // (H*W)``, because Flatten is a reshape
+of the label array. Reshape, Transpose, Concat, Split and Slice act on the label arrays
+exactly as they act on the tensor, so any rearrangement of the channels is tracked.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["NodeMap"]
+
+
+class NodeMap:
+    """Layer and unit labels of a tensor's elements (batch axis excluded).
+
+    Parameters
+    ----------
+    layer, unit : ndarray
+        Integer arrays of the tensor's non-batch shape (broadcast views are fine).
+    axis : int or None
+        The feature axis (in label coordinates, 0 = the tensor's axis 1) if known.
+    """
+
+    __slots__ = ("layer", "unit", "axis")
+
+    def __init__(self, layer, unit, axis=None):
+        self.layer = layer
+        self.unit = unit
+        self.axis = axis
+
+    @classmethod
+    def along(cls, layer_vec, unit_vec, shape, axis=0) -> "NodeMap":
+        """Labels that vary along ``axis`` only, broadcast to ``shape``."""
+        shape = tuple(int(s) for s in shape)
+        view = [1] * len(shape)
+        view[axis] = -1
+        lv = np.broadcast_to(np.asarray(layer_vec, dtype=np.int64).reshape(view), shape)
+        uv = np.broadcast_to(np.asarray(unit_vec, dtype=np.int64).reshape(view), shape)
+        return cls(lv, uv, axis)
+
+    @classmethod
+    def layer_nodes(cls, layer_index, size, shape, axis=0) -> "NodeMap":
+        """The map of a layer's own output tensor: unit ``k`` along ``axis``."""
+        return cls.along(np.full(size, layer_index), np.arange(size), shape, axis)
+
+    @property
+    def shape(self) -> tuple:
+        return self.layer.shape
+
+    def vector(self, axis=None):
+        """``(layers, units)`` along ``axis`` if the labels vary along that axis only, else None.
+
+        With ``axis=None`` the hinted axis is tried first, then every axis.
+        """
+        nd = self.layer.ndim
+        if nd == 0:
+            return None
+        candidates = [axis] if axis is not None else ([self.axis] if self.axis is not None else []) + list(range(nd))
+        for a in candidates:
+            if a is None or not -nd <= a < nd:
+                continue
+            a %= nd
+            idx = tuple(slice(None) if d == a else slice(0, 1) for d in range(nd))
+            lv, uv = self.layer[idx], self.unit[idx]
+            if _constant_elsewhere(self.layer, a) and _constant_elsewhere(self.unit, a):
+                return lv.reshape(-1).copy(), uv.reshape(-1).copy()
+            if np.array_equal(np.broadcast_to(lv, self.layer.shape), self.layer) and np.array_equal(
+                np.broadcast_to(uv, self.unit.shape), self.unit
+            ):
+                return lv.reshape(-1).copy(), uv.reshape(-1).copy()
+        return None
+
+    def feature_axis(self):
+        """The axis along which the labels vary (the hint first), or None if there is none."""
+        nd = self.layer.ndim
+        order = ([self.axis] if self.axis is not None else []) + [a for a in range(nd) if a != self.axis]
+        for a in order:
+            if self.vector(a) is not None:
+                return a
+        return None
+
+    def same_as(self, other: "NodeMap") -> bool:
+        """True if both maps label the same shape identically."""
+        return (
+            self.shape == other.shape
+            and np.array_equal(self.layer, other.layer)
+            and np.array_equal(self.unit, other.unit)
+        )
+
+    def reshape(self, shape) -> "NodeMap":
+        return NodeMap(np.reshape(self.layer, shape), np.reshape(self.unit, shape), None)
+
+    def transpose(self, perm) -> "NodeMap":
+        axis = perm.index(self.axis) if self.axis is not None and self.axis in perm else None
+        return NodeMap(np.transpose(self.layer, perm), np.transpose(self.unit, perm), axis)
+
+    def take(self, index, axis) -> "NodeMap":
+        return NodeMap(np.take(self.layer, index, axis=axis), np.take(self.unit, index, axis=axis), self.axis)
+
+    def layers_used(self) -> list[int]:
+        """Sorted layer indices that appear in the map."""
+        return sorted(int(x) for x in np.unique(self.layer))
+
+
+def _constant_elsewhere(arr, axis) -> bool:
+    """Cheap test: the array is a broadcast view constant along every axis but ``axis``."""
+    return all(arr.strides[d] == 0 or arr.shape[d] == 1 for d in range(arr.ndim) if d != axis)

@@ -1,0 +1,82 @@
+"""Geometry of convolutions: padding, output sizes, and how often each kernel tap reads a real input.
+
+For one spatial dimension with input size ``n``, kernel size ``k``, stride ``s``, dilation
+``d`` and begin padding ``p``, output position ``o`` reads input ``o*s - p + t*d`` through
+tap ``t``; the read is real when that index lies in ``[0, n)``. The number of output
+positions where tap ``t`` reads a real input is what a kernel weight's connections are
+multiplied by (Hou & Kwok, appendix B, for the unpadded case: ``H_out * W_out``).
+Formulas of the ONNX Conv and ConvTranspose operator specifications.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from exporters.ops import Unsupported
+
+__all__ = ["conv_pads", "tap_reads", "transpose_pads", "transpose_tap_reads", "tap_weights"]
+
+
+def conv_pads(auto_pad, pads, n, k, s, d):
+    """Begin pads and output sizes of a Conv, per spatial dimension."""
+    r = len(n)
+    auto_pad = auto_pad.decode() if isinstance(auto_pad, bytes) else (auto_pad or "NOTSET")
+    ext = [(k[i] - 1) * d[i] + 1 for i in range(r)]
+    if auto_pad in ("SAME_UPPER", "SAME_LOWER"):
+        out = [-(-n[i] // s[i]) for i in range(r)]
+        total = [max(0, (out[i] - 1) * s[i] + ext[i] - n[i]) for i in range(r)]
+        begin = [t // 2 if auto_pad == "SAME_UPPER" else t - t // 2 for t in total]
+        return begin, out
+    if auto_pad == "VALID":
+        return [0] * r, [(n[i] - ext[i]) // s[i] + 1 for i in range(r)]
+    if auto_pad != "NOTSET":
+        raise Unsupported(f"unknown auto_pad {auto_pad!r}")
+    pads = list(pads) if pads else [0] * (2 * r)
+    begin, end = pads[:r], pads[r:]
+    return begin, [(n[i] + begin[i] + end[i] - ext[i]) // s[i] + 1 for i in range(r)]
+
+
+def tap_reads(n, out, k, s, d, p) -> np.ndarray:
+    """For each tap ``t`` of one dimension, the output positions where it reads a real input."""
+    o = np.arange(out)[:, None]
+    t = np.arange(k)[None, :]
+    i = o * s - p + t * d
+    return ((i >= 0) & (i < n)).sum(axis=0).astype(np.int64)
+
+
+def transpose_pads(auto_pad, pads, output_shape, output_padding, n, k, s, d, out_inferred):
+    """Begin pads and output sizes of a ConvTranspose, per spatial dimension (ONNX spec)."""
+    r = len(n)
+    auto_pad = auto_pad.decode() if isinstance(auto_pad, bytes) else (auto_pad or "NOTSET")
+    op = list(output_padding) if output_padding else [0] * r
+    ext = [(k[i] - 1) * d[i] + 1 for i in range(r)]
+    if output_shape or auto_pad in ("SAME_UPPER", "SAME_LOWER"):
+        if output_shape:
+            out = list(output_shape)[-r:]
+        else:
+            out = [n[i] * s[i] for i in range(r)]
+        total = [s[i] * (n[i] - 1) + op[i] + ext[i] - out[i] for i in range(r)]
+        begin = [t // 2 if auto_pad == "SAME_UPPER" else t - t // 2 for t in total]
+        return begin, out
+    pads = list(pads) if (pads and auto_pad == "NOTSET") else [0] * (2 * r)
+    begin, end = pads[:r], pads[r:]
+    out = [s[i] * (n[i] - 1) + op[i] + ext[i] - begin[i] - end[i] for i in range(r)]
+    if out_inferred is not None and list(out_inferred) != out:
+        raise Unsupported(f"ConvTranspose output size {out} disagrees with shape inference {list(out_inferred)}")
+    return begin, out
+
+
+def transpose_tap_reads(n, out, k, s, d, p) -> np.ndarray:
+    """For each tap ``t``, the input positions whose contribution through ``t`` lands inside the output."""
+    i = np.arange(n)[:, None]
+    t = np.arange(k)[None, :]
+    o = i * s - p + t * d
+    return ((o >= 0) & (o < out)).sum(axis=0).astype(np.int64)
+
+
+def tap_weights(reads) -> np.ndarray:
+    """Outer product of per-dimension tap counts, flattened in kernel (C order) layout."""
+    v = np.ones(1, dtype=np.int64)
+    for r in reads:
+        v = np.multiply.outer(v, r).reshape(-1)
+    return v

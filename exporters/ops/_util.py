@@ -1,0 +1,91 @@
+"""Helpers shared by the handlers: attributes, axes and feature vectors."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from exporters.ops import Unsupported
+
+__all__ = ["attrs", "norm_axis", "channel_vector", "only_map", "output_shape", "broadcast_map"]
+
+
+def attrs(node) -> dict:
+    """The node's attributes as a dict of Python values."""
+    from onnx import helper
+
+    return {a.name: helper.get_attribute_value(a) for a in node.attribute}
+
+
+def norm_axis(axis: int, rank: int) -> int:
+    """A non-negative axis of a rank-``rank`` tensor."""
+    if not -rank <= axis < rank:
+        raise Unsupported(f"axis {axis} is out of range for a rank-{rank} tensor")
+    return axis % rank
+
+
+def channel_vector(nmap, axis, what="input"):
+    """``(layers, units)`` along label ``axis``; Unsupported if the labels vary along another axis."""
+    vec = nmap.vector(axis)
+    if vec is None:
+        raise Unsupported(
+            f"the {what} is not a map of whole channels along axis {axis + 1} "
+            f"(its elements belong to different nodes along other axes; shape {nmap.shape})"
+        )
+    return vec
+
+
+def only_map(ctx, node, names=None):
+    """The map shared by every on-path input of ``node``; Unsupported if they differ."""
+    names = [i for i in (names if names is not None else node.input) if ctx.node_map(i) is not None]
+    first = ctx.node_map(names[0])
+    for other in names[1:]:
+        m = ctx.node_map(other)
+        if not _same_up_to_broadcast(first, m):
+            raise Unsupported("its inputs on the path belong to different layers")
+    return first
+
+
+def _same_up_to_broadcast(a, b) -> bool:
+    if a.shape == b.shape:
+        return a.same_as(b)
+    try:
+        shape = np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        return False
+    return np.array_equal(np.broadcast_to(a.layer, shape), np.broadcast_to(b.layer, shape)) and np.array_equal(
+        np.broadcast_to(a.unit, shape), np.broadcast_to(b.unit, shape)
+    )
+
+
+def output_shape(ctx, name, fallback=None) -> tuple:
+    """Non-batch shape of output ``name`` from shape inference, else ``fallback``."""
+    s = ctx.shape(name)
+    if s is not None and len(s) >= 1 and all(d is not None for d in s[1:]):
+        return tuple(s[1:])
+    if fallback is not None:
+        return tuple(fallback)
+    raise Unsupported(f"the shape of output {name!r} is unknown after shape inference; export with a fixed input size")
+
+
+def broadcast_map(nmap, out_shape):
+    """The map of an output of ``out_shape`` whose channels are those of ``nmap``.
+
+    Same shape: the same labels. Otherwise the labels must be whole channels along one
+    axis whose length the output keeps (pooling, padding, resizing, reductions).
+    """
+    from exporters._nodemap import NodeMap
+
+    out_shape = tuple(out_shape)
+    if nmap.shape == out_shape:
+        return nmap
+    if len(out_shape) == len(nmap.shape):
+        try:
+            if np.broadcast_shapes(nmap.shape, out_shape) == out_shape:
+                return NodeMap(np.broadcast_to(nmap.layer, out_shape), np.broadcast_to(nmap.unit, out_shape), nmap.axis)
+        except ValueError:
+            pass
+        axis = nmap.feature_axis()
+        if axis is not None and out_shape[axis] == nmap.shape[axis]:
+            lv, uv = nmap.vector(axis)
+            return NodeMap.along(lv, uv, out_shape, axis)
+    raise Unsupported(f"cannot follow the nodes of a {nmap.shape} tensor into a {out_shape} output")

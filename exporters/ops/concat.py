@@ -1,0 +1,39 @@
+"""Concat: on the channel (feature) axis the node lists are concatenated.
+
+Every input must be on the path: a constant input would add elements that belong to no
+node. Concatenating along another axis (spatial) keeps the nodes when they are the same
+in every input.
+"""
+
+import numpy as np
+
+from exporters._nodemap import NodeMap
+from exporters.ops import Unsupported, register
+from exporters.ops._util import attrs, norm_axis
+
+__all__ = ["concat"]
+
+
+@register("Concat")
+def concat(ctx, node):
+    """Concatenate the inputs' labels along the node's axis."""
+    names = [i for i in node.input if i]
+    maps = [ctx.node_map(i) for i in names]
+    if any(m is None for m in maps):
+        raise Unsupported("Concat of a tensor on the path with a constant: the constant's elements belong to no node")
+    rank = len(maps[0].shape) + 1
+    axis = norm_axis(int(attrs(node).get("axis", 1)), rank)
+    if axis == 0:
+        raise Unsupported("Concat along the batch axis")
+    la = axis - 1
+    vecs = [m.vector(la) for m in maps]
+    if all(v is not None for v in vecs):
+        shape = list(maps[0].shape)
+        shape[la] = sum(v[0].size for v in vecs)
+        lv = np.concatenate([v[0] for v in vecs])
+        uv = np.concatenate([v[1] for v in vecs])
+        ctx.set_map(node.output[0], NodeMap.along(lv, uv, shape, la))
+        return
+    layer = np.concatenate([m.layer for m in maps], axis=la)
+    unit = np.concatenate([m.unit for m in maps], axis=la)
+    ctx.set_map(node.output[0], NodeMap(layer, unit, maps[0].axis))

@@ -1,0 +1,23 @@
+"""Elementwise operators with a constant or of one layer's tensor with itself.
+
+``x * c``, ``x / c``, ``x - c``, ``Max(x, c)``, ``Where(cond, x, c)``, ... keep the nodes
+of ``x``. The product of a tensor with a function of itself (SiLU written as
+``x * sigmoid(x)``) keeps them too, since both inputs carry the same nodes. A product of
+tensors of different layers (gating, attention) has no fixed wiring: unsupported.
+"""
+
+from exporters.ops import register
+from exporters.ops._util import broadcast_map, only_map, output_shape
+
+__all__ = ["elementwise", "ELEMENTWISE_OPS"]
+
+#: Binary or variadic elementwise operators (Add and Sum are in :mod:`exporters.ops.add`).
+ELEMENTWISE_OPS = ("Mul", "Div", "Sub", "Pow", "Max", "Min", "Mean", "Where", "Mod")
+
+
+@register(*ELEMENTWISE_OPS)
+def elementwise(ctx, node):
+    """Keep the nodes shared by the inputs on the path."""
+    m = only_map(ctx, node)
+    out = output_shape(ctx, node.output[0], fallback=m.shape)
+    ctx.set_map(node.output[0], broadcast_map(m, out))

@@ -1,0 +1,40 @@
+"""Gemm: ``Y = alpha * A' B' + beta * C``, a fully connected layer when B is a weight.
+
+A (the data) must be on the path and untransposed; B' = B.T when ``transB`` = 1, so the
+weight of unit j from feature i is ``alpha * B'[i, j]``. ONNX operator reference:
+https://onnx.ai/onnx/operators/onnx__Gemm.html
+"""
+
+from exporters._nodemap import NodeMap
+from exporters.ops import Unsupported, register
+from exporters.ops._util import attrs, channel_vector
+
+__all__ = ["gemm"]
+
+
+@register("Gemm")
+def gemm(ctx, node):
+    """Add a dense layer for a Gemm whose B input is a constant weight."""
+    a = attrs(node)
+    x, b = node.input[0], node.input[1]
+    m = ctx.node_map(x)
+    if m is None or ctx.node_map(b) is not None:
+        raise Unsupported("only Gemm(data, constant weight) is supported; here the weight B is on the path")
+    if a.get("transA", 0):
+        raise Unsupported("transA=1 (a transposed data input) is not supported")
+    if len(m.shape) != 1:
+        raise Unsupported(f"Gemm data input must be 2-D (batch, features); got non-batch shape {m.shape}")
+    w = ctx.weight(b, node)
+    if w.ndim != 2:
+        raise Unsupported(f"Gemm weight {b!r} must be 2-D, got shape {w.shape}")
+    wt = w if a.get("transB", 0) else w.T  # (out, in)
+    alpha = float(a.get("alpha", 1.0))
+    if alpha != 1.0:
+        wt = wt * alpha
+    vec = channel_vector(m, 0)
+    if wt.shape[1] != vec[0].size:
+        raise Unsupported(f"Gemm weight {b!r} expects {wt.shape[1]} input features, the data has {vec[0].size}")
+    size = wt.shape[0]
+    li = ctx.new_layer(node, kind="dense", size=size, tensor=node.output[0])
+    ctx.connect_dense(li, wt, vec, node)
+    ctx.set_map(node.output[0], NodeMap.layer_nodes(li, size, (size,), 0))

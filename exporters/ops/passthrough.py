@@ -1,0 +1,96 @@
+"""Pass-through operators: the nodes of the output are those of the data input.
+
+Activations, normalisations, Dropout, Identity, Cast, pooling (the spatial size changes,
+the channels stay), padding and resizing map each output channel to the node of the same
+input channel. Softmax and LogSoftmax (at the output) and LRN, LayerNormalization and
+similar normalisations mix values across nodes without learnable wiring and are passed
+through too. Reductions keep the channels when they reduce spatial axes only.
+"""
+
+from exporters._nodemap import NodeMap
+from exporters.ops import Unsupported, register
+from exporters.ops._util import attrs, broadcast_map, norm_axis, only_map, output_shape
+
+__all__ = ["passthrough", "reduce", "PASS_THROUGH_OPS", "REDUCE_OPS"]
+
+#: Operators whose output carries the nodes of their first (data) input.
+PASS_THROUGH_OPS = (
+    # activations
+    "Relu", "LeakyRelu", "PRelu", "Elu", "Selu", "Celu", "Gelu", "Sigmoid", "HardSigmoid", "HardSwish",
+    "Tanh", "Softplus", "Softsign", "Mish", "ThresholdedRelu", "Clip", "Swish",
+    # unary maths
+    "Abs", "Neg", "Exp", "Log", "Sqrt", "Reciprocal", "Erf", "Floor", "Ceil", "Round", "Sign",
+    "Sin", "Cos", "Relu6",
+    # normalisation, regularisation, casts
+    "BatchNormalization", "InstanceNormalization", "LayerNormalization", "GroupNormalization",
+    "LpNormalization", "MeanVarianceNormalization", "LRN", "Dropout", "Identity", "Cast", "CastLike",
+    "Softmax", "LogSoftmax", "Hardmax",
+    # pooling and spatial resampling
+    "MaxPool", "AveragePool", "LpPool", "GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool",
+    "Pad", "Resize", "Upsample",
+)
+#: Reductions: pass-through when the reduced axes leave the channel axis alone.
+REDUCE_OPS = ("ReduceMean", "ReduceMax", "ReduceMin", "ReduceSum", "ReduceL1", "ReduceL2", "ReduceLogSumExp",
+              "ReduceProd", "ReduceSumSquare", "ReduceLogSum")
+
+
+@register(*PASS_THROUGH_OPS)
+def passthrough(ctx, node):
+    """Give the first output the nodes of the data input."""
+    data = node.input[0]
+    if ctx.node_map(data) is None:
+        raise Unsupported("its data input is not on the path (a parameter is)")
+    m = only_map(ctx, node)
+    if node.op_type == "Pad":
+        _check_pad(ctx, node, len(m.shape))
+    out = output_shape(ctx, node.output[0], fallback=m.shape)
+    ctx.set_map(node.output[0], broadcast_map(m, out))
+
+
+def _check_pad(ctx, node, rank):
+    a = attrs(node)
+    pads = a.get("pads")
+    if pads is None and len(node.input) > 1 and node.input[1]:
+        pads = ctx.const(node.input[1]).tolist() if ctx.is_const(node.input[1]) else None
+    if pads is None:
+        return
+    full = len(pads) // 2
+    axes = list(range(full))
+    if len(node.input) > 3 and node.input[3] and ctx.is_const(node.input[3]):
+        axes = [norm_axis(int(x), rank + 1) for x in ctx.const(node.input[3])]
+    for ax, (b, e) in zip(axes, zip(pads[:full], pads[full:])):
+        if ax in (0, 1) and (b or e):
+            raise Unsupported("Pad of the batch or channel axis adds elements that belong to no node")
+
+
+@register(*REDUCE_OPS)
+def reduce(ctx, node):
+    """Reductions over spatial axes keep the channels; over the channel axis they are unsupported."""
+    m = ctx.node_map(node.input[0])
+    if m is None:
+        raise Unsupported("its data input is not on the path")
+    a = attrs(node)
+    rank = len(m.shape) + 1
+    axes = a.get("axes")
+    if axes is None and len(node.input) > 1 and node.input[1]:
+        axes = ctx.const(node.input[1]).tolist()
+    if not axes:
+        if a.get("noop_with_empty_axes", 0):
+            ctx.set_map(node.output[0], m)
+            return
+        axes = list(range(rank))
+    axes = sorted(norm_axis(int(x), rank) for x in axes)
+    axis = m.feature_axis()
+    if 0 in axes or axis is None or axis + 1 in axes:
+        raise Unsupported(f"{node.op_type} over axes {axes} mixes nodes (batch or channel axis)")
+    lv, uv = m.vector(axis)
+    keep = a.get("keepdims", 1)
+    out = tuple(1 if (d + 1) in axes else n for d, n in enumerate(m.shape))
+    new_axis = axis
+    if not keep:
+        new_axis = axis - sum(1 for x in axes if x - 1 < axis)
+        out = tuple(n for d, n in enumerate(m.shape) if (d + 1) not in axes)
+    out = output_shape(ctx, node.output[0], fallback=out)
+    ctx.set_map(node.output[0], NodeMap.along(lv, uv, out, new_axis))
+
+

@@ -1,0 +1,83 @@
+"""Flatten, Reshape, Squeeze and Unsqueeze: the labels are reshaped as the tensor is.
+
+Flatten of an (N, C, H, W) map gives feature ``k`` the node of channel ``k // (H*W)``
+(C order), because it is a reshape of the label array. The batch axis must stay apart.
+"""
+
+import numpy as np
+
+from exporters.ops import Unsupported, register
+from exporters.ops._util import attrs, norm_axis
+
+__all__ = ["flatten", "reshape"]
+
+
+def _apply(ctx, node, out_nonbatch):
+    m = ctx.node_map(node.input[0])
+    if m is None:
+        raise Unsupported("its data input is not on the path")
+    out_nonbatch = tuple(int(d) for d in out_nonbatch)
+    if int(np.prod(out_nonbatch, dtype=np.int64)) != int(np.prod(m.shape, dtype=np.int64)):
+        raise Unsupported(
+            f"reshaping {m.shape} into {out_nonbatch} per sample would mix the batch axis with the features"
+        )
+    ctx.set_map(node.output[0], m.reshape(out_nonbatch))
+
+
+@register("Flatten")
+def flatten(ctx, node):
+    """Flatten with ``axis`` = 1 (or a larger axis over size-1 dims)."""
+    m = ctx.node_map(node.input[0])
+    rank = len(m.shape) + 1
+    axis = attrs(node).get("axis", 1)
+    axis = axis + rank if axis < 0 else axis
+    if axis == 0:
+        raise Unsupported("Flatten with axis=0 merges the batch axis into the features")
+    if int(np.prod(m.shape[: axis - 1], dtype=np.int64)) != 1:
+        raise Unsupported(f"Flatten with axis={axis} merges feature axes into the batch axis")
+    ctx.set_map(node.output[0], m.reshape((int(np.prod(m.shape[axis - 1:], dtype=np.int64)),)))
+
+
+@register("Reshape", "Squeeze", "Unsqueeze")
+def reshape(ctx, node):
+    """Reshape by the inferred output shape (or the constant target shape)."""
+    m = ctx.node_map(node.input[0])
+    s_in = ctx.shape(node.input[0])
+    s_out = ctx.shape(node.output[0])
+    if s_out is not None and all(d is not None for d in s_out[1:]) and len(s_out) >= 1:
+        if s_in is not None and s_in[0] is not None and s_out[0] is not None and s_in[0] != s_out[0]:
+            raise Unsupported(f"{node.op_type} changes the batch axis ({s_in[0]} -> {s_out[0]})")
+        _apply(ctx, node, s_out[1:])
+        return
+    _apply(ctx, node, _fallback_shape(ctx, node, m.shape))
+
+
+def _fallback_shape(ctx, node, nonbatch):
+    """Output shape when shape inference gave none: evaluate on a batch of one."""
+    full = (1,) + tuple(nonbatch)
+    op = node.op_type
+    a = attrs(node)
+    if op == "Reshape":
+        if len(node.input) < 2 or not ctx.is_const(node.input[1]):
+            raise Unsupported("the target shape is neither constant nor inferred")
+        target = [int(x) for x in ctx.const(node.input[1])]
+        if not a.get("allowzero", 0):
+            target = [full[i] if t == 0 else t for i, t in enumerate(target)]
+        out = np.empty(full, dtype=np.int8).reshape(target).shape
+    else:
+        axes = a.get("axes")
+        if axes is None and len(node.input) > 1 and node.input[1]:
+            axes = [int(x) for x in ctx.const(node.input[1])]
+        if op == "Squeeze":
+            axes = [norm_axis(x, len(full)) for x in axes] if axes else [i for i, d in enumerate(full) if d == 1 and i]
+            out = tuple(d for i, d in enumerate(full) if i not in axes)
+        else:
+            r = len(full) + len(axes)
+            axes = sorted(norm_axis(x, r) for x in axes)
+            out = list(full)
+            for ax in axes:
+                out.insert(ax, 1)
+            out = tuple(out)
+    if not out or out[0] != 1:
+        raise Unsupported(f"{op} to shape {out} moves the batch axis")
+    return out[1:]

@@ -1,0 +1,22 @@
+"""Shape and Size of a tensor on the path: side work, folded when the shape is static."""
+
+import numpy as np
+
+from exporters.ops import register
+from exporters.ops._util import attrs
+
+__all__ = ["shape"]
+
+
+@register("Shape", "Size")
+def shape(ctx, node):
+    """Record the value when every dim is known; the output is never on the path."""
+    s = ctx.shape(node.input[0])
+    if s is None or any(d is None for d in s):
+        return
+    if node.op_type == "Size":
+        ctx.tables.set_value(node.output[0], np.array(int(np.prod(s)), dtype=np.int64))
+        return
+    a = attrs(node)
+    start, end = a.get("start", 0), a.get("end", len(s))
+    ctx.tables.set_value(node.output[0], np.array(s[slice(start, end)], dtype=np.int64))

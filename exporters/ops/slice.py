@@ -1,0 +1,52 @@
+"""Slice and Gather with constant indices: the labels are indexed as the tensor is."""
+
+import numpy as np
+
+from exporters.ops import Unsupported, register
+from exporters.ops._util import attrs, norm_axis
+
+__all__ = ["slice_", "gather"]
+
+
+@register("Slice")
+def slice_(ctx, node):
+    """Apply constant starts/ends/axes/steps to the labels (never to the batch axis)."""
+    m = ctx.node_map(node.input[0])
+    rank = len(m.shape) + 1
+    a = attrs(node)
+
+    def arg(i, key):
+        if key in a:
+            return list(a[key])
+        if len(node.input) > i and node.input[i]:
+            return [int(x) for x in ctx.const(node.input[i])]
+        return None
+
+    starts, ends = arg(1, "starts"), arg(2, "ends")
+    axes = arg(3, "axes") or list(range(len(starts)))
+    steps = arg(4, "steps") or [1] * len(starts)
+    index = [slice(None)] * len(m.shape)
+    for st, en, ax, sp in zip(starts, ends, axes, steps):
+        ax = norm_axis(ax, rank)
+        if ax == 0:
+            raise Unsupported("Slice of the batch axis")
+        index[ax - 1] = slice(*slice(st, en, sp).indices(m.shape[ax - 1]))
+    idx = tuple(index)
+    from exporters._nodemap import NodeMap
+
+    ctx.set_map(node.output[0], NodeMap(m.layer[idx], m.unit[idx], m.axis))
+
+
+@register("Gather")
+def gather(ctx, node):
+    """Index the labels with constant indices along a non-batch axis."""
+    m = ctx.node_map(node.input[0])
+    if m is None or ctx.node_map(node.input[1]) is not None:
+        raise Unsupported("only Gather(data, constant indices) is supported")
+    rank = len(m.shape) + 1
+    axis = norm_axis(int(attrs(node).get("axis", 0)), rank)
+    if axis == 0:
+        raise Unsupported("Gather along the batch axis")
+    idx = np.asarray(ctx.const(node.input[1]), dtype=np.int64)
+    idx = np.where(idx < 0, idx + m.shape[axis - 1], idx)
+    ctx.set_map(node.output[0], m.take(idx, axis - 1))

@@ -1,0 +1,38 @@
+"""Split: each output takes its slice of the labels (channel split in ShuffleNet, torch.chunk)."""
+
+import numpy as np
+
+from exporters.ops import Unsupported, register
+from exporters.ops._util import attrs, norm_axis
+
+__all__ = ["split"]
+
+
+@register("Split")
+def split(ctx, node):
+    """Slice the labels along the split axis, by the outputs' inferred sizes or the ``split`` sizes."""
+    m = ctx.node_map(node.input[0])
+    a = attrs(node)
+    rank = len(m.shape) + 1
+    axis = norm_axis(int(a.get("axis", 0)), rank)
+    if axis == 0:
+        raise Unsupported("Split along the batch axis")
+    la = axis - 1
+    n = m.shape[la]
+    sizes = a.get("split")
+    if sizes is None and len(node.input) > 1 and node.input[1]:
+        sizes = [int(x) for x in ctx.const(node.input[1])]
+    if sizes is None:
+        inferred = [ctx.shape(o) for o in node.output]
+        if all(s is not None and len(s) == rank and s[axis] is not None for s in inferred):
+            sizes = [s[axis] for s in inferred]
+        else:
+            k = len(node.output)
+            step = -(-n // k)
+            sizes = [min(step, n - i * step) for i in range(k)]
+    if sum(sizes) != n:
+        raise Unsupported(f"split sizes {sizes} do not add up to {n}")
+    bounds = np.cumsum([0] + list(sizes))
+    for out, lo, hi in zip(node.output, bounds[:-1], bounds[1:]):
+        if out:
+            ctx.set_map(out, m.take(np.arange(lo, hi), la))
