@@ -110,6 +110,8 @@ class ModelTables:
         self.graph = proto.graph
         self._tensor_protos = {t.name: t for t in self.graph.initializer}
         self._values: dict[str, np.ndarray] = {}
+        #: Values computed with an unknown batch size taken as 1 (shape arithmetic only).
+        self.batch_dependent: set[str] = set()
         self.opset = {o.domain or "ai.onnx": o.version for o in proto.opset_import}
         self.shapes: dict[str, tuple | None] = {}
         self.dtypes: dict[str, int] = {}

@@ -69,6 +69,10 @@ class Context:
                 f"{node.op_type} node {node.name!r}: weight {name!r} is not a constant (initializer, "
                 "Constant node or computed from constants); netgraph needs the weights in the model"
             )
+        if name in self.tables.batch_dependent:
+            raise InvalidWeightError(
+                f"{node.op_type} node {node.name!r}: weight {name!r} depends on the batch size"
+            )
         w = self.tables.value(name)
         if w.dtype.kind not in "fiu":
             raise InvalidWeightError(f"{node.op_type} node {node.name!r}: weight {name!r} has dtype {w.dtype}")
@@ -360,10 +364,10 @@ def _fold(ctx, node) -> None:
     tables = ctx.tables
     if node.op_type in _NO_FOLD:
         return
-    if node.op_type == "Shape" and node.input and node.input[0]:
-        s = ctx.shape(node.input[0])
-        if s is not None and all(d is not None for d in s) and not node.attribute:
-            tables.set_value(node.output[0], np.array(s, dtype=np.int64))
+    if node.op_type in ("Shape", "Size") and node.input and node.input[0]:
+        from exporters.ops.shape import shape
+
+        shape(ctx, node)
         return
     if not all((not i) or tables.has_value(i) for i in node.input):
         return
@@ -379,9 +383,12 @@ def _fold(ctx, node) -> None:
     except Exception as exc:  # the reference evaluator lacks an op or rejects the inputs
         log.debug("could not fold %s node %r: %s", node.op_type, node.name, exc)
         return
+    dependent = any(i in tables.batch_dependent for i in node.input)
     for name, value in zip(node.output, results):
         if name:
             tables.set_value(name, np.asarray(value))
+            if dependent:
+                tables.batch_dependent.add(name)
 
 
 def _add_input(ctx, vi, consumers) -> None:

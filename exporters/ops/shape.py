@@ -10,10 +10,17 @@ __all__ = ["shape"]
 
 @register("Shape", "Size")
 def shape(ctx, node):
-    """Record the value when every dim is known; the output is never on the path."""
+    """Record the value when every dim but the batch is known; the output is never on the path.
+
+    An unknown batch size is taken as 1 and the value marked batch-dependent: it may only
+    steer shapes (``x.view(x.size(0), -1)``), never become a weight.
+    """
     s = ctx.shape(node.input[0])
-    if s is None or any(d is None for d in s):
+    if s is None or any(d is None for d in s[1:]):
         return
+    if s and s[0] is None:
+        s = (1,) + tuple(s[1:])
+        ctx.tables.batch_dependent.update(o for o in node.output if o)
     if node.op_type == "Size":
         ctx.tables.set_value(node.output[0], np.array(int(np.prod(s)), dtype=np.int64))
         return

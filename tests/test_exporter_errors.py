@@ -1,0 +1,156 @@
+"""Bad input gets a NetgraphError subclass whose message names the problem; lenient cuts."""
+
+import numpy as np
+import onnx
+import pytest
+from onnx import TensorProto, helper
+
+import netgraph
+from exporters import read_onnx
+from tests.onnx_builders import init, make_model, single_op_model, vi
+
+W = np.array([[1.0, 0.0, -2.0], [0.0, 0.0, 3.0]], dtype=np.float32)
+
+
+def test_missing_file(tmp_path):
+    path = tmp_path / "nope.onnx"
+    with pytest.raises(netgraph.ModelNotFoundError, match="nope.onnx"):
+        read_onnx(path)
+
+
+def test_not_a_model(tmp_path):
+    path = tmp_path / "junk.onnx"
+    path.write_bytes(b"\x08\x07garbage that is not a protobuf \xff\xff\xff")
+    with pytest.raises(netgraph.InvalidModelError, match="junk.onnx"):
+        read_onnx(path)
+
+
+def test_text_file_is_not_a_model(tmp_path):
+    path = tmp_path / "readme.onnx"
+    path.write_text("hello")
+    with pytest.raises(netgraph.InvalidModelError):
+        read_onnx(path)
+
+
+def test_wrong_type():
+    with pytest.raises(netgraph.InvalidModelError, match="int"):
+        read_onnx(42)
+
+
+def test_missing_external_data(tmp_path):
+    m = single_op_model("Gemm", [1, 3], W, transB=1)
+    path = tmp_path / "m.onnx"
+    onnx.save(m, str(path), save_as_external_data=True, location="w.bin", size_threshold=0)
+    (tmp_path / "w.bin").unlink()
+    with pytest.raises(netgraph.ExternalDataError, match="external data"):
+        read_onnx(path)
+
+
+def test_external_data_not_loaded_in_a_model_proto(tmp_path):
+    m = single_op_model("Gemm", [1, 3], W, transB=1)
+    path = tmp_path / "m.onnx"
+    onnx.save(m, str(path), save_as_external_data=True, location="w.bin", size_threshold=0)
+    proto = onnx.load(str(path), load_external_data=False)
+    with pytest.raises(netgraph.ExternalDataError, match="'W'"):
+        read_onnx(proto)
+
+
+def test_no_learnable_junction():
+    m = make_model([helper.make_node("Relu", ["x"], ["y"])], [vi("x", [1, 3])], [vi("y", None)])
+    with pytest.raises(netgraph.NoLearnableJunctionError, match="no learnable junction"):
+        read_onnx(m)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_nan_or_inf_weights(bad):
+    w = W.copy()
+    w[0, 1] = bad
+    with pytest.raises(netgraph.InvalidWeightError, match="NaN or infinite.*'W'|'W'.*NaN or infinite"):
+        read_onnx(single_op_model("Gemm", [1, 3], w, transB=1))
+
+
+def test_weight_that_is_a_graph_input():
+    node = helper.make_node("Gemm", ["x", "W"], ["y"], name="fc", transB=1)
+    m = make_model([node], [vi("x", [1, 3]), vi("W", [2, 3])], [vi("y", None)])
+    # W is data here (a graph input): it has nodes of its own, so the Gemm has no fixed wiring
+    with pytest.raises(netgraph.UnsupportedOperatorError, match="weight B is on the path"):
+        read_onnx(m)
+
+
+def test_weight_computed_from_data_is_not_a_constant():
+    nodes = [helper.make_node("Shape", ["x"], ["s"]), helper.make_node("Cast", ["s"], ["sf"], to=TensorProto.FLOAT),
+             helper.make_node("Reshape", ["sf", "two"], ["W"]), helper.make_node("MatMul", ["x", "W"], ["y"], name="mm")]
+    m = make_model(nodes, [vi("x", ["N", 2])], [vi("y", None)], [init("two", np.array([2, 1], np.int64))])
+    with pytest.raises(netgraph.InvalidWeightError, match="'mm'.*batch size"):
+        read_onnx(m)
+
+
+def _model_with(op_node, out="u"):
+    nodes = [helper.make_node("Gemm", ["x", "W"], ["h"], name="fc1", transB=1), op_node,
+             helper.make_node("Gemm", [out, "W2"], ["y"], name="fc2", transB=1)]
+    return make_model(nodes, [vi("x", [1, 3])], [vi("y", None)], [init("W", W), init("W2", np.ones((1, 2), np.float32))])
+
+
+def test_unsupported_op_strict_names_op_and_node():
+    m = _model_with(helper.make_node("Det_", ["h"], ["u"], name="weird", domain="custom.domain"))
+    with pytest.raises(netgraph.UnsupportedOperatorError) as err:
+        read_onnx(m)
+    msg = str(err.value)
+    assert "Det_" in msg and "'weird'" in msg and "lenient" in msg and "\n" not in msg
+
+
+def test_unsupported_op_lenient_is_a_cut():
+    # TopK-like custom op: in lenient mode its output starts a new input layer of kind "cut"
+    m = _model_with(helper.make_node("Det_", ["h"], ["u"], name="weird", domain="custom.domain"))
+    m.graph.value_info.append(vi("u", [1, 2]))
+    g = read_onnx(m, lenient=True)
+    assert len(g.cuts) == 1
+    cut = g.cuts[0]
+    assert cut["op"] == "Det_" and cut["node"] == "weird" and cut["from_layers"] == ["fc1"]
+    (new,) = cut["new_layers"]
+    assert g.layer(new).kind == "cut" and g.layer(new).size == 2
+    assert g.junctions_into("fc2")[0].source == new
+
+
+def test_recurrent_op_is_a_cut_in_lenient_mode():
+    hidden = 2
+    lstm = helper.make_node("LSTM", ["x", "Wl", "Rl"], ["Y", "Yh"], name="lstm", hidden_size=hidden)
+    nodes = [lstm, helper.make_node("Squeeze", ["Yh", "ax"], ["h"]),
+             helper.make_node("Gemm", ["h", "W"], ["y"], name="fc", transB=1)]
+    rng = np.random.default_rng(0)
+    inits = [init("Wl", rng.normal(size=(1, 4 * hidden, 3)).astype(np.float32)),
+             init("Rl", rng.normal(size=(1, 4 * hidden, hidden)).astype(np.float32)),
+             init("ax", np.array([0], np.int64)), init("W", np.ones((2, 2), np.float32))]
+    m = make_model(nodes, [vi("x", [5, 1, 3])], [vi("y", None)], inits)
+    with pytest.raises(netgraph.UnsupportedOperatorError, match="LSTM"):
+        read_onnx(m)
+    g = read_onnx(m, lenient=True)
+    assert [c["op"] for c in g.cuts] == ["LSTM"]
+    assert any(j.target == "fc" for j in g.junctions)
+
+
+def _if_model():
+    then_g = helper.make_graph([helper.make_node("Gemm", ["x", "W"], ["t"], name="inner_fc", transB=1)], "then", [], [vi("t", [1, 2])])
+    else_g = helper.make_graph([helper.make_node("Identity", ["z"], ["e"])], "else", [], [vi("e", [1, 2])])
+    nodes = [helper.make_node("If", ["cond"], ["y"], name="branch", then_branch=then_g, else_branch=else_g)]
+    return make_model(nodes, [vi("x", [1, 3]), vi("cond", [], TensorProto.BOOL)], [vi("y", None)],
+                      [init("W", W), init("z", np.zeros((1, 2), np.float32))])
+
+
+@pytest.mark.parametrize("lenient", [False, True])
+def test_control_flow_is_an_error_in_both_modes(lenient):
+    with pytest.raises(netgraph.ControlFlowError, match="If node 'branch'"):
+        read_onnx(_if_model(), lenient=lenient)
+
+
+def test_errors_share_one_base():
+    for cls in (netgraph.ModelNotFoundError, netgraph.InvalidModelError, netgraph.ExternalDataError,
+                netgraph.UnsupportedOperatorError, netgraph.ControlFlowError, netgraph.InvalidWeightError,
+                netgraph.NoLearnableJunctionError, netgraph.LayerNotFoundError):
+        assert issubclass(cls, netgraph.NetgraphError)
+
+
+def test_unknown_layer_name():
+    g = read_onnx(single_op_model("Gemm", [1, 3], W, transB=1))
+    with pytest.raises(netgraph.LayerNotFoundError, match="'nope'.*'x'"):
+        g.layer("nope")
