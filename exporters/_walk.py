@@ -400,9 +400,14 @@ def _add_input(ctx, vi, consumers) -> None:
     input nodes).
     """
     s = ctx.shape(vi.name)
-    if s is None or len(s) < 2 or any(d is None for d in s[1:]):
-        log.warning("graph input %r has no static shape (%s); it is left out", vi.name, s)
-        return
+    if not consumers or (s is not None and len(s) < 2):
+        return  # unused, or a scalar / per-sample flag (a condition, a length): not a layer
+    if s is None or any(d is None for d in s[1:]):
+        raise InvalidModelError(
+            f"graph input {vi.name!r} has no static shape ({'unknown' if s is None else s}): "
+            "netgraph needs (batch, features) or (batch, channels, *spatial) with fixed sizes; "
+            "export the model with a fixed input size"
+        )
     shape = tuple(s[1:])
     ops = {n.op_type for n in consumers}
 

@@ -154,3 +154,10 @@ def test_unknown_layer_name():
     g = read_onnx(single_op_model("Gemm", [1, 3], W, transB=1))
     with pytest.raises(netgraph.LayerNotFoundError, match="'nope'.*'x'"):
         g.layer("nope")
+
+
+def test_input_without_static_shape():
+    node = helper.make_node("Conv", ["x", "W"], ["y"], name="c")
+    m = make_model([node], [vi("x", ["N", 1, "H", "W"])], [vi("y", None)], [init("W", np.ones((2, 1, 3, 3), np.float32))])
+    with pytest.raises(netgraph.InvalidModelError, match="'x'.*fixed input size"):
+        read_onnx(m)
