@@ -269,7 +269,7 @@ def walk(proto, *, lenient=False, source="") -> LayeredGraph:
     init = {t.name for t in g.initializer}
     consumers: dict[str, list] = {}
     for n in g.node:
-        for i in n.input:
+        for i in list(n.input) + sorted(_attr_names_used(n)):
             consumers.setdefault(i, []).append(n)
     for vi in g.input:
         if vi.name in init:
