@@ -1,0 +1,440 @@
+"""The ``netgraph`` command line.
+
+::
+
+    netgraph info MODEL [--lenient]
+    netgraph degrees MODEL [--json] [-o FILE] [--lenient] [--include-output] [--include-skip]
+                           [--direction {both,in,out}]
+    netgraph export MODEL -o OUT.{graphml,pickle,pkl,npz} [--lenient]
+    netgraph demo [-o DIR] [--seed N] [--sparsity S]
+
+``MODEL`` is an ONNX file, read with :func:`exporters.read_onnx`, or a graph file written
+by ``netgraph export`` (``.graphml``, ``.pickle``, ``.pkl``, ``.npz``). Results go to
+standard output (or to ``-o FILE``, written atomically); progress messages go to
+standard error through :mod:`logging` (``-v`` for more, ``-q`` for errors only).
+
+Every error on bad input (a :class:`~netgraph.NetgraphError`, an unwritable output
+path, a bad option) prints one line ``netgraph: error: <message>`` on standard error
+and exits with status 2; no output file is left half-written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import logging
+import os
+import re
+import sys
+import uuid
+import warnings
+
+import numpy as np
+
+from netgraph import __version__
+from netgraph._utils import atomic_write, check_writable
+from netgraph.degrees import DIRECTIONS, layer_degrees
+from netgraph.exceptions import InvalidModelError, ModelNotFoundError, NetgraphError
+from netgraph.graph import LayeredGraph
+from netgraph.io import GRAPH_FORMATS, graph_format, read_graph, write_graph
+
+__all__ = ["main", "build_parser"]
+
+logger = logging.getLogger(__name__)
+
+#: Exit status of every error on bad input (the argparse convention).
+EXIT_ERROR = 2
+
+
+# ---------------------------------------------------------------------- helpers
+def _read_model(model: str, *, lenient: bool = False) -> LayeredGraph:
+    """Read ``model``: a graph file by its suffix, otherwise an ONNX model."""
+    path = os.fspath(model)
+    if not os.path.exists(path):
+        raise ModelNotFoundError(f"model file not found: {path!r}")
+    if os.path.isdir(path):
+        raise InvalidModelError(f"{path!r} is a directory, not a model file")
+    if os.path.splitext(path)[1].lower() in GRAPH_FORMATS:
+        return read_graph(path)
+    read_onnx = _onnx_reader()
+    logger.info("reading ONNX model %s%s", path, " (lenient)" if lenient else "")
+    return read_onnx(path, lenient=lenient)
+
+
+def _onnx_reader():
+    try:
+        from exporters import read_onnx
+    except ImportError as exc:
+        raise NetgraphError(
+            f"the ONNX reader (exporters.read_onnx) is not available in this installation ({exc}); "
+            f"graph files ({', '.join(GRAPH_FORMATS)}) can still be read"
+        ) from None
+    return read_onnx
+
+
+def _degrees_document(graph: LayeredGraph, model: str, *, direction="both", include_output=False,
+                      include_skip=False) -> dict:
+    """The JSON document of ``netgraph degrees --json``."""
+    degs = layer_degrees(graph, direction=direction, include_output=include_output, include_skip=include_skip)
+    outputs = set(graph.outputs)
+    return {
+        "model": model,
+        "netgraph_version": __version__,
+        "options": {"direction": direction, "include_output": include_output, "include_skip": include_skip},
+        "layers": [
+            {
+                "name": layer.name,
+                "kind": layer.kind,
+                "size": layer.size,
+                "spatial_shape": list(layer.spatial_shape),
+                "output": layer.name in outputs,
+                "degrees": degs[layer.name].tolist(),
+            }
+            for layer in graph.layers
+        ],
+        "junctions": [j.to_dict() for j in graph.junctions],
+        "cuts": list(graph.cuts),
+    }
+
+
+def _degrees_table(document: dict) -> str:
+    """A readable per-layer table of a :func:`_degrees_document`."""
+    rows = [("layer", "kind", "size", "min", "mean", "max")]
+    for layer in document["layers"]:
+        d = np.asarray(layer["degrees"], dtype=np.int64)
+        name = layer["name"] + (" (output)" if layer["output"] else "")
+        if d.size:
+            rows.append((name, layer["kind"], str(layer["size"]), str(d.min()), f"{d.mean():.1f}", str(d.max())))
+        else:
+            rows.append((name, layer["kind"], str(layer["size"]), "-", "-", "-"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join(c.rjust(w) if i >= 2 else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip()
+        for r in rows
+    ]
+    opts = document["options"]
+    left_out = [name for name, flag in (("output", "include_output"), ("skip", "include_skip")) if not opts[flag]]
+    note = f"degrees ({opts['direction']}) in scalar connections"
+    if left_out:
+        note += "; junctions left out: " + ", ".join(left_out)
+    return "\n".join([f"model: {document['model']}", note, *lines])
+
+
+def _cuts_text(graph: LayeredGraph) -> str:
+    """One line per cut: the operator, the layers it cut off and the input layers it started."""
+    if not graph.cuts:
+        return "cuts: none"
+
+    def names(value):
+        if isinstance(value, (list, tuple)):
+            return ", ".join(map(str, value)) or "-"
+        return str(value) if value else "-"
+
+    lines = [f"cut operators (lenient read): {len(graph.cuts)}"]
+    for c in graph.cuts:
+        new = c.get("new_layers", c.get("layers"))
+        line = f"  {c.get('op', '?')} node {c.get('node', '')!r}:"
+        if "from_layers" in c:
+            line += f" cut after {names(c['from_layers'])};"
+        line += f" new input layers {names(new)}"
+        if c.get("reason"):
+            line += f" ({c['reason']})"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _emit(text: str, output) -> None:
+    """Write ``text`` to ``output`` (atomically) or to standard output."""
+    if output:
+        with atomic_write(output, "w") as f:
+            f.write(text if text.endswith("\n") else text + "\n")
+        logger.info("wrote %s", output)
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+# ---------------------------------------------------------------------- commands
+def _cmd_info(args) -> int:
+    graph = _read_model(args.model, lenient=args.lenient)
+    print(f"model: {args.model}")
+    print(graph.summary())
+    print(_cuts_text(graph))
+    return 0
+
+
+def _cmd_degrees(args) -> int:
+    if args.output:
+        check_writable(args.output)
+    graph = _read_model(args.model, lenient=args.lenient)
+    doc = _degrees_document(graph, args.model, direction=args.direction, include_output=args.include_output,
+                            include_skip=args.include_skip)
+    text = _json_text(doc) if args.json else _degrees_table(doc)
+    _emit(text, args.output)
+    return 0
+
+
+def _cmd_export(args) -> int:
+    fmt = graph_format(args.output, args.format)  # a bad suffix fails before the model is read
+    check_writable(args.output)
+    graph = _read_model(args.model, lenient=args.lenient)
+    write_graph(graph, args.output, format=fmt)
+    print(f"wrote {args.output} ({fmt}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)")
+    return 0
+
+
+def _cmd_demo(args) -> int:
+    if not 0.0 <= args.sparsity < 1.0:
+        raise NetgraphError(f"--sparsity must be in [0, 1), got {args.sparsity}")
+    read_onnx = _onnx_reader()  # fail at once, before torch is imported
+    out = args.output
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise NetgraphError(f"demo output {out!r} exists and is not a directory")
+    os.makedirs(out, exist_ok=True)
+    model_path = os.path.join(out, "model.onnx")
+    degrees_path = os.path.join(out, "degrees.json")
+    graph_path = os.path.join(out, "graph.npz")
+
+    logger.info("building the demo CNN (seed %d, sparsity %.2f)", args.seed, args.sparsity)
+    onnx_bytes = _demo_onnx(seed=args.seed, sparsity=args.sparsity)
+    with atomic_write(model_path, "wb") as f:
+        f.write(onnx_bytes)
+    logger.info("wrote %s", model_path)
+
+    graph = read_onnx(model_path)
+    doc = _degrees_document(graph, model_path)
+    _emit(_json_text(doc), degrees_path)
+    write_graph(graph, graph_path)
+    print(_degrees_table(doc))
+    print(f"demo output in {out}: model.onnx (ONNX model), degrees.json (degrees), graph.npz (graph)")
+    return 0
+
+
+#: The demo network: 8C3-MP2-16C3-MP2-32FC-10 on a 1x16x16 input.
+DEMO_ARCHITECTURE = "8C3-MP2-16C3-MP2-32FC-10 on 1x16x16"
+
+
+def _demo_onnx(*, seed: int, sparsity: float) -> bytes:
+    """A small seeded CNN, pruned by magnitude, as ONNX bytes (torch imported here only).
+
+    The weights are random (not trained): the demo shows the pipeline, not a result.
+    In every layer but the output one, the ``floor(sparsity * n)`` weights of smallest
+    magnitude are set to exact zeros.
+    """
+    import onnx
+    import torch
+
+    torch.manual_seed(seed)
+    nn = torch.nn
+    model = nn.Sequential(
+        nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2),     # 16 -> 14 -> 7
+        nn.Conv2d(8, 16, 3), nn.ReLU(), nn.MaxPool2d(2),    # 7 -> 5 -> 2
+        nn.Flatten(), nn.Linear(16 * 2 * 2, 32), nn.ReLU(),
+        nn.Linear(32, 10),
+    ).eval()
+    learnable = [m for m in model if isinstance(m, (nn.Conv2d, nn.Linear))]
+    with torch.no_grad():
+        for m in learnable[:-1]:  # the output layer is never pruned
+            w = m.weight.view(-1)
+            k = int(np.floor(sparsity * w.numel()))
+            if k:
+                order = torch.argsort(w.abs(), stable=True)
+                w[order[:k]] = 0.0
+    buf = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        torch.onnx.export(model, torch.zeros(1, 1, 16, 16), buf, dynamo=False,
+                          input_names=["input"], output_names=["logits"])
+    proto = onnx.load_from_string(buf.getvalue())
+    for key, value in {
+        "netgraph.demo.architecture": DEMO_ARCHITECTURE,
+        "netgraph.demo.seed": str(seed),
+        "netgraph.demo.sparsity": str(sparsity),
+        "netgraph.demo.note": "random (untrained) weights, magnitude-pruned in every layer but the output",
+    }.items():
+        prop = proto.metadata_props.add()
+        prop.key, prop.value = key, value
+    return proto.SerializeToString()
+
+
+# ---------------------------------------------------------------------- parser and entry point
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors read ``netgraph: error: ...`` on one line."""
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_ERROR, f"netgraph: error: {_one_line(message)}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``netgraph`` command.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The parser; each subcommand sets ``func``, the function that runs it.
+
+    Examples
+    --------
+    >>> args = build_parser().parse_args(["degrees", "model.onnx", "--json"])
+    >>> args.command, args.model, args.json, args.include_output
+    ('degrees', 'model.onnx', True, False)
+    """
+    def add_verbosity(p, default):
+        p.add_argument("-v", "--verbose", action="count", default=default,
+                       help="more progress messages on standard error (repeat for debug)")
+        p.add_argument("-q", "--quiet", action="count", default=default, help="errors only on standard error")
+
+    # -v and -q work before and after the command; the subcommands' copies must not reset
+    # the top level's count, hence SUPPRESS and separate action objects
+    common = argparse.ArgumentParser(add_help=False)
+    add_verbosity(common, argparse.SUPPRESS)
+    parser = _Parser(prog="netgraph", description="Neural networks (ONNX models) as layered graphs.")
+    add_verbosity(parser, 0)
+    parser.add_argument("--version", action="version", version=f"netgraph {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+
+    model_help = f"ONNX model, or a graph file ({', '.join(GRAPH_FORMATS)})"
+    lenient_help = "cut unsupported operators (they start new input layers) instead of failing"
+
+    p = sub.add_parser("info", parents=[common], help="layers, junctions and cuts of a model",
+                       description="Print the layers, junctions and cuts of a model.")
+    p.add_argument("model", metavar="MODEL", help=model_help)
+    p.add_argument("--lenient", action="store_true", help=lenient_help)
+    p.set_defaults(func=_cmd_info)
+
+    p = sub.add_parser("degrees", parents=[common], help="node degrees of every layer",
+                       description="Node degrees (sums of scalar connections) of every layer.")
+    p.add_argument("model", metavar="MODEL", help=model_help)
+    p.add_argument("--json", action="store_true", help="machine-readable JSON instead of a table")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of standard output")
+    p.add_argument("--lenient", action="store_true", help=lenient_help)
+    p.add_argument("--include-output", action="store_true", help="count the junctions into the output layers")
+    p.add_argument("--include-skip", action="store_true", help="count the skip (residual) junctions")
+    p.add_argument("--direction", choices=DIRECTIONS, default="both",
+                   help="in: lower connections, out: upper connections, both: their sum (default)")
+    p.set_defaults(func=_cmd_degrees)
+
+    p = sub.add_parser("export", parents=[common], help="write the graph as GraphML, igraph pickle or .npz",
+                       description="Write a model's graph to a file, in the format its suffix names.")
+    p.add_argument("model", metavar="MODEL", help=model_help)
+    p.add_argument("-o", "--output", metavar="OUT", required=True, help=f"output file ({', '.join(GRAPH_FORMATS)})")
+    p.add_argument("--format", choices=sorted(set(GRAPH_FORMATS.values())), help="override the suffix")
+    p.add_argument("--lenient", action="store_true", help=lenient_help)
+    p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("demo", parents=[common], help="build, prune and study a small CNN (needs torch)",
+                       description=f"Build a small seeded CNN ({DEMO_ARCHITECTURE}) with random weights, zero the "
+                                   "smallest-magnitude weights of every layer but the output one, export it to "
+                                   "ONNX and write its degrees and graph.")
+    p.add_argument("-o", "--output", metavar="DIR", default="demo-output", help="output directory (default: %(default)s)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    p.add_argument("--sparsity", type=float, default=0.7,
+                   help="fraction of weights zeroed per pruned layer (default: %(default)s)")
+    p.set_defaults(func=_cmd_demo)
+    return parser
+
+
+def _configure_logging(verbosity: int) -> list[tuple[logging.Logger, logging.Handler, int, bool]]:
+    level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else \
+        logging.DEBUG if verbosity > 1 else logging.ERROR
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("netgraph: %(message)s"))
+    saved = []
+    for name in ("netgraph", "exporters"):
+        log = logging.getLogger(name)
+        saved.append((log, handler, log.level, log.propagate))
+        log.addHandler(handler)
+        log.setLevel(level)
+        log.propagate = False
+    return saved
+
+
+def _restore_logging(saved) -> None:
+    for log, handler, level, propagate in saved:
+        log.removeHandler(handler)
+        log.setLevel(level)
+        log.propagate = propagate
+
+
+def _json_text(document) -> str:
+    """``document`` as indented JSON, with each list of numbers on one line."""
+    token = f"@@netgraph-list-{uuid.uuid4().hex}-"
+    lists: list[str] = []
+
+    def compact(x):
+        if isinstance(x, dict):
+            return {k: compact(v) for k, v in x.items()}
+        if isinstance(x, (list, tuple)):
+            if x and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in x):
+                lists.append(json.dumps(list(x)))
+                return f"{token}{len(lists) - 1}"
+            return [compact(v) for v in x]
+        return x
+
+    text = json.dumps(compact(document), indent=2, default=str)
+    return re.sub('"' + re.escape(token) + r'(\d+)"', lambda m: lists[int(m.group(1))], text)
+
+
+def _one_line(message) -> str:
+    return " ".join(str(message).split())
+
+
+def _error(message) -> int:
+    sys.stderr.write(f"netgraph: error: {_one_line(message)}\n")
+    return EXIT_ERROR
+
+
+def _os_error_message(exc: OSError) -> str:
+    if exc.strerror and exc.filename:
+        return f"{exc.strerror}: {exc.filename}"
+    return str(exc)
+
+
+def main(argv=None) -> int:
+    """Run the ``netgraph`` command.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments (without the program name); ``sys.argv[1:]`` by default.
+
+    Returns
+    -------
+    int
+        The exit status: 0 on success, 2 on any error on bad input (the message is one
+        line on standard error), 130 when interrupted.
+
+    Examples
+    --------
+    >>> main(["info", "no/such/model.onnx"])
+    2
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, usage errors
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_ERROR)
+    saved = _configure_logging(args.verbose - args.quiet)
+    try:
+        return int(args.func(args) or 0)
+    except NetgraphError as exc:
+        return _error(exc)
+    except BrokenPipeError:  # `netgraph degrees m --json | head`
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, io.UnsupportedOperation):
+            pass
+        return 1
+    except OSError as exc:  # an output path that cannot be written, a full disk, ...
+        return _error(_os_error_message(exc))
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+    finally:
+        _restore_logging(saved)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
