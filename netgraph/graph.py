@@ -78,7 +78,11 @@ class Layer:
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name:
             raise InvalidParameterError(f"layer name must be a non-empty string, got {self.name!r}")
-        if int(self.size) != self.size or self.size < 0:
+        try:
+            ok = int(self.size) == self.size and self.size >= 0
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
             raise InvalidParameterError(f"layer {self.name!r}: size must be a non-negative integer, got {self.size!r}")
         if self.kind not in LAYER_KINDS:
             raise InvalidParameterError(
@@ -105,6 +109,11 @@ def _aligned_csr(count, weight, shape) -> tuple[sp.csr_array, sp.csr_array]:
     The pattern is that of the positive entries of ``count``; ``weight`` is read at those
     positions (an exact zero weight sum is kept as an explicit entry).
     """
+    raw = count.data if sp.issparse(count) else np.asarray(count)
+    if raw.dtype.kind == "f" and not np.array_equal(raw, np.round(raw)):
+        raise InvalidParameterError("count must hold integers (numbers of scalar connections)")
+    if raw.dtype.kind not in "biuf":
+        raise InvalidParameterError(f"count must be numeric, got dtype {raw.dtype}")
     if sp.issparse(count):
         c = sp.csr_array(count, dtype=np.int64)
     else:
@@ -233,7 +242,9 @@ class LayeredGraph:
     metadata : mapping of str to str, optional
         The model's metadata (producer, ONNX metadata_props, ...).
     cuts : sequence of dict, optional
-        Operators that a lenient read cut (each with ``op``, ``node``, ``layers``, ``reason``).
+        Operators that a lenient read cut, each with ``op``, ``node``, ``reason``,
+        ``from_layers`` (the layers that fed it) and ``new_layers`` (the input layers of
+        kind ``"cut"`` that its outputs start).
 
     Examples
     --------
@@ -446,6 +457,9 @@ class LayeredGraph:
         starts = dict(zip([layer.name for layer in layers], np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int)))
         size_of = {layer.name: layer.size for layer in layers}
         edges = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+        missing = [a for a in ("count", "weight", "junction") if g.ecount() and a not in g.es.attributes()]
+        if missing:
+            raise GraphFormatError(f"igraph graph lacks the edge attribute(s) {', '.join(missing)}: build it with LayeredGraph.igraph")
         if g.ecount():
             count = np.asarray(g.es["count"], dtype=np.float64)
             if not np.all(count == np.round(count)):

@@ -12,7 +12,7 @@ import onnxruntime as ort
 import pytest
 
 from exporters import read_onnx
-from tests.onnx_builders import make_model, init, vi
+from onnx_builders import make_model, init, vi
 from onnx import helper
 
 

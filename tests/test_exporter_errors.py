@@ -7,7 +7,7 @@ from onnx import TensorProto, helper
 
 import netgraph
 from exporters import read_onnx
-from tests.onnx_builders import init, make_model, single_op_model, vi
+from onnx_builders import init, make_model, single_op_model, vi
 
 W = np.array([[1.0, 0.0, -2.0], [0.0, 0.0, 3.0]], dtype=np.float32)
 

@@ -5,7 +5,7 @@ import pytest
 from onnx import TensorProto, helper
 
 from exporters import read_onnx, supported_ops
-from tests.onnx_builders import init, make_model, single_op_model, vi
+from onnx_builders import init, make_model, single_op_model, vi
 
 W23 = np.array([[1.0, 0.0, -2.0], [0.0, 0.0, 3.0]], dtype=np.float32)  # (2, 3)
 

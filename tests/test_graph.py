@@ -299,3 +299,24 @@ def test_pickle_drops_igraph_cache_and_rebuilds_it():
     assert "igraph" not in h.__dict__
     assert_same_graph(g, h)
     assert h.igraph.get_edgelist() == g.igraph.get_edgelist()
+
+
+def test_fractional_counts_and_bad_sizes_are_rejected():
+    import pytest
+    from netgraph import InvalidParameterError, Junction, Layer
+
+    with pytest.raises(InvalidParameterError, match="integers"):
+        Junction("a", "b", [[1.7]], [[1.0]], op="Gemm")
+    with pytest.raises(InvalidParameterError, match="size"):
+        Layer("a", None, "dense")
+
+
+def test_from_igraph_without_edge_attributes():
+    import pytest
+    from netgraph import GraphFormatError, Junction, Layer, LayeredGraph
+
+    g = LayeredGraph([Layer("x", 2, "input"), Layer("y", 1, "dense")],
+                     [Junction("x", "y", [[2, 1]], [[0.5, -1.0]], op="Gemm")]).igraph.copy()
+    del g.es["count"]
+    with pytest.raises(GraphFormatError, match="count"):
+        LayeredGraph.from_igraph(g)
