@@ -142,12 +142,13 @@ class Context:
             w.sum_duplicates()
             self._add_junction(li, target, c, w, node, kind)
 
-    def connect_dense(self, target: int, wt: np.ndarray, source_vec, node) -> None:
+    def connect_dense(self, target: int, wt: np.ndarray, source_vec, node, *, positions: int = 1) -> None:
         """Add junctions into ``target`` for a dense weight ``wt`` of shape (target size, len(source_vec)).
 
-        count[j, u] = number of nonzero weights between unit j and the features labelled u;
-        weight[j, u] = their sum. Features of one unit that form equal contiguous blocks
-        (Flatten of a channel map) are summed with a reshape, without copies.
+        count[j, u] = number of nonzero weights between unit j and the features labelled u,
+        times ``positions`` (the positions that share each weight); weight[j, u] = the sum
+        of those connections' weights. Features of one unit that form equal contiguous
+        blocks (Flatten of a channel map) are summed with a reshape, without copies.
         """
         src_layers, src_units = source_vec
         for li in sorted(set(int(x) for x in np.unique(src_layers))):
@@ -168,6 +169,9 @@ class Context:
                 ind = sp.csr_array((np.ones(n), (np.arange(n), units)), shape=(n, size))
                 c = (sp.csr_array((sub != 0).astype(np.float64)) @ ind).toarray()
                 w = np.asarray(sp.csr_array(sub.astype(np.float64)) @ ind.toarray())
+            if positions != 1:
+                c = np.asarray(c, dtype=np.int64) * positions
+                w = np.asarray(w, dtype=np.float64) * positions
             self._add_junction(li, target, _dense_to_csr(c, np.int64), _dense_to_csr(w, np.float64, mask=c), node, "learnable")
 
     def _add_junction(self, source: int, target: int, c, w, node, kind):

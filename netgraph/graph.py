@@ -360,7 +360,7 @@ class LayeredGraph:
         count : ndarray of int64, shape (E,)
         weight : ndarray of float64, shape (E,)
         junction : ndarray of int64, shape (E,)
-            Index of the junction in :attr:`junctions`.
+            Index of the junction in :attr:`LayeredGraph.junctions`.
         """
         off = self.offsets
         parts_e, parts_c, parts_w, parts_j = [], [], [], []
@@ -395,7 +395,7 @@ class LayeredGraph:
 
         Vertices are numbered layer by layer (see :attr:`offsets`), with vertex attributes
         ``layer`` (layer name) and ``unit`` (index in the layer); edges carry ``count``,
-        ``weight`` and ``junction`` (index into :attr:`junctions`). The layer table, the
+        ``weight`` and ``junction`` (index into :attr:`LayeredGraph.junctions`). The layer table, the
         junction table, outputs, metadata and cuts are JSON strings in the graph attributes
         ``netgraph_layers``, ``netgraph_junctions``, ``netgraph_outputs``,
         ``netgraph_metadata`` and ``netgraph_cuts``, so the graph survives GraphML.

@@ -56,12 +56,21 @@ def test_matmul_2d():
 
 
 def test_matmul_batched_features_on_last_axis():
-    # (N, T=4, F=3) @ (3, 2): nodes are the 3 features and the 2 outputs, T is spatial.
+    # (N, T=4, F=3) @ (3, 2): nodes are the 3 features and the 2 outputs, T is spatial;
+    # each weight is shared by the 4 positions, as by a 1x1 convolution over 4 positions.
     m = single_op_model("MatMul", [1, 4, 3], W23.T)
     g = read_onnx(m)
     assert [g.layer(n).size for n in g.layer_names] == [3, 2]
     assert g.layers[1].spatial_shape == (4,)
-    np.testing.assert_array_equal(g.junctions[0].count.toarray(), [[1, 0, 1], [0, 0, 1]])
+    np.testing.assert_array_equal(g.junctions[0].count.toarray(), 4 * np.array([[1, 0, 1], [0, 0, 1]]))
+    np.testing.assert_allclose(g.junctions[0].weight.toarray(), 4 * W23)
+
+
+def test_batched_matmul_counts_like_the_equivalent_1x1_conv():
+    # (N, C=3, L=4) conv1d with a 1x1 kernel == (N, L=4, F=3) @ W.T
+    conv = single_op_model("Conv", [1, 3, 4], W23[:, :, None])
+    mm = single_op_model("MatMul", [1, 4, 3], W23.T)
+    np.testing.assert_array_equal(read_onnx(conv).junctions[0].count.toarray(), read_onnx(mm).junctions[0].count.toarray())
 
 
 def test_two_matmuls_batched():
@@ -70,7 +79,7 @@ def test_two_matmuls_batched():
              helper.make_node("MatMul", ["r", "W2"], ["y"], name="m2")]
     g = read_onnx(make_model(nodes, [vi("x", [2, 5, 3])], [vi("y", None)], [init("W", W23.T), init("W2", w2)]))
     assert g.layer_names == ["x", "m1", "m2"]
-    np.testing.assert_array_equal(g.junctions[1].count.toarray(), [[1, 1]])
+    np.testing.assert_array_equal(g.junctions[1].count.toarray(), [[5, 5]])  # 5 positions share each weight
 
 
 # ---------------------------------------------------------------------------- Flatten / Reshape

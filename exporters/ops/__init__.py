@@ -1,7 +1,7 @@
 """One handler per ONNX operator, behind a registry by op type.
 
 A handler is a function ``handler(ctx, node)`` that reads the node's inputs through the
-walk's context (:class:`exporters._walk.Context`), records the maps of its outputs and,
+walk's context (``exporters._walk.Context``), records the maps of its outputs and,
 for a learnable operator, a new layer and its junctions. A handler that meets a case it
 does not cover raises :class:`Unsupported` with the reason; the walk turns that into an
 error naming the operator and node, or, in lenient mode, into a cut.
@@ -39,7 +39,7 @@ class Unsupported(Exception):
 
 
 def register(*op_types: str, domain: str = ""):
-    """Class the decorated function as the handler of ``op_types`` in ``domain``."""
+    """Register the decorated function as the handler of ``op_types`` in ``domain``."""
 
     def deco(fn):
         for op in op_types:

@@ -6,7 +6,7 @@ of ``x``. The product of a tensor with a function of itself (SiLU written as
 tensors of different layers (gating, attention) has no fixed wiring: unsupported.
 """
 
-from exporters.ops import register
+from exporters.ops import Unsupported, register
 from exporters.ops._util import broadcast_map, only_map, output_shape
 
 __all__ = ["elementwise", "ELEMENTWISE_OPS"]
@@ -18,6 +18,12 @@ ELEMENTWISE_OPS = ("Mul", "Div", "Sub", "Pow", "Max", "Min", "Mean", "Where", "M
 @register(*ELEMENTWISE_OPS)
 def elementwise(ctx, node):
     """Keep the nodes shared by the inputs on the path."""
-    m = only_map(ctx, node)
+    try:
+        m = only_map(ctx, node)
+    except Unsupported:
+        raise Unsupported(
+            f"{node.op_type} of tensors of different layers (a gate such as squeeze-excitation, or attention) "
+            "has no fixed wiring"
+        ) from None
     out = output_shape(ctx, node.output[0], fallback=m.shape)
     ctx.set_map(node.output[0], broadcast_map(m, out))

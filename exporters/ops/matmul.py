@@ -1,9 +1,15 @@
 """MatMul of the data with a constant 2-D weight: a dense layer on the last axis.
 
 ``Y[..., j] = sum_i X[..., i] W[i, j]``: 2-D data (batch, features) or batched data
-(batch, ..., features); the nodes are the features of the last axis. ONNX reference:
+(batch, ..., features); the nodes are the features of the last axis. On batched data
+each weight is shared by every position of the middle axes (tokens), as a kernel tap is
+shared by the positions of a convolution, so ``count`` is the number of nonzero weights
+times the number of positions: a token-wise MatMul and the equivalent 1x1 convolution
+get the same counts. ONNX reference:
 https://onnx.ai/onnx/operators/onnx__MatMul.html
 """
+
+import numpy as np
 
 from exporters._nodemap import NodeMap
 from exporters.ops import Unsupported, register
@@ -34,5 +40,6 @@ def matmul(ctx, node):
     size = w.shape[1]
     spatial = m.shape[:-1]
     li = ctx.new_layer(node, kind="dense", size=size, spatial=spatial, tensor=node.output[0])
-    ctx.connect_dense(li, w.T, vec, node)
+    positions = int(np.prod(spatial, dtype=np.int64))
+    ctx.connect_dense(li, w.T, vec, node, positions=positions)
     ctx.set_map(node.output[0], NodeMap.layer_nodes(li, size, spatial + (size,), last))
