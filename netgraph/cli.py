@@ -21,6 +21,7 @@ and exits with status 2; no output file is left half-written.
 from __future__ import annotations
 
 import argparse
+import importlib
 import io
 import json
 import logging
@@ -45,6 +46,9 @@ logger = logging.getLogger(__name__)
 
 #: Exit status of every error on bad input (the argparse convention).
 EXIT_ERROR = 2
+
+#: Modules that add subcommands: ``add_parser(subparsers, common_parent)``.
+_COMMAND_MODULES = ("netgraph.cli_fit", "trainers.cli")
 
 
 # ---------------------------------------------------------------------- helpers
@@ -332,6 +336,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sparsity", type=float, default=0.7,
                    help="fraction of weights zeroed per pruned layer (default: %(default)s)")
     p.set_defaults(func=_cmd_demo)
+
+    # Subcommands that live beside the analysis or trainer they drive; each module's
+    # add_parser(sub, common) adds its parsers and imports nothing heavy.
+    for name in _COMMAND_MODULES:
+        importlib.import_module(name).add_parser(sub, common)
     return parser
 
 
