@@ -17,6 +17,7 @@ __all__ = [
     "LayerNotFoundError",
     "GraphFormatError",
     "InvalidParameterError",
+    "DatasetError",
 ]
 
 
@@ -72,3 +73,11 @@ class GraphFormatError(NetgraphError, ValueError):
 
 class InvalidParameterError(NetgraphError, ValueError):
     """A keyword argument has a value outside its domain."""
+
+
+class DatasetError(NetgraphError):
+    """A data set cannot be loaded: unknown name, missing folder or file, or a malformed file.
+
+    The message names the files expected and where they can be obtained; netgraph never
+    downloads a data set.
+    """
