@@ -76,7 +76,8 @@ class Context:
         w = self.tables.value(name)
         if w.dtype.kind not in "fiu":
             raise InvalidWeightError(f"{node.op_type} node {node.name!r}: weight {name!r} has dtype {w.dtype}")
-        if w.dtype.kind == "f" and not np.isfinite(w).all():
+        # min and max carry any NaN or infinity without a full-size temporary
+        if w.dtype.kind == "f" and w.size and not (np.isfinite(w.min()) and np.isfinite(w.max())):
             bad = int(np.size(w) - np.count_nonzero(np.isfinite(w)))
             raise InvalidWeightError(
                 f"{node.op_type} node {node.name!r}: weight {name!r} holds {bad} NaN or infinite values; "
@@ -159,7 +160,7 @@ class Context:
             sub = wt if allsel else wt[:, sel]
             n = units.size
             if n == size and np.array_equal(units, np.arange(size)):
-                c = sub != 0
+                c = None  # one connection per nonzero weight
                 w = sub
             elif n % size == 0 and np.array_equal(units, np.repeat(np.arange(size), n // size)):
                 blocks = sub.reshape(sub.shape[0], size, n // size)
@@ -169,10 +170,8 @@ class Context:
                 ind = sp.csr_array((np.ones(n), (np.arange(n), units)), shape=(n, size))
                 c = (sp.csr_array((sub != 0).astype(np.float64)) @ ind).toarray()
                 w = np.asarray(sp.csr_array(sub.astype(np.float64)) @ ind.toarray())
-            if positions != 1:
-                c = np.asarray(c, dtype=np.int64) * positions
-                w = np.asarray(w, dtype=np.float64) * positions
-            self._add_junction(li, target, _dense_to_csr(c, np.int64), _dense_to_csr(w, np.float64, mask=c), node, "learnable")
+            cc, ww = _dense_pair_to_csr(c, w, positions)
+            self._add_junction(li, target, cc, ww, node, "learnable")
 
     def _add_junction(self, source: int, target: int, c, w, node, kind):
         self.junctions.append(
@@ -217,11 +216,28 @@ class Context:
         return nmap
 
 
-def _dense_to_csr(a, dtype, mask=None):
-    a = np.asarray(a)
-    m = (a != 0) if mask is None else (np.asarray(mask) != 0)
-    rows, cols = np.nonzero(m)
-    return sp.csr_array((a[rows, cols].astype(dtype), (rows, cols)), shape=a.shape)
+def _dense_pair_to_csr(count, weight, positions=1):
+    """Aligned CSR ``count`` and ``weight`` from dense arrays, finding the nonzeros once.
+
+    ``count`` None means one connection per nonzero weight. ``np.nonzero`` yields the
+    positions in row-major order, which is CSR order: no sort, no COO round trip.
+    """
+    weight = np.asarray(weight)
+    shape = weight.shape
+    rows, cols = np.nonzero(weight if count is None else count)
+    nnz = rows.size
+    idx = np.int32 if max(shape + (nnz,)) < 2**31 - 1 else np.int64
+    indptr = np.zeros(shape[0] + 1, dtype=idx)
+    np.cumsum(np.bincount(rows, minlength=shape[0]), out=indptr[1:])
+    cdata = np.ones(nnz, dtype=np.int64) if count is None else np.asarray(count)[rows, cols].astype(np.int64)
+    wdata = weight[rows, cols].astype(np.float64)
+    del rows
+    if positions != 1:
+        cdata *= positions
+        wdata *= positions
+    indices = cols.astype(idx, copy=False)
+    return (sp.csr_array((cdata, indices, indptr), shape=shape),
+            sp.csr_array((wdata, indices, indptr), shape=shape))
 
 
 def _attr_names_used(node):
