@@ -10,11 +10,55 @@ Formulas of the ONNX Conv and ConvTranspose operator specifications.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from exporters.ops import Unsupported
+from exporters.ops._util import attrs, channel_vector
 
-__all__ = ["conv_pads", "tap_reads", "transpose_pads", "transpose_tap_reads", "tap_weights"]
+
+class ConvNode(NamedTuple):
+    """What Conv and ConvTranspose read from their node: attributes, data map, weight."""
+
+    attrs: dict
+    weight_name: str
+    weight: np.ndarray
+    vec: tuple  # (layers, units) of the input channels
+    group: int
+    kernel: list
+    strides: list
+    dilations: list
+    in_size: list  # spatial size of the input
+
+
+def read_conv_node(ctx, node) -> ConvNode:
+    """Check a (transposed) convolution's inputs and read its geometry attributes."""
+    op = node.op_type
+    a = attrs(node)
+    x, w_name = node.input[0], node.input[1]
+    m = ctx.node_map(x)
+    if m is None or ctx.node_map(w_name) is not None:
+        raise Unsupported(f"only {op}(data, constant weight) is supported; here the weight is on the path")
+    w = ctx.weight(w_name, node)
+    if w.ndim < 3:
+        raise Unsupported(f"{op} weight {w_name!r} must have rank >= 3, got shape {w.shape}")
+    r = w.ndim - 2
+    if len(m.shape) != r + 1:
+        raise Unsupported(f"{op} data has non-batch shape {m.shape}, expected {r} spatial dims after the channels")
+    return ConvNode(
+        attrs=a,
+        weight_name=w_name,
+        weight=w,
+        vec=channel_vector(m, 0, f"{op} data"),
+        group=int(a.get("group", 1)),
+        kernel=list(a.get("kernel_shape") or w.shape[2:]),
+        strides=list(a.get("strides") or [1] * r),
+        dilations=list(a.get("dilations") or [1] * r),
+        in_size=list(m.shape[1:]),
+    )
+
+__all__ = ["ConvNode", "read_conv_node", "conv_pads", "tap_reads", "transpose_pads", "transpose_tap_reads", "tap_weights"]
 
 
 def conv_pads(auto_pad, pads, n, k, s, d):

@@ -12,8 +12,8 @@ import numpy as np
 
 from exporters._nodemap import NodeMap
 from exporters.ops import Unsupported, register
-from exporters.ops._geometry import conv_pads, tap_reads, tap_weights
-from exporters.ops._util import attrs, channel_vector, output_shape
+from exporters.ops._geometry import conv_pads, read_conv_node, tap_reads, tap_weights
+from exporters.ops._util import output_shape
 
 __all__ = ["conv"]
 
@@ -21,30 +21,16 @@ __all__ = ["conv"]
 @register("Conv")
 def conv(ctx, node):
     """Add a convolutional layer for a Conv with a constant weight."""
-    a = attrs(node)
-    x, w_name = node.input[0], node.input[1]
-    m = ctx.node_map(x)
-    if m is None or ctx.node_map(w_name) is not None:
-        raise Unsupported("only Conv(data, constant weight) is supported; here the weight is on the path")
-    w = ctx.weight(w_name, node)
-    if w.ndim < 3:
-        raise Unsupported(f"Conv weight {w_name!r} must have rank >= 3, got shape {w.shape}")
-    r = w.ndim - 2
-    if len(m.shape) != r + 1:
-        raise Unsupported(f"Conv data has non-batch shape {m.shape}, expected {r} spatial dims after the channels")
-    vec = channel_vector(m, 0, "Conv data")
+    cn = read_conv_node(ctx, node)
+    w, vec, group = cn.weight, cn.vec, cn.group
     c_in = vec[0].size
-    group = int(a.get("group", 1))
     c_out, cin_g = w.shape[0], w.shape[1]
     if cin_g * group != c_in or c_out % group:
         raise Unsupported(
-            f"Conv weight {w_name!r} of shape {w.shape} with group={group} does not fit {c_in} input channels"
+            f"Conv weight {cn.weight_name!r} of shape {w.shape} with group={group} does not fit {c_in} input channels"
         )
-    k = list(a.get("kernel_shape") or w.shape[2:])
-    s = list(a.get("strides") or [1] * r)
-    d = list(a.get("dilations") or [1] * r)
-    n = list(m.shape[1:])
-    begin, out = conv_pads(a.get("auto_pad", "NOTSET"), a.get("pads"), n, k, s, d)
+    k, s, d, n, r = cn.kernel, cn.strides, cn.dilations, cn.in_size, w.ndim - 2
+    begin, out = conv_pads(cn.attrs.get("auto_pad", "NOTSET"), cn.attrs.get("pads"), n, k, s, d)
     inferred = output_shape(ctx, node.output[0], fallback=[c_out] + out)
     if list(inferred[1:]) != out:
         raise Unsupported(f"Conv output size {out} disagrees with shape inference {list(inferred[1:])}")

@@ -11,8 +11,7 @@ import numpy as np
 
 from exporters._nodemap import NodeMap
 from exporters.ops import Unsupported, register
-from exporters.ops._geometry import tap_weights, transpose_pads, transpose_tap_reads
-from exporters.ops._util import attrs, channel_vector
+from exporters.ops._geometry import read_conv_node, tap_weights, transpose_pads, transpose_tap_reads
 
 __all__ = ["conv_transpose"]
 
@@ -20,28 +19,14 @@ __all__ = ["conv_transpose"]
 @register("ConvTranspose")
 def conv_transpose(ctx, node):
     """Add a layer for a ConvTranspose with a constant weight."""
-    a = attrs(node)
-    x, w_name = node.input[0], node.input[1]
-    m = ctx.node_map(x)
-    if m is None or ctx.node_map(w_name) is not None:
-        raise Unsupported("only ConvTranspose(data, constant weight) is supported")
-    w = ctx.weight(w_name, node)
-    if w.ndim < 3:
-        raise Unsupported(f"ConvTranspose weight {w_name!r} must have rank >= 3, got shape {w.shape}")
-    r = w.ndim - 2
-    if len(m.shape) != r + 1:
-        raise Unsupported(f"ConvTranspose data has non-batch shape {m.shape}, expected {r} spatial dims")
-    vec = channel_vector(m, 0, "ConvTranspose data")
+    cn = read_conv_node(ctx, node)
+    a, w, vec, group = cn.attrs, cn.weight, cn.vec, cn.group
     c_in = vec[0].size
-    group = int(a.get("group", 1))
     if w.shape[0] != c_in or c_in % group:
-        raise Unsupported(f"ConvTranspose weight {w_name!r} of shape {w.shape} does not fit {c_in} input channels")
+        raise Unsupported(f"ConvTranspose weight {cn.weight_name!r} of shape {w.shape} does not fit {c_in} input channels")
     cout_g = w.shape[1]
     c_out = cout_g * group
-    k = list(a.get("kernel_shape") or w.shape[2:])
-    s = list(a.get("strides") or [1] * r)
-    d = list(a.get("dilations") or [1] * r)
-    n = list(m.shape[1:])
+    k, s, d, n, r = cn.kernel, cn.strides, cn.dilations, cn.in_size, w.ndim - 2
     inferred = ctx.shape(node.output[0])
     out_inf = list(inferred[2:]) if inferred is not None and all(v is not None for v in inferred[2:]) else None
     begin, out = transpose_pads(
