@@ -24,14 +24,18 @@ class NodeMap:
         Integer arrays of the tensor's non-batch shape (broadcast views are fine).
     axis : int or None
         The feature axis (in label coordinates, 0 = the tensor's axis 1) if known.
+    batch_last : bool
+        True for a 2-D tensor transposed to (features, batch), which only Gemm with
+        ``transA=1`` (and a Transpose back) accepts.
     """
 
-    __slots__ = ("layer", "unit", "axis")
+    __slots__ = ("layer", "unit", "axis", "batch_last")
 
-    def __init__(self, layer, unit, axis=None):
+    def __init__(self, layer, unit, axis=None, batch_last=False):
         self.layer = layer
         self.unit = unit
         self.axis = axis
+        self.batch_last = batch_last
 
     @classmethod
     def along(cls, layer_vec, unit_vec, shape, axis=0) -> "NodeMap":

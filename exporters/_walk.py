@@ -318,6 +318,9 @@ def walk(proto, *, lenient=False, source="") -> LayeredGraph:
         if node.op_type in RECURRENT:
             ctx.unsupported(node, "recurrent operators are not supported yet")
             continue
+        if node.op_type not in ("Gemm", "Transpose") and any(ctx.maps[i].batch_last for i in on_path):
+            ctx.unsupported(node, "its input was transposed to (features, batch); only Gemm with transA=1 reads that")
+            continue
         handler = handler_for(node.op_type, node.domain)
         if handler is None:
             ctx.unsupported(node, "no handler for this operator")

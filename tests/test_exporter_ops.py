@@ -40,12 +40,36 @@ def test_gemm_with_bias_and_reference_output():
     np.testing.assert_allclose(g.junctions[0].weight.toarray() @ x[0] + 1.0, y[0], rtol=1e-6)
 
 
-def test_gemm_trans_a_is_unsupported():
-    m = single_op_model("Gemm", [3, 1], W23, transA=1, transB=1)
+def _transposed_gemm(trans_a, then=None):
+    nodes = [helper.make_node("Transpose", ["x"], ["xt"], perm=[1, 0])]
+    src = "xt"
+    if then:
+        nodes.append(helper.make_node(then, ["xt"], ["xr"], name="after"))
+        src = "xr"
+    nodes.append(helper.make_node("Gemm", [src, "W"], ["y"], name="fc", transA=trans_a, transB=1))
+    return make_model(nodes, [vi("x", [1, 3])], [vi("y", None)], [init("W", W23)])
+
+
+def test_gemm_trans_a_reads_data_transposed_to_features_by_batch():
+    # y = xt' W' with xt = x.T of shape (3, N): the same wiring as Gemm(x, W, transB=1)
+    from onnx.reference import ReferenceEvaluator
+
+    m = _transposed_gemm(1)
+    x = np.array([[1.0, 2.0, 3.0]], dtype=np.float32)
+    np.testing.assert_allclose(ReferenceEvaluator(m).run(None, {"x": x})[0], x @ W23.T, rtol=1e-6)
+    (j,) = read_onnx(m).junctions
+    np.testing.assert_array_equal(j.count.toarray(), [[1, 0, 1], [0, 0, 1]])
+
+
+def test_gemm_trans_a_mismatch_and_other_ops_on_transposed_data_are_unsupported():
     from netgraph import UnsupportedOperatorError
 
-    with pytest.raises(UnsupportedOperatorError, match="transA"):
-        read_onnx(m)
+    with pytest.raises(UnsupportedOperatorError, match="transA=1"):
+        read_onnx(_transposed_gemm(0))
+    with pytest.raises(UnsupportedOperatorError, match="transA=1"):
+        read_onnx(single_op_model("Gemm", [3, 1], W23, transA=1, transB=1))
+    with pytest.raises(UnsupportedOperatorError, match="Relu node 'after'.*features, batch"):
+        read_onnx(_transposed_gemm(1, then="Relu"))
 
 
 # ---------------------------------------------------------------------------- MatMul

@@ -1,6 +1,7 @@
 """Gemm: ``Y = alpha * A' B' + beta * C``, a fully connected layer when B is a weight.
 
-A (the data) must be on the path and untransposed; B' = B.T when ``transB`` = 1, so the
+A (the data) must be on the path: (batch, features), or (features, batch) made by a
+Transpose with ``transA`` = 1; B' = B.T when ``transB`` = 1, so the
 weight of unit j from feature i is ``alpha * B'[i, j]``. ONNX operator reference:
 https://onnx.ai/onnx/operators/onnx__Gemm.html
 """
@@ -20,8 +21,11 @@ def gemm(ctx, node):
     m = ctx.node_map(x)
     if m is None or ctx.node_map(b) is not None:
         raise Unsupported("only Gemm(data, constant weight) is supported; here the weight B is on the path")
-    if a.get("transA", 0):
-        raise Unsupported("transA=1 (a transposed data input) is not supported")
+    if bool(a.get("transA", 0)) != m.batch_last:
+        raise Unsupported(
+            "transA=1 needs the data transposed to (features, batch) by a Transpose"
+            if a.get("transA", 0) else "the data is (features, batch): Gemm needs transA=1"
+        )
     if len(m.shape) != 1:
         raise Unsupported(f"Gemm data input must be 2-D (batch, features); got non-batch shape {m.shape}")
     w = ctx.weight(b, node)
