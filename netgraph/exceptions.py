@@ -81,3 +81,15 @@ class DatasetError(NetgraphError):
     The message names the files expected and where they can be obtained; netgraph never
     downloads a data set.
     """
+
+
+class FitError(NetgraphError):
+    """A distribution cannot be fitted to the data given (too few nodes or distinct values).
+
+    The message gives the reason, so that a caller fitting many layers can report it per
+    layer and go on with the others.
+    """
+
+
+class NotFittedError(NetgraphError, AttributeError):
+    """A result attribute of an estimator was read before its ``fit`` method was called."""
