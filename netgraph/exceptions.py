@@ -18,6 +18,8 @@ __all__ = [
     "GraphFormatError",
     "InvalidParameterError",
     "DatasetError",
+    "FitError",
+    "NotFittedError",
 ]
 
 
