@@ -49,9 +49,7 @@ bound) and fitted by maximum likelihood on the same points:
     likelihood estimate is closed-form:
     :math:`\lambda = \ln(1 + 1/\bar m)` with :math:`\bar m` the mean of :math:`x - x_{\min}`.
 
-Names, and what ``powerlaw`` calls them
----------------------------------------
-The ``powerlaw`` package [4]_ calls the power law with an exponential cutoff
+**Names.** The ``powerlaw`` package [4]_ calls the power law with an exponential cutoff
 (``"cutoff_power_law"`` here) ``"truncated_power_law"``. That is *not* the TPL of
 Hou & Kwok [3]_ that netgraph fits (:mod:`netgraph.tpl`), which is a pure power law
 :math:`x^{-\alpha}` cut off sharply at an upper bound ``xmax``. So
@@ -62,9 +60,7 @@ compares an exponential cutoff with the power law; it is our
 comparison uses Vuong's normalised test, because the TPL's ``xmax`` is a boundary
 chosen from the data, which the nested-models theory does not cover.
 
-What the comparison can and cannot say
---------------------------------------
-The points compared are those in ``[xmin, xmax]``, the only points the TPL gives a
+**What the comparison can and cannot say.** The points compared are those in ``[xmin, xmax]``, the only points the TPL gives a
 probability to; degrees above ``xmax`` are left out on both sides. The alternatives
 keep their unbounded support, so each of them spends some probability above
 ``xmax``, where the compared data have no point: a TPL whose ``xmax`` lies well inside
