@@ -6,7 +6,7 @@
     netgraph degrees MODEL [--json] [-o FILE] [--lenient] [--include-output] [--include-skip]
                            [--direction {both,in,out}]
     netgraph export MODEL -o OUT.{graphml,pickle,pkl,npz} [--lenient]
-    netgraph demo [-o DIR] [--seed N] [--sparsity S]
+    netgraph demo [-o DIR] [--seed N] [--sparsity S] [--epochs N]
 
 ``MODEL`` is an ONNX file, read with :func:`exporters.read_onnx`, or a graph file written
 by ``netgraph export`` (``.graphml``, ``.pickle``, ``.pkl``, ``.npz``). Results go to
@@ -29,7 +29,6 @@ import os
 import re
 import sys
 import uuid
-import warnings
 
 import numpy as np
 
@@ -188,77 +187,151 @@ def _cmd_export(args) -> int:
 
 
 def _cmd_demo(args) -> int:
-    if not 0.0 <= args.sparsity < 1.0:
-        raise NetgraphError(f"--sparsity must be in [0, 1), got {args.sparsity}")
-    read_onnx = _onnx_reader()  # fail at once, before torch is imported
-    out = args.output
-    if os.path.exists(out) and not os.path.isdir(out):
-        raise NetgraphError(f"demo output {out!r} exists and is not a directory")
-    os.makedirs(out, exist_ok=True)
-    model_path = os.path.join(out, "model.onnx")
-    degrees_path = os.path.join(out, "degrees.json")
-    graph_path = os.path.join(out, "graph.npz")
+    from trainers.cli import check_output_dir, check_prune_options, run_prune, trainers_logging
 
-    logger.info("building the demo CNN (seed %d, sparsity %.2f)", args.seed, args.sparsity)
-    onnx_bytes = _demo_onnx(seed=args.seed, sparsity=args.sparsity)
-    with atomic_write(model_path, "wb") as f:
-        f.write(onnx_bytes)
-    logger.info("wrote %s", model_path)
+    # every check before torch is imported and before anything is written
+    check_prune_options(model=DEMO_MODEL, dataset=DEMO_DATASET, sparsity=args.sparsity, epochs=args.epochs,
+                        seed=args.seed)
+    out = check_output_dir(args.output)
+    read_onnx = _onnx_reader()
+    fit_tpl, fit_error = _tpl_fitter()
+    plot_layers = _ccdf_plotter()
 
+    logger.info("demo: %s on %s, sparsity %.2f, %d epochs, seed %d", DEMO_MODEL, DEMO_DATASET, args.sparsity,
+                args.epochs, args.seed)
+    verbosity = args.verbose - args.quiet
+    with trainers_logging():
+        training = run_prune(model=DEMO_MODEL, dataset=DEMO_DATASET, output=out, sparsity=args.sparsity,
+                             epochs=args.epochs, seed=args.seed, progress=sys.stderr.isatty() and verbosity >= 0)
+
+    model_path = os.path.join(out, "sparse.onnx")
     graph = read_onnx(model_path)
     doc = _degrees_document(graph, model_path)
-    _emit(_json_text(doc), degrees_path)
-    write_graph(graph, graph_path)
-    print(_degrees_table(doc))
-    print(f"demo output in {out}: model.onnx (ONNX model), degrees.json (degrees), graph.npz (graph)")
+    layers, fits, notes = _demo_layers(graph, doc, fit_tpl, fit_error)
+    summary = {
+        "model": model_path,
+        "netgraph_version": __version__,
+        "training": {k: training[k] for k in ("trainer", "model", "architecture", "dataset", "sparsity",
+                                              "sparsity_per_layer", "accuracy_percent", "epochs", "retrain_epochs",
+                                              "seed", "seconds")},
+        "degrees": "scalar connections, lower plus upper; the junction into the output layer is left out",
+        "tpl": "fitted by netgraph.tpl.fit_tpl" if fit_tpl else "netgraph.tpl is not available in this installation",
+        "layers": layers,
+    }
+    written = ["dense.onnx", "sparse.onnx", "train.json"]
+    _emit(_json_text(doc), os.path.join(out, "degrees.json"))
+    _emit(_json_text(summary), os.path.join(out, "summary.json"))
+    write_graph(graph, os.path.join(out, "graph.npz"))
+    written += ["degrees.json", "summary.json", "graph.npz"]
+    if plot_layers is not None:
+        degs = {row["name"]: np.asarray(layer["degrees"]) for row, layer in zip(layers, doc["layers"])
+                if not row["output"]}
+        figure = plot_layers(degs, fits, path=os.path.join(out, "ccdf.png"), notes=notes)
+        _close_figure(figure)
+        written.append("ccdf.png")
+
+    acc = training["accuracy_percent"]
+    print(f"{training['architecture']} MLP trained on digits ({training['epochs']} epochs), {args.sparsity:.0%} of "
+          f"each hidden layer's weights pruned, retrained ({training['retrain_epochs']} epochs)")
+    print(f"test accuracy: dense {acc['dense']['test']:.2f}%, sparse {acc['sparse']['test']:.2f}%")
+    print(_demo_table(layers))
+    if fit_tpl is None:
+        print("TPL fits: netgraph.tpl is not available in this installation")
+    if plot_layers is None:
+        print("CCDF figure: netgraph.plots is not available in this installation")
+    print(f"demo output in {out}: {', '.join(written)}")
     return 0
 
 
-#: The demo network: 8C3-MP2-16C3-MP2-32FC-10 on a 1x16x16 input.
-DEMO_ARCHITECTURE = "8C3-MP2-16C3-MP2-32FC-10 on 1x16x16"
+#: The demo's network and data: the paper's MLP on scikit-learn's bundled digits.
+DEMO_MODEL = "mlp"
+DEMO_DATASET = "digits"
 
 
-def _demo_onnx(*, seed: int, sparsity: float) -> bytes:
-    """A small seeded CNN, pruned by magnitude, as ONNX bytes (torch imported here only).
+def _tpl_fitter():
+    """``(fit_tpl, FitError)`` when the TPL fits are installed, else ``(None, None)``."""
+    try:
+        from netgraph.exceptions import FitError
+        from netgraph.tpl import fit_tpl
+    except ImportError:
+        return None, None
+    return fit_tpl, FitError
 
-    The weights are random (not trained): the demo shows the pipeline, not a result.
-    In every layer but the output one, the ``floor(sparsity * n)`` weights of smallest
-    magnitude are set to exact zeros.
-    """
-    import onnx
-    import torch
 
-    torch.manual_seed(seed)
-    nn = torch.nn
-    model = nn.Sequential(
-        nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2),     # 16 -> 14 -> 7
-        nn.Conv2d(8, 16, 3), nn.ReLU(), nn.MaxPool2d(2),    # 7 -> 5 -> 2
-        nn.Flatten(), nn.Linear(16 * 2 * 2, 32), nn.ReLU(),
-        nn.Linear(32, 10),
-    ).eval()
-    learnable = [m for m in model if isinstance(m, (nn.Conv2d, nn.Linear))]
-    with torch.no_grad():
-        for m in learnable[:-1]:  # the output layer is never pruned
-            w = m.weight.view(-1)
-            k = int(np.floor(sparsity * w.numel()))
-            if k:
-                order = torch.argsort(w.abs(), stable=True)
-                w[order[:k]] = 0.0
-    buf = io.BytesIO()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        torch.onnx.export(model, torch.zeros(1, 1, 16, 16), buf, dynamo=False,
-                          input_names=["input"], output_names=["logits"])
-    proto = onnx.load_from_string(buf.getvalue())
-    for key, value in {
-        "netgraph.demo.architecture": DEMO_ARCHITECTURE,
-        "netgraph.demo.seed": str(seed),
-        "netgraph.demo.sparsity": str(sparsity),
-        "netgraph.demo.note": "random (untrained) weights, magnitude-pruned in every layer but the output",
-    }.items():
-        prop = proto.metadata_props.add()
-        prop.key, prop.value = key, value
-    return proto.SerializeToString()
+def _ccdf_plotter():
+    """:func:`netgraph.plots.plot_layers` when it and matplotlib are installed, else None."""
+    try:
+        from netgraph.plots import plot_layers
+    except ImportError:
+        return None
+    return plot_layers
+
+
+def _close_figure(figure) -> None:
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is not None:
+        plt.close(figure)
+
+
+def _demo_layers(graph: LayeredGraph, doc: dict, fit_tpl, fit_error):
+    """Per-layer rows of the demo table, the TPL fits and the reasons a layer was not fitted."""
+    into = {j.target: j for j in graph.junctions if j.kind != "skip"}
+    rows, fits, notes = [], {}, {}
+    for layer in doc["layers"]:
+        d = np.asarray(layer["degrees"], dtype=np.int64)
+        j = into.get(layer["name"])
+        row = {
+            "name": layer["name"],
+            "kind": layer["kind"],
+            "output": layer["output"],
+            "nodes": layer["size"],
+            "density": None if j is None else j.count.nnz / (j.count.shape[0] * j.count.shape[1]),
+            "isolated": None if layer["output"] else int((d == 0).sum()),
+            "degree_min": None if layer["output"] else int(d.min()),
+            "degree_max": None if layer["output"] else int(d.max()),
+            "degree_mean": None if layer["output"] else float(d.mean()),
+            "tpl": None,
+            "tpl_note": None,
+        }
+        if layer["output"]:
+            row["tpl_note"] = "output layer: its junction is left out of the degrees"
+        elif fit_tpl is None:
+            row["tpl_note"] = "netgraph.tpl is not available"
+        else:
+            try:
+                fit = fit_tpl(d)
+            except fit_error as exc:
+                row["tpl_note"] = notes[layer["name"]] = _one_line(exc)
+            else:
+                fits[layer["name"]] = fit
+                row["tpl"] = {"alpha": float(fit.alpha_), "xmin": int(fit.xmin_), "xmax": int(fit.xmax_),
+                              "ks": float(fit.ks_), "n_tail": int(fit.n_tail_), "n_isolated": int(fit.n_isolated_)}
+        rows.append(row)
+    return rows, fits, notes
+
+
+def _demo_table(rows) -> str:
+    """The demo's per-layer table: nodes, isolated nodes, density, degree range, TPL fit."""
+    table = [("layer", "nodes", "isolated", "density", "degrees", "alpha", "xmin", "xmax", "KS")]
+    for r in rows:
+        name = r["name"] + (" (output)" if r["output"] else "")
+        density = "-" if r["density"] is None else f"{r['density']:.4f}"
+        if r["output"]:
+            table.append((name, str(r["nodes"]), "-", density, "not counted", "-", "-", "-", "-"))
+            continue
+        fit = r["tpl"]
+        tpl = ("-", "-", "-", "-") if fit is None else (f"{fit['alpha']:.3f}", str(fit["xmin"]), str(fit["xmax"]),
+                                                         f"{fit['ks']:.4f}")
+        table.append((name, str(r["nodes"]), str(r["isolated"]), density, f"{r['degree_min']}..{r['degree_max']}",
+                      *tpl))
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))).rstrip()
+             for row in table]
+    notes = [f"  {r['name']}: {r['tpl_note']}" for r in rows if not r["output"] and r["tpl_note"]
+             and r["tpl_note"] != "netgraph.tpl is not available"]
+    legend = ("degrees in scalar connections (lower + upper; the junction into the output layer is left out); "
+              "density: kept fraction of the weights into the layer")
+    return "\n".join([legend, *lines, *(["not fitted:", *notes] if notes else [])])
 
 
 # ---------------------------------------------------------------------- parser and entry point
@@ -327,14 +400,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lenient", action="store_true", help=lenient_help)
     p.set_defaults(func=_cmd_export)
 
-    p = sub.add_parser("demo", parents=[common], help="build, prune and study a small CNN (needs torch)",
-                       description=f"Build a small seeded CNN ({DEMO_ARCHITECTURE}) with random weights, zero the "
-                                   "smallest-magnitude weights of every layer but the output one, export it to "
-                                   "ONNX and write its degrees and graph.")
+    p = sub.add_parser("demo", parents=[common], help="train, prune and study the paper's MLP on digits (needs torch)",
+                       description="Train the MLP of Hou & Kwok (input-1024FC-1024FC-10) on scikit-learn's bundled "
+                                   "digits, prune a fraction of each hidden layer's smallest-magnitude weights, "
+                                   "retrain, export to ONNX, then print each layer's nodes, isolated nodes, density, "
+                                   "degree range and truncated power-law fit, and write the CCDF figure and JSON "
+                                   "into the output folder. Nothing is downloaded.")
     p.add_argument("-o", "--output", metavar="DIR", default="demo-output", help="output directory (default: %(default)s)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
-    p.add_argument("--sparsity", type=float, default=0.7,
-                   help="fraction of weights zeroed per pruned layer (default: %(default)s)")
+    p.add_argument("--sparsity", type=float, default=0.9,
+                   help="fraction of each hidden layer's weights pruned, in [0, 1) (default: %(default)s)")
+    p.add_argument("--epochs", type=int, default=20,
+                   help="epochs of dense training, and of retraining (default: %(default)s)")
     p.set_defaults(func=_cmd_demo)
 
     # Subcommands that live beside the analysis or trainer they drive; each module's
