@@ -38,7 +38,7 @@ import math
 import os
 import sys
 
-__all__ = ["add_parser", "fit_document"]
+__all__ = ["add_parser", "fit_document", "fit_table"]
 
 logger = logging.getLogger(__name__)
 
@@ -272,10 +272,10 @@ def _compare_cell(c) -> str:
     if "R" not in c:
         return "not fitted"
     p = c["p"]
-    p_text = "-" if p is None else ("<1e-4" if p < 1e-4 else f"{p:.2g}")
+    p_text = "p=-" if p is None else ("p<1e-4" if p < 1e-4 else f"p={p:.2g}")
     pref = c["preferred"]
     verdict = "tpl" if pref == "tpl" else ("alt" if pref else "-")
-    return f"{_number(c['R'], '{:+.1f}')} p={p_text} {verdict}"
+    return f"{_number(c['R'], '{:+.1f}')} {p_text} {verdict}"
 
 
 def _align(rows, numeric_from: int) -> list[str]:
@@ -310,7 +310,8 @@ def fit_table(document: dict) -> str:
         for layer in fitted:
             rows.append((layer["name"], *(_compare_cell(layer["compare"][n]) for n in names)))
         lines += ["", "model comparison: R = log-likelihood ratio TPL - alternative on the degrees in [xmin, xmax] "
-                      "(> 0 favours the TPL); p = Vuong's two-sided p-value; preferred when p < 0.1",
+                      "(> 0 favours the TPL); p = Vuong's two-sided p-value; "
+                      "then the model preferred at p < 0.1 (tpl or alt), or -",
                   *_align(rows, 1)]
     return "\n".join(lines)
 

@@ -1,0 +1,355 @@
+"""Tests of ``netgraph fit``: in-process through ``netgraph.cli.main`` on tiny ONNX models built here."""
+
+import io
+import json
+import math
+import sys
+import types
+
+import numpy as np
+import onnx
+import pytest
+from onnx import helper
+
+import netgraph.cli_fit as cli_fit
+from netgraph.cli import main
+from netgraph.compare import ALTERNATIVES
+from netgraph.exceptions import FitError
+from onnx_builders import init, make_model, vi
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+try:
+    from netgraph.tpl import TruncatedPowerLaw  # noqa: F401
+    HAVE_TPL = True
+except ImportError:  # pragma: no cover - a stand-in until netgraph.tpl lands
+    HAVE_TPL = False
+
+
+# ---------------------------------------------------------------------- a stand-in TPL (until the real one lands)
+class _StandInDist:
+    def __init__(self, alpha, xmin, xmax):
+        k = np.arange(xmin, xmax + 1, dtype=float)
+        self.alpha, self.xmin, self.xmax = alpha, xmin, xmax
+        self._logz = np.logaddexp.reduce(-alpha * np.log(k))
+        p = np.exp(-alpha * np.log(k) - self._logz)
+        self._s = np.cumsum(p[::-1])[::-1]
+
+    def logpmf(self, x):
+        return -self.alpha * np.log(np.asarray(x, dtype=float)) - self._logz
+
+    def ccdf(self, x):
+        x = np.asarray(x, dtype=np.int64)
+        return self._s[np.clip(x, self.xmin, self.xmax) - self.xmin]
+
+
+class _StandInTPL:
+    """The interface netgraph.cli_fit uses: fit, goodness_of_fit, the fitted attributes."""
+
+    calls = []
+
+    def __init__(self, *, k=0.3, rule="ks", bootstrap=0, seed=None, **kw):
+        self.k, self.rule, self.seed = k, rule, seed
+        _StandInTPL.calls.append(dict(k=k, rule=rule, bootstrap=bootstrap, seed=seed))
+
+    def fit(self, degrees):
+        from scipy.optimize import brentq
+
+        d = np.asarray(degrees)
+        pos = d[d > 0]
+        if d.size < 10:
+            raise FitError(f"too few nodes to fit: {d.size}")
+        if np.unique(pos).size < 3:
+            raise FitError(f"too few distinct positive degrees: {np.unique(pos).size}")
+        xmin, xmax = int(pos.min()), int(pos.max())
+        k = np.arange(xmin, xmax + 1, dtype=float)
+        ml = np.mean(np.log(pos))
+
+        def score(a):
+            w = np.exp(-a * np.log(k) - np.logaddexp.reduce(-a * np.log(k)))
+            return float(w @ np.log(k)) - ml
+
+        self.alpha_ = brentq(score, -50, 50)
+        self.xmin_, self.xmax_ = xmin, xmax
+        self.distribution_ = _StandInDist(self.alpha_, xmin, xmax)
+        self.ks_, self.n_tail_, self.n_isolated_, self.n_ = 0.05, int(pos.size), int((d == 0).sum()), int(d.size)
+        self.loglik_ = float(self.distribution_.logpmf(pos).sum())
+        self.p_value_ = None
+        self.ks_choice_ = {"xmin": xmin, "xmax": xmax, "alpha": self.alpha_, "ks": 0.05, "p_value": None}
+        self.deluca_corral_choice_ = dict(self.ks_choice_)
+        return self
+
+    def goodness_of_fit(self, n_bootstrap, *, seed=None, method="clauset", progress=None):
+        for _ in range(n_bootstrap):
+            if progress is not None:
+                progress.update(1)
+        self.p_value_ = float(np.random.default_rng(seed).random())
+        return self.p_value_
+
+
+@pytest.fixture(autouse=True)
+def tpl_module(monkeypatch):
+    """The real netgraph.tpl when it exists, else the stand-in above in its place."""
+    if HAVE_TPL:
+        yield sys.modules["netgraph.tpl"]
+        return
+    module = types.ModuleType("netgraph.tpl")
+    module.TruncatedPowerLaw = _StandInTPL
+    _StandInTPL.calls = []
+    monkeypatch.setitem(sys.modules, "netgraph.tpl", module)
+    yield module
+
+
+# ---------------------------------------------------------------------- models
+@pytest.fixture(scope="module")
+def mlp(tmp_path_factory):
+    """x(3, input) -> fc1(200) -> fc2(300) -> fc3(10, output); fc1->fc2 pruned to ~10%.
+
+    x has 3 nodes (too few to fit); fc1 and fc2 have varied degrees; fc3 is the output.
+    """
+    rng = np.random.default_rng(0)
+    w1 = rng.normal(size=(200, 3)).astype(np.float32)
+    w2 = rng.normal(size=(300, 200)).astype(np.float32)
+    w2[rng.random(w2.shape) > 0.1] = 0
+    w3 = rng.normal(size=(10, 300)).astype(np.float32)
+    nodes = [helper.make_node("Gemm", ["x", "W1"], ["h1"], name="fc1", transB=1),
+             helper.make_node("Relu", ["h1"], ["r1"], name="relu1"),
+             helper.make_node("Gemm", ["r1", "W2"], ["h2"], name="fc2", transB=1),
+             helper.make_node("Relu", ["h2"], ["r2"], name="relu2"),
+             helper.make_node("Gemm", ["r2", "W3"], ["y"], name="fc3", transB=1)]
+    model = make_model(nodes, [vi("x", [1, 3])], [vi("y", [1, 10])], [init("W1", w1), init("W2", w2), init("W3", w3)])
+    path = tmp_path_factory.mktemp("fit") / "mlp.onnx"
+    onnx.save(model, str(path))
+    return str(path)
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_line_error(code, err, *fragments):
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("netgraph: error: "), err
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+# ---------------------------------------------------------------------- output
+def test_json_document(capsys, mlp):
+    code, out, err = run(capsys, "fit", mlp, "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["model"] == mlp
+    assert doc["options"] == {"k": 0.3, "rule": "ks", "bootstrap": 0, "seed": None, "include_output": False}
+    assert [layer["name"] for layer in doc["layers"]] == ["x", "fc1", "fc2"]  # the output layer is left out
+    x, fc1, fc2 = doc["layers"]
+    assert x["status"] == "not fitted" and x["n"] == 3 and "reason" in x and "alpha" not in x
+    for layer in (fc1, fc2):
+        assert layer["status"] == "ok"
+        assert {"name", "n", "isolated", "xmin", "xmax", "alpha", "ks", "n_tail", "p_value", "compare"} <= set(layer)
+        assert layer["p_value"] is None  # no bootstrap asked for
+        assert layer["xmin"] < layer["xmax"] and 0 < layer["n_tail"] <= layer["n"]
+        assert list(layer["compare"]) == list(ALTERNATIVES)
+        for c in layer["compare"].values():
+            assert {"R", "normalized_R", "p", "preferred", "alt_params"} <= set(c)
+            assert c["preferred"] in (None, "tpl", *ALTERNATIVES)
+    assert fc1["n"] == 200 and fc2["n"] == 300
+
+
+def test_json_numbers_match_the_library(capsys, mlp, tpl_module):
+    from exporters import read_onnx
+
+    from netgraph import layer_degrees
+    from netgraph.compare import compare_tpl
+
+    code, out, _ = run(capsys, "fit", mlp, "--json", "--k", "0.25")
+    doc = json.loads(out)
+    degrees = layer_degrees(read_onnx(mlp))["fc2"]
+    fit = tpl_module.TruncatedPowerLaw(k=0.25).fit(degrees)
+    layer = doc["layers"][2]
+    assert (layer["xmin"], layer["xmax"], layer["n_tail"]) == (fit.xmin_, fit.xmax_, fit.n_tail_)
+    assert layer["alpha"] == pytest.approx(fit.alpha_, rel=1e-12)
+    assert layer["isolated"] == int((degrees == 0).sum())
+    expected = compare_tpl(degrees, fit)
+    for name, c in layer["compare"].items():
+        assert c["R"] == pytest.approx(expected[name]["R"], rel=1e-9)
+
+
+def test_table(capsys, mlp):
+    code, out, err = run(capsys, "fit", mlp)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == f"model: {mlp}"
+    assert "k = 0.3, rule ks, no bootstrap" in lines[1]
+    assert lines[2].split() == ["layer", "n", "isolated", "xmin", "xmax", "alpha", "KS", "n_tail", "p"]
+    assert lines[3].split()[:2] == ["x", "3"] and lines[3].split()[3:] == ["-"] * 6
+    assert lines[4].split()[0] == "fc1" and lines[5].split()[0] == "fc2"
+    assert any(line.strip().startswith("x: not fitted:") for line in lines)
+    assert any(line.startswith("model comparison") for line in lines)
+    assert lines[-1].split()[0] == "fc2" and "p" in lines[-1]
+
+
+def test_include_output(capsys, mlp):
+    code, out, _ = run(capsys, "fit", mlp, "--json", "--include-output")
+    doc = json.loads(out)
+    assert [layer["name"] for layer in doc["layers"]] == ["x", "fc1", "fc2", "fc3"]
+    assert doc["options"]["include_output"] is True
+    assert doc["layers"][3]["n"] == 10
+
+
+def test_output_file(capsys, mlp, tmp_path):
+    target = tmp_path / "fits.json"
+    code, out, err = run(capsys, "fit", mlp, "--json", "-o", str(target))
+    assert code == 0 and out == "", err
+    assert json.loads(target.read_text())["layers"][1]["name"] == "fc1"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fits.json"]
+
+
+def test_plot(capsys, mlp, tmp_path, monkeypatch):
+    import netgraph.plots
+
+    seen = {}
+    real = netgraph.plots.plot_layers
+
+    def spy(degrees, fits, **kw):
+        seen.update(layers=list(degrees), fits=sorted(fits), notes=kw.get("notes"))
+        return real(degrees, fits, **kw)
+
+    monkeypatch.setattr(netgraph.plots, "plot_layers", spy)
+    directory = tmp_path / "figures" / "run1"  # created
+    code, out, err = run(capsys, "fit", mlp, "--plot", str(directory))
+    assert code == 0, err
+    assert (directory / "ccdf.png").read_bytes().startswith(PNG_MAGIC)
+    assert sorted(p.name for p in directory.iterdir()) == ["ccdf.png"]
+    assert seen == {"layers": ["x", "fc1", "fc2"], "fits": ["fc1", "fc2"], "notes": {"x": "not fitted"}}
+
+
+def test_graph_file_model(capsys, mlp, tmp_path):
+    graph = tmp_path / "mlp.npz"
+    assert main(["export", mlp, "-o", str(graph)]) == 0
+    capsys.readouterr()
+    code, out, _ = run(capsys, "fit", str(graph), "--json")
+    code_onnx, out_onnx, _ = run(capsys, "fit", mlp, "--json")
+    assert code == code_onnx == 0
+    strip = lambda doc: [{k: v for k, v in layer.items()} for layer in json.loads(doc)["layers"]]  # noqa: E731
+    assert strip(out) == strip(out_onnx)
+
+
+# ---------------------------------------------------------------------- bootstrap, seeds, rule
+def test_bootstrap_is_seeded_and_per_layer(capsys, mlp):
+    args = ("fit", mlp, "--json", "--bootstrap", "20", "--seed", "7")
+    first = json.loads(run(capsys, *args)[1])
+    second = json.loads(run(capsys, *args)[1])
+    assert first == second
+    p = [layer["p_value"] for layer in first["layers"] if layer["status"] == "ok"]
+    assert all(v is not None and 0 <= v <= 1 for v in p)
+    assert first["options"]["bootstrap"] == 20 and first["options"]["seed"] == 7
+
+
+def test_layer_seeds():
+    a = cli_fit._layer_seeds(7, 4)
+    assert a == cli_fit._layer_seeds(7, 4) and len(set(a)) == 4 and all(isinstance(s, int) for s in a)
+    assert a != cli_fit._layer_seeds(8, 4)
+    assert cli_fit._layer_seeds(None, 3) == [None, None, None]
+
+
+@pytest.mark.skipif(HAVE_TPL, reason="checks what is passed to the stand-in")
+def test_options_reach_the_estimator(capsys, mlp):
+    _StandInTPL.calls = []
+    assert main(["fit", mlp, "--k", "0.2", "--rule", "deluca-corral", "--seed", "3"]) == 0
+    assert {c["k"] for c in _StandInTPL.calls} == {0.2}
+    assert {c["rule"] for c in _StandInTPL.calls} == {"deluca_corral"}
+    assert len({c["seed"] for c in _StandInTPL.calls}) == 3  # one seed per layer
+
+
+def test_rule_deluca_corral(capsys, mlp):
+    code, out, err = run(capsys, "fit", mlp, "--json", "--rule", "deluca-corral")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["options"]["rule"] == "deluca-corral"
+    assert all(layer["status"] in ("ok", "not fitted") for layer in doc["layers"])
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_only_on_a_terminal(capsys, mlp, monkeypatch):
+    code, _, err = run(capsys, "fit", mlp, "--bootstrap", "5", "--seed", "0")
+    assert code == 0 and err == ""  # not a terminal: quiet
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["fit", mlp, "--bootstrap", "5", "--seed", "0"]) == 0
+    assert "bootstrap fc1" in terminal.getvalue() and "bootstrap fc2" in terminal.getvalue()
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["fit", mlp, "--bootstrap", "5", "--seed", "0", "-q"]) == 0
+    assert terminal.getvalue() == ""  # -q silences it
+
+
+# ---------------------------------------------------------------------- errors
+@pytest.mark.parametrize("k", ["0", "-0.1", "0.51", "nan", "inf"])
+def test_bad_k(capsys, k, tmp_path):
+    code, out, err = run(capsys, "fit", str(tmp_path / "missing.onnx"), "--k", k)  # checked before the model
+    assert_one_line_error(code, err, "--k must be in (0, 0.5]")
+    assert out == ""
+
+
+def test_k_at_the_bound_is_accepted(capsys, mlp):
+    assert run(capsys, "fit", mlp, "--k", "0.5")[0] == 0
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["--bootstrap", "-1"], "--bootstrap must be a non-negative"),
+    (["--seed", "-3"], "--seed must be a non-negative"),
+])
+def test_bad_numbers(capsys, mlp, argv, fragment):
+    code, _, err = run(capsys, "fit", mlp, *argv)
+    assert_one_line_error(code, err, fragment)
+
+
+def test_bad_rule_is_a_usage_error(capsys, mlp):
+    code, _, err = run(capsys, "fit", mlp, "--rule", "widest")
+    assert code == 2 and "invalid choice: 'widest'" in err
+
+
+def test_missing_model(capsys, tmp_path):
+    code, out, err = run(capsys, "fit", str(tmp_path / "nope.onnx"))
+    assert_one_line_error(code, err, "model file not found")
+    assert out == ""
+
+
+def test_plot_dir_that_is_a_file(capsys, mlp, tmp_path):
+    f = tmp_path / "file"
+    f.write_text("x")
+    code, _, err = run(capsys, "fit", mlp, "--plot", str(f))
+    assert_one_line_error(code, err, "exists and is not a directory")
+
+
+def test_unwritable_output_fails_before_fitting(capsys, mlp, tmp_path, tpl_module, monkeypatch):
+    def boom(*a, **k):
+        raise AssertionError("fitted before the output path was checked")
+
+    monkeypatch.setattr(cli_fit, "fit_document", boom)
+    code, _, err = run(capsys, "fit", mlp, "-o", str(tmp_path / "no" / "dir" / "out.json"))
+    assert_one_line_error(code, err, "directory does not exist")
+
+
+# ---------------------------------------------------------------------- helpers
+def test_clean_makes_valid_json():
+    doc = cli_fit._clean({"a": np.float64("nan"), "b": [np.int64(3), math.inf, -math.inf], "c": np.bool_(True),
+                          "d": {"e": 1.5, "f": None}})
+    assert doc == {"a": None, "b": [3, None, None], "c": True, "d": {"e": 1.5, "f": None}}
+    json.dumps(doc, allow_nan=False)
+
+
+def test_help_lists_fit(capsys):
+    code, out, _ = run(capsys, "fit", "--help")
+    assert code == 0
+    for option in ("--k", "--bootstrap", "--seed", "--rule", "--json", "--output", "--plot", "--lenient",
+                   "--include-output"):
+        assert option in out
