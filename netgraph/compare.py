@@ -149,15 +149,14 @@ def _check_xmin(xmin) -> int:
 
 
 def _check_points(x, xmin: int, *, what: str = "data") -> np.ndarray:
-    """``x`` as a 1-D float array of integers >= xmin."""
+    """``x`` (a number or a 1-D array) as a 1-D float array of integers >= xmin."""
     try:
         arr = np.asarray(x, dtype=float)
     except (TypeError, ValueError):
         raise InvalidParameterError(f"{what} must be an array of integers; got {type(x).__name__}") from None
-    if arr.ndim != 1:
-        arr = arr.ravel() if arr.ndim == 0 else arr
-        if arr.ndim != 1:
-            raise InvalidParameterError(f"{what} must be one-dimensional; got shape {np.shape(x)}")
+    if arr.ndim > 1:
+        raise InvalidParameterError(f"{what} must be one-dimensional; got shape {arr.shape}")
+    arr = arr.ravel()
     bad = ~np.isfinite(arr) | (arr != np.floor(arr))
     if bad.any():
         raise InvalidParameterError(f"{what} must hold integers; got {float(arr[bad][0])!r}")
@@ -698,8 +697,10 @@ def alternative_logsf(name, x, params, xmin) -> float:
     name = _check_name(name)
     xmin = _check_xmin(xmin)
     values = _check_params(name, params)
-    (xv,) = _check_points([x], 1, what="x") if x >= 1 else (np.array([1.0]),)
-    return float(_logsf(name, float(xv), values, xmin))
+    xv = _check_points(x, -math.inf, what="x")
+    if xv.size != 1:
+        raise InvalidParameterError(f"x must be a single integer; got {xv.size} values")
+    return float(_logsf(name, float(xv[0]), values, xmin))
 
 
 #: Per-point log-likelihood differences below this (nats) are numerical noise: the models agree.
@@ -869,13 +870,11 @@ def compare_tpl(degrees, fit=None, *, alternatives=ALTERNATIVES, significance: f
         raise InvalidParameterError(
             f"fit must be a fitted TruncatedPowerLaw (with xmin_, xmax_ and distribution_); got {type(fit).__name__}"
         )
-    try:
-        d = np.asarray(degrees, dtype=float).ravel()
-    except (TypeError, ValueError):
-        raise InvalidParameterError(f"degrees must be an array of integers; got {type(degrees).__name__}") from None
+    d = _check_points(degrees, -math.inf, what="degrees")
+    if d.size and d.min() < 0:
+        raise InvalidParameterError(f"degrees must be non-negative; got {d.min():g}")
     xmin, xmax = int(fit.xmin_), int(fit.xmax_)
     x = d[(d >= xmin) & (d <= xmax)]
-    x = _check_points(x, xmin, what="degrees")
     if x.size == 0:
         raise InvalidParameterError(f"no degree lies in the fitted range [{xmin}, {xmax}]")
     n_above = int(np.count_nonzero(d > xmax))

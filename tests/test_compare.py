@@ -422,7 +422,11 @@ def test_compare_accepts_the_real_fit():
     (lambda: alternative_logpmf("cutoff_power_law", [3], {"alpha": 0.9, "lambda": 0}, 3), "lambda >= 0"),
     (lambda: alternative_logpmf("lognormal", [3], {"mu": 1.0}, 3), "mu, sigma"),
     (lambda: alternative_logpmf("exponential", [3], {"lambda": -1}, 3), "lambda > 0"),
+    (lambda: alternative_logsf("exponential", [3, 4], {"lambda": 1.0}, 3), "single integer"),
     (lambda: compare_tpl([3, 4, 5], SimpleNamespace()), "fitted TruncatedPowerLaw"),
+    (lambda: compare_tpl([3, -1, 5], tpl_fit_on(np.array([3, 4, 5]), 3, 5)), "non-negative; got -1"),
+    (lambda: compare_tpl([3, np.nan, 5], tpl_fit_on(np.array([3, 4, 5]), 3, 5)), "integers; got nan"),
+    (lambda: compare_tpl([1, 2, 2], tpl_fit_on(np.array([3, 4, 5]), 3, 5)), r"no degree lies in the fitted range \[3, 5\]"),
     (lambda: compare_tpl([3, 4, 5], tpl_fit_on(np.array([3, 4, 5]), 3, 5), alternatives=["x"]), "unknown"),
     (lambda: compare_tpl([3, 4, 5], tpl_fit_on(np.array([3, 4, 5]), 3, 5), significance=1.5), r"\(0, 1\)"),
 ])
