@@ -407,48 +407,159 @@ def test_end_to_end_corrupt_model(capsys, tmp_path):
     assert_one_line_error(code, err)
 
 
-@needs_reader
-def test_demo(capsys, tmp_path):
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    """``netgraph demo --epochs 1`` run once for the module: (exit code, stdout, stderr, folder)."""
     pytest.importorskip("torch")
+    import contextlib
+    import io as _io
+
+    out_dir = tmp_path_factory.mktemp("demo") / "out"
+    out, err = _io.StringIO(), _io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["demo", "-o", str(out_dir), "--epochs", "1"])
+    return code, out.getvalue(), err.getvalue(), out_dir
+
+
+DEMO_FILES = ["degrees.json", "dense.onnx", "graph.npz", "sparse.onnx", "summary.json", "train.json"]
+
+
+@needs_reader
+def test_demo(demo_run):
     import onnx
     from onnx import numpy_helper
 
-    out_dir = tmp_path / "demo"
-    code, out, err = run(capsys, "demo", "-o", str(out_dir))
+    code, out, err, out_dir = demo_run
     assert code == 0, err
-    assert sorted(os.listdir(out_dir)) == ["degrees.json", "graph.npz", "model.onnx"]
-    assert out.splitlines()[-1].startswith(f"demo output in {out_dir}")
+    files = sorted(os.listdir(out_dir))
+    assert [f for f in files if f != "ccdf.png"] == DEMO_FILES
+    assert out.splitlines()[-1].startswith(f"demo output in {out_dir}: dense.onnx, sparse.onnx, train.json")
 
-    # expected numbers from the ONNX weights themselves, by the Hou & Kwok count
-    proto = onnx.load(str(out_dir / "model.onnx"))
-    weights = {tuple(t.dims): numpy_helper.to_array(t) for t in proto.graph.initializer if len(t.dims) >= 2}
-    assert sorted(weights) == [(8, 1, 3, 3), (10, 32), (16, 8, 3, 3), (32, 64)]  # Gemm weights are (out, in)
-    conv1, conv2, fc1, fc2 = (weights[s] for s in [(8, 1, 3, 3), (16, 8, 3, 3), (32, 64), (10, 32)])
-    for w in (conv1, conv2, fc1):  # 70% of each pruned layer is zero
-        assert (w == 0).sum() == int(np.floor(0.7 * w.size))
-    assert (fc2 == 0).sum() == 0
+    # the sparse MLP: 90% of each hidden layer's weights are exact zeros, the output layer is dense
+    proto = onnx.load(str(out_dir / "sparse.onnx"))
+    weights = {t.name: numpy_helper.to_array(t) for t in proto.graph.initializer}
+    fc1, fc2, fc3 = weights["fc1.weight"], weights["fc2.weight"], weights["fc3.weight"]
+    assert fc1.shape == (1024, 64) and fc2.shape == (1024, 1024) and fc3.shape == (10, 1024)
+    for w in (fc1, fc2):
+        assert (w == 0).sum() == round(0.9 * w.size)
+    assert (fc3 == 0).sum() == 0
     props = {p.key: p.value for p in proto.metadata_props}
-    assert props["netgraph.demo.seed"] == "0"
+    assert props["netgraph.model"] == "mlp" and props["netgraph.dataset"] == "digits" and props["netgraph.seed"] == "0"
 
+    # the degrees are the nonzero counts of the weights
     doc = json.loads((out_dir / "degrees.json").read_text())
-    connections = [j["connections"] for j in doc["junctions"]]
-    # conv1: 16x16 -> 14x14 output positions; conv2: 7x7 -> 5x5; dense: one per nonzero weight
-    assert connections == [
-        int((conv1 != 0).sum()) * 14 * 14,
-        int((conv2 != 0).sum()) * 5 * 5,
-        int((fc1 != 0).sum()),
-        fc2.size,
-    ]
-    input_degree = doc["layers"][0]["degrees"]
-    assert input_degree == [int((conv1 != 0).sum()) * 196]
-    # the graph file holds the same network
-    g = read_graph(out_dir / "graph.npz")
-    assert [j.connections for j in g.junctions] == connections
+    degrees = [layer["degrees"] for layer in doc["layers"]]
+    assert degrees[0] == (fc1 != 0).sum(axis=0).tolist()                                # input: upper only
+    assert degrees[1] == ((fc1 != 0).sum(axis=1) + (fc2 != 0).sum(axis=0)).tolist()    # fc1: lower + upper
+    assert degrees[2] == (fc2 != 0).sum(axis=1).tolist()                                # fc2: output left out
+    assert degrees[3] == [0] * 10
+    assert [j.connections for j in read_graph(out_dir / "graph.npz").junctions] == [
+        int((fc1 != 0).sum()), int((fc2 != 0).sum()), fc3.size]
 
-    # same seed, same model
-    code, _, _ = run(capsys, "demo", "-o", str(tmp_path / "again"))
-    assert code == 0
-    assert json.loads((tmp_path / "again" / "degrees.json").read_text())["layers"] == doc["layers"]
+    # the per-layer table, in JSON and on standard output
+    summary = json.loads((out_dir / "summary.json").read_text())
+    rows = summary["layers"]
+    assert [r["nodes"] for r in rows] == [64, 1024, 1024, 10]
+    assert [r["output"] for r in rows] == [False, False, False, True]
+    for row, d in zip(rows[:3], degrees[:3]):
+        assert row["isolated"] == sum(1 for x in d if x == 0)
+        assert (row["degree_min"], row["degree_max"]) == (min(d), max(d))
+    assert rows[0]["density"] is None
+    assert rows[1]["density"] == pytest.approx(0.1, abs=1e-4) and rows[3]["density"] == 1.0
+    acc = summary["training"]["accuracy_percent"]
+    assert set(acc) == {"dense", "pruned", "sparse"}
+    assert f"test accuracy: dense {acc['dense']['test']:.2f}%, sparse {acc['sparse']['test']:.2f}%" in out
+    header = next(line for line in out.splitlines() if line.startswith("layer"))
+    assert header.split() == ["layer", "nodes", "isolated", "density", "degrees", "alpha", "xmin", "xmax", "KS"]
+    table = {line.split()[0]: line.split() for line in out.splitlines()[out.splitlines().index(header) + 1:]
+             if line.split() and line.split()[0] in {r["name"] for r in rows}}
+    assert table["input"][1:5] == ["64", str(rows[0]["isolated"]), "-",
+                                   f"{rows[0]['degree_min']}..{rows[0]['degree_max']}"]
+
+    # figure and fits: whatever the installation has
+    if cli._ccdf_plotter() is not None:
+        assert (out_dir / "ccdf.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    else:
+        assert "netgraph.plots is not available" in out
+    if cli._tpl_fitter()[0] is None:
+        assert all(r["tpl"] is None for r in rows) and "netgraph.tpl is not available" in out
+    else:
+        assert any(r["tpl"] is not None for r in rows[:3])
+
+
+@needs_reader
+def test_demo_same_seed_same_model(capsys, demo_run, tmp_path, monkeypatch):
+    monkeypatch.setattr(cli, "_tpl_fitter", lambda: (None, None))  # the fits are not what this checks
+    monkeypatch.setattr(cli, "_ccdf_plotter", lambda: None)
+    code, _, err = run(capsys, "demo", "-o", str(tmp_path / "again"), "--epochs", "1")
+    assert code == 0, err
+    first = json.loads((demo_run[3] / "train.json").read_text())["files"]
+    again = json.loads((tmp_path / "again" / "train.json").read_text())["files"]
+    assert again == first  # same SHA-256 of dense.onnx and sparse.onnx
+    assert (tmp_path / "again" / "sparse.onnx").read_bytes() == (demo_run[3] / "sparse.onnx").read_bytes()
+
+
+class _FakeFit:
+    def __init__(self, d):
+        d = np.asarray(d)
+        self.alpha_, self.xmin_, self.xmax_, self.ks_ = 1.75, int(d[d > 0].min()), int(d.max()), 0.0421
+        self.n_tail_, self.n_isolated_ = int((d > 0).sum()), int((d == 0).sum())
+
+
+@needs_reader
+def test_demo_table_with_fits_and_figure(capsys, tmp_path, monkeypatch):
+    from netgraph.exceptions import NetgraphError as _Base
+
+    class FakeFitError(_Base):
+        pass
+
+    def fit_tpl(degrees):
+        if len(degrees) == 64:
+            raise FakeFitError("too few distinct degrees (3) to fit")
+        return _FakeFit(degrees)
+
+    drawn = {}
+
+    def plot_layers(degrees_by_layer, fits=None, *, path=None, notes=None, **kwargs):
+        drawn.update(layers=list(degrees_by_layer), fits=sorted(fits), notes=notes)
+        with open(path, "wb") as f:
+            f.write(b"\x89PNG fake")
+        return None
+
+    monkeypatch.setattr(cli, "_tpl_fitter", lambda: (fit_tpl, FakeFitError))
+    monkeypatch.setattr(cli, "_ccdf_plotter", lambda: plot_layers)
+    code, out, err = run(capsys, "demo", "-o", str(tmp_path / "d"), "--epochs", "1", "--sparsity", "0.5")
+    assert code == 0, err
+    assert "ccdf.png" in os.listdir(tmp_path / "d")
+    assert drawn["layers"] == ["input", "/fc1/Gemm", "/fc2/Gemm"]  # the output layer is not drawn
+    assert drawn["fits"] == ["/fc1/Gemm", "/fc2/Gemm"]
+    assert drawn["notes"] == {"input": "too few distinct degrees (3) to fit"}
+    lines = out.splitlines()
+    fc1 = next(line.split() for line in lines if line.startswith("/fc1/Gemm"))
+    assert fc1[5:] == ["1.750", fc1[4].split("..")[0], fc1[4].split("..")[1], "0.0421"]
+    assert next(line.split() for line in lines if line.startswith("input"))[5:] == ["-", "-", "-", "-"]
+    assert "  input: too few distinct degrees (3) to fit" in lines
+    rows = json.loads((tmp_path / "d" / "summary.json").read_text())["layers"]
+    assert rows[1]["tpl"] == {"alpha": 1.75, "xmin": rows[1]["degree_min"], "xmax": rows[1]["degree_max"],
+                              "ks": 0.0421, "n_tail": 1024, "n_isolated": 0}
+    assert rows[0]["tpl"] is None and rows[0]["tpl_note"] == "too few distinct degrees (3) to fit"
+
+
+@needs_reader
+def test_demo_without_fits_or_figure(capsys, tmp_path, monkeypatch):
+    monkeypatch.setattr(cli, "_tpl_fitter", lambda: (None, None))
+    monkeypatch.setattr(cli, "_ccdf_plotter", lambda: None)
+    code, out, err = run(capsys, "demo", "-o", str(tmp_path / "d"), "--epochs", "1")
+    assert code == 0, err
+    assert "ccdf.png" not in os.listdir(tmp_path / "d")
+    assert "TPL fits: netgraph.tpl is not available in this installation" in out
+    assert "CCDF figure: netgraph.plots is not available in this installation" in out
+
+
+def test_demo_bad_epochs(capsys, tmp_path):
+    code, _, err = run(capsys, "demo", "-o", str(tmp_path / "d"), "--epochs", "0")
+    assert_one_line_error(code, err, "--epochs must be an integer >= 1")
+    assert not (tmp_path / "d").exists()
 
 
 @needs_reader

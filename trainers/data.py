@@ -52,6 +52,7 @@ __all__ = [
     "load_dataset",
     "central_permutation",
     "permute_pixels",
+    "validation_size",
 ]
 
 logger = logging.getLogger(__name__)
@@ -299,6 +300,24 @@ def _check_seed(seed) -> int:
     return int(seed)
 
 
+def validation_size(name: str, n_train: int) -> int:
+    """How many of the ``n_train`` official training images of MNIST or CIFAR-10 go to validation.
+
+    The paper's sizes for the full sets (10,000 of MNIST's 60,000; 5,000 of CIFAR-10's
+    50,000); for a smaller set (a subset made for a quick run), the same proportion.
+
+    Examples
+    --------
+    >>> validation_size("mnist", 60_000), validation_size("cifar10", 50_000)
+    (10000, 5000)
+    """
+    if name == "mnist":
+        return min(MNIST_VALIDATION, n_train // 6)
+    if name == "cifar10":
+        return min(CIFAR10_VALIDATION, n_train // 10)
+    raise DatasetError(f"no official validation split for {name!r}")
+
+
 def _split_off(images, labels, n_validation: int, seed: int) -> tuple[Split, Split]:
     """Split (images, labels) into train and validation by a seeded permutation."""
     order = np.random.default_rng(seed).permutation(len(labels))
@@ -387,7 +406,7 @@ def _load_mnist(data_dir: str, seed: int) -> Dataset:
             raise DatasetError(f"MNIST {kind} labels hold {int(labels.max())}; expected 0..9")
         parts.append(((images.astype(np.float32) / 255.0)[:, None, :, :], labels.astype(np.int64)))
     (train_x, train_y), (test_x, test_y) = parts
-    n_val = min(MNIST_VALIDATION, len(train_y) // 6)  # 10,000 of 60,000; a sixth of a smaller set
+    n_val = validation_size("mnist", len(train_y))
     train, val = _split_off(train_x, train_y, n_val, seed)
     logger.info("mnist: %d train, %d validation, %d test images from %s", len(train), len(val), len(test_y), data_dir)
     return Dataset("mnist", train, val, Split(test_x, test_y), n_classes=10, seed=seed, source=os.path.abspath(data_dir))
@@ -466,7 +485,7 @@ def _load_cifar10(data_dir: str, seed: int) -> Dataset:
     train_x = np.concatenate([b[0] for b in batches[:-1]])
     train_y = np.concatenate([b[1] for b in batches[:-1]])
     test_x, test_y = batches[-1]
-    n_val = min(CIFAR10_VALIDATION, len(train_y) // 10)  # 5,000 of 50,000; a tenth of a smaller set
+    n_val = validation_size("cifar10", len(train_y))
     train, val = _split_off((train_x.astype(np.float32) / 255.0), train_y, n_val, seed)
     logger.info("cifar10: %d train, %d validation, %d test images from %s", len(train), len(val), len(test_y), source)
     return Dataset("cifar10", train, val, Split(test_x.astype(np.float32) / 255.0, test_y), n_classes=10, seed=seed,

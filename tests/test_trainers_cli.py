@@ -1,0 +1,210 @@
+"""``netgraph train prune``: the three files, bad input as one-line errors before any training,
+nothing half-written, progress bars only on a terminal, and no torch for ``--help``."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from netgraph.cli import main
+
+torch = pytest.importorskip("torch")
+onnx = pytest.importorskip("onnx")
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_line_error(code, err, *fragments):
+    assert code == 2
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("netgraph: error: ") and "Traceback" not in err
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+@pytest.fixture
+def no_training(monkeypatch):
+    """Fail the test if data are loaded or a network is trained."""
+    import trainers.data
+    import trainers.prune
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("work started before the arguments were checked")
+
+    monkeypatch.setattr(trainers.data, "load_dataset", forbidden)
+    monkeypatch.setattr(trainers.prune, "prune_and_retrain", forbidden)
+
+
+def test_train_prune_writes_the_three_files(capsys, tmp_path):
+    out_dir = tmp_path / "run"
+    code, out, err = run(capsys, "train", "prune", "--model", "mlp", "--dataset", "digits", "--sparsity", "0.9",
+                         "--epochs", "1", "--seed", "2", "-o", str(out_dir))
+    assert code == 0, err
+    assert err == ""  # quiet when standard error is not a terminal
+    assert sorted(os.listdir(out_dir)) == ["dense.onnx", "sparse.onnx", "train.json"]
+    doc = json.loads((out_dir / "train.json").read_text())
+    assert doc["model"] == "mlp" and doc["dataset"]["name"] == "digits" and doc["seed"] == 2
+    assert doc["epochs"] == doc["retrain_epochs"] == 1 and doc["sparsity"] == 0.9
+    assert set(doc["accuracy_percent"]) == {"dense", "pruned", "sparse"}
+    assert set(doc["accuracy_percent"]["sparse"]) == {"validation", "test"}
+    assert list(doc["sparsity_per_layer"]) == ["fc1", "fc2", "fc3"] and doc["sparsity_per_layer"]["fc3"] == 0.0
+    assert {"dense", "retrain", "export", "total"} <= set(doc["seconds"])
+    import hashlib
+
+    for name in ("dense.onnx", "sparse.onnx"):
+        assert doc["files"][name]["sha256"] == hashlib.sha256((out_dir / name).read_bytes()).hexdigest()
+    props = {p.key: p.value for p in onnx.load(str(out_dir / "sparse.onnx")).metadata_props}
+    assert props["netgraph.stage"] == "sparse" and props["netgraph.dataset"] == "digits"
+    assert json.loads(props["netgraph.sparsity_per_layer"]) == doc["sparsity_per_layer"]
+    assert json.loads(props["netgraph.accuracy_percent"]) == doc["accuracy_percent"]["sparse"]
+    assert props["netgraph.trainer"].startswith("three-step magnitude pruning")
+    dense_props = {p.key: p.value for p in onnx.load(str(out_dir / "dense.onnx")).metadata_props}
+    assert dense_props["netgraph.stage"] == "dense" and dense_props["netgraph.target_sparsity"] == "0.9"
+    lines = out.splitlines()
+    assert lines[1].startswith("test accuracy: dense ") and lines[-1].startswith("wrote ")
+    # the exporter reads both in strict mode
+    from exporters import read_onnx
+
+    for name in ("dense.onnx", "sparse.onnx"):
+        assert not read_onnx(str(out_dir / name)).cuts
+
+
+def test_train_prune_cnn_on_digits_says_it_pads(capsys, tmp_path):
+    code, out, err = run(capsys, "train", "prune", "--model", "cnn", "--epochs", "1", "--sparsity", "0.5",
+                         "-o", str(tmp_path / "cnn"))
+    assert code == 0, err
+    assert "'same' padding" in err and "1x8x8" in err  # one warning line, and in the record
+    doc = json.loads((tmp_path / "cnn" / "train.json").read_text())
+    assert doc["padding"] == "same" and "'same' padding" in doc["architecture"]
+
+
+def test_verbose_shows_the_trainers_log(capsys, tmp_path):
+    code, _, err = run(capsys, "-v", "train", "prune", "--model", "cnn", "--padding", "same", "--epochs", "1",
+                       "-o", str(tmp_path / "v"))
+    assert code == 0
+    assert "netgraph: dense epoch 1/1: loss" in err and "netgraph: retrain epoch 1/1" in err
+    import logging
+
+    assert logging.getLogger("trainers").handlers == []
+
+
+def test_progress_bars_on_a_terminal(capsys, tmp_path):
+    from trainers.cli import run_prune
+
+    run_prune(model="mlp", dataset="digits", output=tmp_path / "p", sparsity=0.5, epochs=1, progress=True,
+              model_options={"hidden": (16,)})
+    err = capsys.readouterr().err
+    assert "dense epoch 1/1" in err and "retrain epoch 1/1" in err and "batch" in err
+
+
+@pytest.mark.parametrize(
+    "args, fragments",
+    [
+        (["--model", "resnet"], ["unknown model 'resnet'", "mlp, cnn, cifar-cnn"]),
+        (["--dataset", "imagenet"], ["unknown data set 'imagenet'", "digits, mnist, cifar10"]),
+        (["--sparsity", "1.0"], ["--sparsity must be in [0, 1)", "1.0"]),
+        (["--sparsity", "-0.1"], ["--sparsity must be in [0, 1)", "-0.1"]),
+        (["--epochs", "0"], ["--epochs must be an integer >= 1", "0"]),
+        (["--retrain-epochs", "0"], ["--retrain-epochs"]),
+        (["--seed", "-3"], ["--seed must be an integer >= 0"]),
+        (["--threads", "0"], ["--threads"]),
+        (["--lr", "0"], ["--lr must be a positive number"]),
+        (["--dataset", "mnist"], ["needs --data-dir", "train-images-idx3-ubyte", "never downloads"]),
+        (["--dataset", "cifar10"], ["needs --data-dir", "data_batch_1", "cs.toronto.edu"]),
+        (["--padding", "same"], ["--padding applies to the convolutional models"]),
+        (["--model", "cnn", "--padding", "full"], ["--padding must be auto, valid or same"]),
+    ],
+)
+def test_bad_arguments_fail_before_training(capsys, tmp_path, no_training, args, fragments):
+    out_dir = tmp_path / "out"
+    code, out, err = run(capsys, "train", "prune", *args, "-o", str(out_dir))
+    assert_one_line_error(code, err, *fragments)
+    assert out == "" and not out_dir.exists()
+
+
+def test_missing_data_folder(capsys, tmp_path):
+    code, _, err = run(capsys, "train", "prune", "--dataset", "mnist", "--data-dir", str(tmp_path / "nope"),
+                       "-o", str(tmp_path / "out"))
+    assert_one_line_error(code, err, "nope", "does not exist")
+    (tmp_path / "empty").mkdir()
+    code, _, err = run(capsys, "train", "prune", "--dataset", "mnist", "--data-dir", str(tmp_path / "empty"),
+                       "-o", str(tmp_path / "out"))
+    assert_one_line_error(code, err, "t10k-images-idx3-ubyte", "not found", "http")
+    assert not (tmp_path / "out").exists()
+
+
+def test_model_input_that_does_not_fit_the_data(capsys, tmp_path):
+    code, _, err = run(capsys, "train", "prune", "--model", "cnn", "--padding", "valid", "-o", str(tmp_path / "o"))
+    assert_one_line_error(code, err, "input 1x8x8 is too small for 'cnn' without padding")
+    assert not (tmp_path / "o").exists()
+
+
+def test_unwritable_output_folder(capsys, tmp_path, no_training, monkeypatch):
+    (tmp_path / "file").write_text("")
+    code, _, err = run(capsys, "train", "prune", "-o", str(tmp_path / "file"))
+    assert_one_line_error(code, err, "exists and is not a directory")
+    code, _, err = run(capsys, "train", "prune", "-o", str(tmp_path / "file" / "sub"))
+    assert_one_line_error(code, err, "is not a directory")
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode: False if "locked" in str(path) else real_access(path, mode))
+    (tmp_path / "locked").mkdir()
+    code, _, err = run(capsys, "train", "prune", "-o", str(tmp_path / "locked"))
+    assert_one_line_error(code, err, "is not writable")
+    code, _, err = run(capsys, "train", "prune", "-o", str(tmp_path / "locked" / "new"))
+    assert_one_line_error(code, err, "cannot create output folder", "is not writable")
+
+
+def test_output_is_required(capsys):
+    code, _, err = run(capsys, "train", "prune")
+    assert code == 2 and "-o/--output" in err
+
+
+def test_nothing_half_written(capsys, tmp_path, monkeypatch):
+    import netgraph._utils
+
+    real_fsync = netgraph._utils.os.fsync
+    synced = []
+
+    def fsync(fd):
+        name = os.path.basename(os.readlink(f"/proc/self/fd/{fd}")) if os.path.exists("/proc/self/fd") else ""
+        synced.append(name)
+        if "train.json" in name:  # the last of the three files
+            raise OSError(28, "No space left on device")
+        return real_fsync(fd)
+
+    monkeypatch.setattr(netgraph._utils.os, "fsync", fsync)
+    args = ["train", "prune", "--model", "cnn", "--padding", "same", "--epochs", "1"]
+    code, out, err = run(capsys, *args, "-o", str(tmp_path / "new" / "run"))
+    assert_one_line_error(code, err, "No space left on device")
+    if synced and synced[0]:
+        assert any("dense.onnx" in n for n in synced) and any("sparse.onnx" in n for n in synced)
+    assert os.listdir(tmp_path) == []  # the two models written are removed, and the folders made
+    (tmp_path / "kept").mkdir()
+    (tmp_path / "kept" / "notes.txt").write_text("mine")
+    code, _, err = run(capsys, *args, "-o", str(tmp_path / "kept"))
+    assert code == 2
+    assert os.listdir(tmp_path / "kept") == ["notes.txt"]
+
+
+def test_help_does_not_import_torch():
+    code = ("import sys\nfrom netgraph.cli import main\n"
+            "for argv in (['--help'], ['train', '--help'], ['train', 'prune', '--help']):\n"
+            "    try:\n        main(argv)\n    except SystemExit:\n        pass\n"
+            "print([m for m in ('torch', 'onnxruntime', 'sklearn', 'matplotlib') if m in sys.modules])")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
+    assert "train" in proc.stdout and "--sparsity S" in proc.stdout
+
+
+def test_import_trainers_does_not_import_torch():
+    code = ("import sys, trainers, trainers.cli, trainers.data\n"
+            "print([m for m in ('torch', 'onnxruntime', 'sklearn') if m in sys.modules])")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert proc.stdout.strip() == "[]"
