@@ -4,7 +4,6 @@ paper's dense-vs-sparse comparison on digits."""
 
 import dataclasses
 
-import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")

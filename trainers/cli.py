@@ -30,7 +30,7 @@ import time
 from netgraph.exceptions import DatasetError, InvalidParameterError
 from trainers._registry import DATASETS, MODELS
 
-__all__ = ["add_parser", "check_prune_options", "check_output_dir", "run_prune", "trainers_logging"]
+__all__ = ["add_parser", "check_prune_options", "check_output_dir", "run_prune", "write_files", "trainers_logging"]
 
 logger = logging.getLogger(__name__)
 
@@ -343,8 +343,8 @@ def _cmd_prune(args) -> int:
     return 0
 
 
-def add_prune_arguments(p, *, output_default=None) -> None:
-    """The options of ``netgraph train prune`` (also used by ``netgraph demo``)."""
+def _add_prune_arguments(p) -> None:
+    """The options of ``netgraph train prune``."""
     p.add_argument("--model", default="mlp", metavar="{" + ",".join(MODELS) + "}",
                    help="network (default: %(default)s)")
     p.add_argument("--dataset", default="digits", metavar="{" + ",".join(DATASETS) + "}",
@@ -352,7 +352,8 @@ def add_prune_arguments(p, *, output_default=None) -> None:
     p.add_argument("--data-dir", metavar="D", help="folder of the MNIST IDX files or the CIFAR-10 python batches")
     p.add_argument("--sparsity", type=float, default=0.9, metavar="S",
                    help="fraction of each layer's weights pruned, in [0, 1) (default: %(default)s)")
-    p.add_argument("--epochs", type=int, default=20, metavar="N", help="epochs of dense training (default: %(default)s)")
+    p.add_argument("--epochs", type=int, default=20, metavar="N",
+                   help="epochs of dense training (default: %(default)s)")
     p.add_argument("--retrain-epochs", type=int, metavar="M", help="epochs of retraining (default: --epochs)")
     p.add_argument("--seed", type=int, default=0, metavar="K",
                    help="seed of the initialisation, batch order and dropout (default: %(default)s)")
@@ -361,14 +362,12 @@ def add_prune_arguments(p, *, output_default=None) -> None:
     p.add_argument("--threads", type=int, default=1, metavar="T",
                    help="torch threads; the same seed and thread count give the same weights (default: %(default)s)")
     p.add_argument("--lr", type=float, help="learning rate of the dense training (default: per model)")
-    p.add_argument("--retrain-lr", type=float, metavar="LR", help="learning rate of the retraining (default: per model)")
+    p.add_argument("--retrain-lr", type=float, metavar="LR",
+                   help="learning rate of the retraining (default: per model)")
     p.add_argument("--batch-size", type=int, metavar="B", help="images per step (default: 64)")
-    p.add_argument("--padding", metavar="{auto,valid,same}", help="convolution padding of the CNNs: auto, valid or same (default: auto)")
-    if output_default is None:
-        p.add_argument("-o", "--output", metavar="DIR", required=True, help="output folder (created if needed)")
-    else:
-        p.add_argument("-o", "--output", metavar="DIR", default=output_default,
-                       help="output folder (default: %(default)s)")
+    p.add_argument("--padding", metavar="{auto,valid,same}",
+                   help="convolution padding of the CNNs: auto, valid or same (default: auto)")
+    p.add_argument("-o", "--output", metavar="DIR", required=True, help="output folder (created if needed)")
 
 
 def add_parser(sub, common) -> None:
@@ -381,5 +380,5 @@ def add_parser(sub, common) -> None:
                         description="Train a dense network, prune the fraction S of each layer's smallest-magnitude "
                                     "weights (never the output layer's), retrain under the mask; write "
                                     "DIR/dense.onnx, DIR/sparse.onnx and DIR/train.json.")
-    add_prune_arguments(q)
+    _add_prune_arguments(q)
     q.set_defaults(func=_cmd_prune)

@@ -409,7 +409,8 @@ def _load_mnist(data_dir: str, seed: int) -> Dataset:
     n_val = validation_size("mnist", len(train_y))
     train, val = _split_off(train_x, train_y, n_val, seed)
     logger.info("mnist: %d train, %d validation, %d test images from %s", len(train), len(val), len(test_y), data_dir)
-    return Dataset("mnist", train, val, Split(test_x, test_y), n_classes=10, seed=seed, source=os.path.abspath(data_dir))
+    return Dataset("mnist", train, val, Split(test_x, test_y), n_classes=10, seed=seed,
+                   source=os.path.abspath(data_dir))
 
 
 # CIFAR-10 ----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ data set, sparsity of each layer, seed, accuracies, ...) goes into the model's
 ``metadata_props``, each key prefixed with ``netgraph.``; values that are not strings
 are stored as JSON.
 
-The input is called ``input``, of shape (batch, *input_shape) with a symbolic batch
+The input is called ``input``, of shape ``(batch, *input_shape)`` with a symbolic batch
 size; the output ``logits``.
 """
 
@@ -59,7 +59,7 @@ def export_onnx(model, sample, *, metadata=None, opset: int = OPSET, atol: float
     model : torch.nn.Module
         The network; it is exported in evaluation mode (dropout off), and its mode is
         restored afterwards.
-    sample : ndarray or torch.Tensor, shape (N, *input_shape)
+    sample : ndarray or torch.Tensor, shape (N, C, H, W) or (N, features)
         A batch of real inputs for the onnxruntime check (N >= 1; the export traces its
         first item).
     metadata : dict, optional
