@@ -42,8 +42,8 @@ __all__ = ["add_parser", "fit_document", "fit_table"]
 
 logger = logging.getLogger(__name__)
 
-#: ``--rule`` choices on the command line and the rule names of :class:`netgraph.tpl.TruncatedPowerLaw`.
-RULES = {"ks": "ks", "deluca-corral": "deluca_corral"}
+#: ``--rule`` choices (the rule names of :class:`netgraph.tpl.TruncatedPowerLaw`).
+RULES = ("ks", "deluca-corral")
 
 
 def add_parser(sub, common) -> None:
@@ -70,7 +70,7 @@ def add_parser(sub, common) -> None:
     p.add_argument("--bootstrap", type=int, default=0, metavar="N",
                    help="replicates of the bootstrap p-value (default: 0, no p-value)")
     p.add_argument("--seed", type=int, default=None, help="random seed of the bootstrap (default: unseeded)")
-    p.add_argument("--rule", choices=sorted(RULES), default="ks",
+    p.add_argument("--rule", choices=RULES, default="ks",
                    help="choice of (xmin, xmax): smallest KS distance (the paper's), or Deluca & Corral's widest "
                         "range whose p-value passes (default: %(default)s)")
     p.add_argument("--json", action="store_true", help="machine-readable JSON instead of a table")
@@ -93,8 +93,6 @@ def _check_options(args) -> None:
         raise NetgraphError(f"--bootstrap must be a non-negative number of replicates; got {args.bootstrap}")
     if args.seed is not None and args.seed < 0:
         raise NetgraphError(f"--seed must be a non-negative integer; got {args.seed}")
-    if args.rule == "deluca-corral" and args.bootstrap == 0:
-        logger.info("--rule deluca-corral computes p-values of candidate ranges whatever --bootstrap says")
 
 
 def _plot_path(directory) -> str:
@@ -118,34 +116,32 @@ def _layer_seeds(seed, n: int) -> list:
     return [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(n)]
 
 
-def _progress_bar(n: int, desc: str):
-    """A tqdm bar on standard error when it is a terminal and messages are not silenced; else None."""
-    if n <= 0 or not _stderr_is_terminal() or logging.getLogger("netgraph").getEffectiveLevel() > logging.WARNING:
-        return None
-    from tqdm import tqdm
-
-    return tqdm(total=n, desc=desc, unit="replicate", leave=False, file=sys.stderr, dynamic_ncols=True)
-
-
-def _stderr_is_terminal() -> bool:
+def _show_progress() -> bool:
+    """Progress bars on standard error: only when it is a terminal and messages are not silenced (-q)."""
+    if logging.getLogger("netgraph").getEffectiveLevel() > logging.WARNING:
+        return False
     try:
-        return sys.stderr.isatty()
+        return bool(sys.stderr.isatty())
     except (AttributeError, ValueError):
         return False
 
 
 def _fit_layer(degrees, *, k, rule, bootstrap, seed, name):
-    """Fit one layer's TPL (and its bootstrap p-value, with a progress bar on a terminal)."""
+    """Fit one layer's TPL, with its bootstrap p-value when ``bootstrap`` > 0.
+
+    The estimator's own warnings (no range passing Deluca & Corral's test, say) become
+    one-line log messages naming the layer.
+    """
+    import warnings
+
     from netgraph.tpl import TruncatedPowerLaw
 
-    est = TruncatedPowerLaw(k=k, rule=rule, bootstrap=0, seed=seed).fit(degrees)
-    if bootstrap:
-        bar = _progress_bar(bootstrap, f"bootstrap {name}")
-        try:
-            est.goodness_of_fit(bootstrap, seed=seed, progress=bar)
-        finally:
-            if bar is not None:
-                bar.close()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est = TruncatedPowerLaw(k=k, rule=rule, bootstrap=bootstrap, seed=seed,
+                                progress=_show_progress()).fit(degrees)
+    for w in caught:
+        logger.warning("layer %s: %s", name, " ".join(str(w.message).split()))
     return est
 
 
@@ -231,7 +227,7 @@ def fit_document(graph, model: str, *, k: float = 0.3, rule: str = "ks", bootstr
         entry = {"name": layer.name, "kind": layer.kind, "n": int(d.size), "isolated": int((d == 0).sum())}
         logger.info("fitting layer %s (%d nodes)", layer.name, d.size)
         try:
-            est = _fit_layer(d, k=k, rule=RULES[rule], bootstrap=bootstrap, seed=layer_seed, name=layer.name)
+            est = _fit_layer(d, k=k, rule=rule, bootstrap=bootstrap, seed=layer_seed, name=layer.name)
         except FitError as exc:
             entry.update(status="not fitted", reason=str(exc))
             logger.info("layer %s not fitted: %s", layer.name, exc)
