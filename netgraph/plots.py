@@ -11,12 +11,23 @@ What is drawn:
 * Points: the empirical CCDF :math:`\hat S(x) = \#\{d_i \ge x\} / \#\{d_i > 0\}` at
   every distinct positive degree (zero-degree nodes cannot be placed on a log axis;
   they are counted in the fit's ``n_isolated_``).
-* Red line: the model CCDF :math:`S(x) = \zeta(\alpha, x, x_{\max}) / \zeta(\alpha,
-  x_{\min}, x_{\max})`, the probability of a degree at least ``x``, times
-  :math:`\hat S(x_{\min})`: the TPL describes the degrees in its range, so it is scaled
-  to the share of degrees that reach ``xmin`` and the two curves meet there (as
-  ``powerlaw``'s ``plot_ccdf`` does). It is evaluated at every integer of the range, or
-  at 1,000 log-spaced integers of it when the range is longer.
+* Red line: the fitted TPL on the scale of the points. The TPL's CCDF
+  :math:`S(x) = \zeta(\alpha, x, x_{\max}) / \zeta(\alpha, x_{\min}, x_{\max})` is the
+  probability of a degree at least ``x`` *among the degrees in its range*; among all
+  positive degrees that probability is
+
+  .. math:: \tilde S(x) = \frac{n_{\mathrm{tail}}\, S(x) + n_{>}}{n_{+}},
+     \qquad x_{\min} \le x \le x_{\max},
+
+  with :math:`n_{\mathrm{tail}}` the degrees in ``[xmin, xmax]``, :math:`n_{>}` those
+  above ``xmax`` and :math:`n_+` all positive ones. So the line meets the points at
+  ``xmin`` (:math:`\tilde S(x_{\min}) = \hat S(x_{\min})`, the scaling of
+  ``powerlaw``'s ``plot_ccdf``), the vertical gap between the two is
+  :math:`n_{\mathrm{tail}}/n_+` times the gap the KS distance measures, and the line
+  does not plunge at ``xmax`` when degrees lie beyond it (with no degree above ``xmax``
+  it is :math:`\hat S(x_{\min})\, S(x)`). It is evaluated at every integer of the
+  range, or at 1,000 log-spaced integers of it when the range is longer. Where it falls
+  below the smallest point (the expected count there is below one), the axes stop.
 * Dashed grey vertical lines at ``xmin`` and ``xmax``; the exponent ``alpha`` and the
   bootstrap p-value (when one was computed) in the panel title.
 
@@ -103,7 +114,7 @@ def _fit_range(fit) -> tuple[int, int, float]:
 
 
 def tpl_ccdf_line(degrees, fit) -> tuple[np.ndarray, np.ndarray]:
-    """The red line of the figures: the fitted TPL's CCDF, scaled to the data at ``xmin``.
+    """The red line of the figures: the fitted TPL's CCDF on the scale of all positive degrees.
 
     Parameters
     ----------
@@ -118,7 +129,15 @@ def tpl_ccdf_line(degrees, fit) -> tuple[np.ndarray, np.ndarray]:
         Every integer of ``[xmin, xmax]``, or 1,000 log-spaced integers of it (``xmin``
         and ``xmax`` included) when the range is longer.
     y : ndarray of float
-        ``fit.distribution_.ccdf(x)`` times the empirical CCDF at ``xmin``.
+        ``(n_tail * fit.distribution_.ccdf(x) + n_above) / n_positive``: the share of
+        positive degrees at least ``x`` that the fit predicts, with ``n_tail`` the
+        degrees in ``[xmin, xmax]`` and ``n_above`` those above ``xmax`` (see
+        :mod:`netgraph.plots`).
+
+    Raises
+    ------
+    InvalidParameterError
+        On invalid degrees or fit, or degrees with no positive value.
 
     Examples
     --------
@@ -129,7 +148,7 @@ def tpl_ccdf_line(degrees, fit) -> tuple[np.ndarray, np.ndarray]:
     >>> x, y = tpl_ccdf_line(degrees, fit)
     >>> int(x[0]) == fit.xmin_, int(x[-1]) == fit.xmax_, bool(np.all(np.diff(y) < 0))
     (True, True, True)
-    >>> bool(y[0] == np.mean(degrees[degrees > 0] >= fit.xmin_))  # the curves meet at xmin
+    >>> bool(np.isclose(y[0], np.mean(degrees >= fit.xmin_)))  # the curves meet at xmin
     True
     """
     xmin, xmax, _ = _fit_range(fit)
@@ -137,12 +156,13 @@ def tpl_ccdf_line(degrees, fit) -> tuple[np.ndarray, np.ndarray]:
     positive = d[d > 0]
     if not positive.size:
         raise InvalidParameterError("degrees has no positive value to scale the fitted CCDF to")
-    scale = np.count_nonzero(positive >= xmin) / positive.size
+    n_tail = np.count_nonzero((positive >= xmin) & (positive <= xmax))
+    n_above = np.count_nonzero(positive > xmax)
     if xmax - xmin + 1 <= _LINE_POINTS:
         x = np.arange(xmin, xmax + 1, dtype=np.int64)
     else:
         x = np.unique(np.round(np.geomspace(xmin, xmax, _LINE_POINTS)).astype(np.int64))
-    y = scale * np.asarray(fit.distribution_.ccdf(x), dtype=float)
+    y = (n_tail * np.asarray(fit.distribution_.ccdf(x), dtype=float) + n_above) / positive.size
     return x, y
 
 
@@ -155,6 +175,22 @@ def _new_figure(figsize):
     from matplotlib.figure import Figure
 
     return Figure(figsize=figsize, layout="constrained")
+
+
+def _log_axes(ax, x, s) -> None:
+    """Log-log axes framed on the data; readable ticks on ranges narrower than a decade."""
+    from matplotlib import ticker
+
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    lo, hi = float(x[0]), float(x[-1])
+    pad = (hi / lo) ** 0.04 if hi > lo else 1.5
+    ax.set_xlim(lo / pad, hi * pad)
+    ax.set_ylim(float(s[-1]) / 2.0, 1.6)
+    if hi / lo < 20.0:  # under about a decade: few or no labelled powers of ten
+        ax.xaxis.set_major_locator(ticker.MaxNLocator(nbins=4))
+        ax.xaxis.set_minor_locator(ticker.NullLocator())
+        ax.xaxis.set_major_formatter(ticker.EngFormatter(sep=""))
 
 
 def _panel_title(title, fit, note) -> str:
@@ -215,8 +251,6 @@ def plot_ccdf(degrees, fit=None, *, ax=None, title=None, note=None):
     if x.size:
         ax.plot(x, s, linestyle="none", marker="o", markersize=3, color="C0", alpha=0.8, gid="data",
                 label="data")
-        ax.set_xscale("log")
-        ax.set_yscale("log")
     else:
         ax.text(0.5, 0.5, "no nonzero degrees", ha="center", va="center", transform=ax.transAxes)
     if fit is not None:
@@ -225,6 +259,8 @@ def plot_ccdf(degrees, fit=None, *, ax=None, title=None, note=None):
         ax.plot(lx, ly, color=TPL_COLOR, linewidth=1.6, gid="tpl", label="TPL fit")
         for value, gid in ((xmin, "xmin"), (xmax, "xmax")):
             ax.axvline(value, color="0.5", linestyle="--", linewidth=0.8, gid=gid)
+    if x.size:
+        _log_axes(ax, x, s)
     ax.set_xlabel("degree x")
     ax.set_ylabel("P(degree \u2265 x)")
     ax.set_title(_panel_title(title, fit, note), fontsize="medium")

@@ -63,14 +63,24 @@ def test_empirical_ccdf_by_hand():
     assert x.size == 0 and s.size == 0
 
 
-def test_tpl_line_is_the_model_ccdf_scaled_at_xmin(degrees):
+def test_tpl_line_is_the_model_ccdf_on_the_scale_of_all_degrees(degrees):
     fit = fake_fit(1.7, 5, 300)
     x, y = tpl_ccdf_line(degrees, fit)
     assert x.tolist() == list(range(5, 301))
     positive = degrees[degrees > 0]
-    scale = np.mean(positive >= 5)
-    np.testing.assert_allclose(y, scale * fit.distribution_.ccdf(x), rtol=1e-14)
-    assert y[0] == pytest.approx(scale)  # the curves meet at xmin
+    n_tail = np.count_nonzero((positive >= 5) & (positive <= 300))
+    n_above = np.count_nonzero(positive > 300)
+    assert n_above > 0  # the case where the scaling matters
+    np.testing.assert_allclose(y, (n_tail * fit.distribution_.ccdf(x) + n_above) / positive.size, rtol=1e-14)
+    assert y[0] == pytest.approx(np.mean(positive >= 5))  # the curves meet at xmin
+    assert y[-1] > n_above / positive.size  # no plunge at xmax: the degrees beyond it are counted
+
+
+def test_tpl_line_without_degrees_above_xmax_is_the_scaled_ccdf():
+    d = np.array([0, 1, 2, 3, 3, 4, 5, 5, 6])
+    fit = fake_fit(1.2, 2, 6)
+    x, y = tpl_ccdf_line(d, fit)
+    np.testing.assert_allclose(y, 7 / 8 * fit.distribution_.ccdf(x), rtol=1e-14)
 
 
 def test_tpl_line_on_a_long_range_has_log_spaced_integer_points():
@@ -78,7 +88,7 @@ def test_tpl_line_on_a_long_range_has_log_spaced_integer_points():
     x, y = tpl_ccdf_line([3, 10, 100, 5000, 200_000], fit)
     assert x[0] == 3 and x[-1] == 200_000 and x.size <= 1000
     assert np.all(np.diff(x) > 0) and x.dtype == np.int64
-    np.testing.assert_allclose(y, fit.distribution_.ccdf(x), rtol=1e-14)
+    np.testing.assert_allclose(y, fit.distribution_.ccdf(x), rtol=1e-14)  # every degree in range
 
 
 # ---------------------------------------------------------------------- one panel
@@ -93,7 +103,9 @@ def test_panel_draws_data_tpl_and_range(degrees):
     assert red.get_color() == "red"
     lx, ly = tpl_ccdf_line(degrees, fit)
     np.testing.assert_array_equal(red.get_xdata(), lx)
-    np.testing.assert_allclose(red.get_ydata(), np.mean(degrees[degrees > 0] >= 5) * fit.distribution_.ccdf(lx))
+    positive = degrees[degrees > 0]
+    n_tail, n_above = np.count_nonzero((positive >= 5) & (positive <= 300)), np.count_nonzero(positive > 300)
+    np.testing.assert_allclose(red.get_ydata(), (n_tail * fit.distribution_.ccdf(lx) + n_above) / positive.size)
     assert list(line(ax, "xmin").get_xdata()) == [5, 5]
     assert list(line(ax, "xmax").get_xdata()) == [300, 300]
     assert ax.get_title() == "conv1\n\u03b1 = 1.70, p = 0.42"
