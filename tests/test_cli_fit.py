@@ -4,7 +4,6 @@ import io
 import json
 import math
 import sys
-import types
 
 import numpy as np
 import onnx
@@ -14,90 +13,17 @@ from onnx import helper
 import netgraph.cli_fit as cli_fit
 from netgraph.cli import main
 from netgraph.compare import ALTERNATIVES
-from netgraph.exceptions import FitError
 from onnx_builders import init, make_model, vi
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
-try:
-    from netgraph.tpl import TruncatedPowerLaw  # noqa: F401
-    HAVE_TPL = True
-except ImportError:  # pragma: no cover - a stand-in until netgraph.tpl lands
-    HAVE_TPL = False
 
 
-# ---------------------------------------------------------------------- a stand-in TPL (until the real one lands)
-class _StandInDist:
-    def __init__(self, alpha, xmin, xmax):
-        k = np.arange(xmin, xmax + 1, dtype=float)
-        self.alpha, self.xmin, self.xmax = alpha, xmin, xmax
-        self._logz = np.logaddexp.reduce(-alpha * np.log(k))
-        p = np.exp(-alpha * np.log(k) - self._logz)
-        self._s = np.cumsum(p[::-1])[::-1]
+@pytest.fixture
+def tpl_module():
+    import netgraph.tpl
 
-    def logpmf(self, x):
-        return -self.alpha * np.log(np.asarray(x, dtype=float)) - self._logz
-
-    def ccdf(self, x):
-        x = np.asarray(x, dtype=np.int64)
-        return self._s[np.clip(x, self.xmin, self.xmax) - self.xmin]
-
-
-class _StandInTPL:
-    """The interface netgraph.cli_fit uses: fit, goodness_of_fit, the fitted attributes."""
-
-    calls = []
-
-    def __init__(self, *, k=0.3, rule="ks", bootstrap=0, seed=None, progress=None, **kw):
-        self.k, self.rule, self.seed, self.bootstrap, self.progress = k, rule, seed, bootstrap, progress
-        _StandInTPL.calls.append(dict(k=k, rule=rule, bootstrap=bootstrap, seed=seed))
-
-    def fit(self, degrees):
-        from scipy.optimize import brentq
-
-        d = np.asarray(degrees)
-        pos = d[d > 0]
-        if d.size < 10:
-            raise FitError(f"too few nodes to fit: {d.size}")
-        if np.unique(pos).size < 3:
-            raise FitError(f"too few distinct positive degrees: {np.unique(pos).size}")
-        xmin, xmax = int(pos.min()), int(pos.max())
-        k = np.arange(xmin, xmax + 1, dtype=float)
-        ml = np.mean(np.log(pos))
-
-        def score(a):
-            w = np.exp(-a * np.log(k) - np.logaddexp.reduce(-a * np.log(k)))
-            return float(w @ np.log(k)) - ml
-
-        self.alpha_ = brentq(score, -50, 50)
-        self.xmin_, self.xmax_ = xmin, xmax
-        self.distribution_ = _StandInDist(self.alpha_, xmin, xmax)
-        self.ks_, self.n_tail_, self.n_isolated_, self.n_ = 0.05, int(pos.size), int((d == 0).sum()), int(d.size)
-        self.loglik_ = float(self.distribution_.logpmf(pos).sum())
-        self.p_value_ = None
-        self.ks_choice_ = {"xmin": xmin, "xmax": xmax, "alpha": self.alpha_, "ks": 0.05, "p_value": None}
-        self.deluca_corral_choice_ = dict(self.ks_choice_)
-        if self.bootstrap:
-            if self.progress:
-                from tqdm import tqdm
-
-                for _ in tqdm(range(self.bootstrap), desc="TPL bootstrap (clauset)", file=sys.stderr):
-                    pass
-            self.p_value_ = float(np.random.default_rng(self.seed).random())
-        return self
-
-
-@pytest.fixture(autouse=True)
-def tpl_module(monkeypatch):
-    """The real netgraph.tpl when it exists, else the stand-in above in its place."""
-    if HAVE_TPL:
-        yield sys.modules["netgraph.tpl"]
-        return
-    module = types.ModuleType("netgraph.tpl")
-    module.TruncatedPowerLaw = _StandInTPL
-    _StandInTPL.calls = []
-    monkeypatch.setitem(sys.modules, "netgraph.tpl", module)
-    yield module
+    return netgraph.tpl
 
 
 # ---------------------------------------------------------------------- models
@@ -256,13 +182,21 @@ def test_layer_seeds():
     assert cli_fit._layer_seeds(None, 3) == [None, None, None]
 
 
-@pytest.mark.skipif(HAVE_TPL, reason="checks what is passed to the stand-in")
-def test_options_reach_the_estimator(capsys, mlp):
-    _StandInTPL.calls = []
-    assert main(["fit", mlp, "--k", "0.2", "--rule", "deluca-corral", "--seed", "3"]) == 0
-    assert {c["k"] for c in _StandInTPL.calls} == {0.2}
-    assert {c["rule"] for c in _StandInTPL.calls} == {"deluca-corral"}
-    assert len({c["seed"] for c in _StandInTPL.calls}) == 3  # one seed per layer
+def test_options_reach_the_estimator(capsys, mlp, monkeypatch, tpl_module):
+    calls = []
+    real = tpl_module.TruncatedPowerLaw
+
+    class Spy(real):
+        def __init__(self, **kw):
+            calls.append(kw)
+            super().__init__(**kw)
+
+    monkeypatch.setattr(tpl_module, "TruncatedPowerLaw", Spy)
+    assert main(["fit", mlp, "--k", "0.2", "--seed", "3", "--bootstrap", "4"]) == 0
+    assert len(calls) == 3  # x, fc1, fc2
+    assert {c["k"] for c in calls} == {0.2} and {c["rule"] for c in calls} == {"ks"}
+    assert {c["bootstrap"] for c in calls} == {4} and {c["progress"] for c in calls} == {False}
+    assert len({c["seed"] for c in calls}) == 3  # one seed per layer
 
 
 def test_rule_deluca_corral(capsys, mlp):

@@ -21,43 +21,7 @@ from netgraph.compare import (
 )
 from netgraph.exceptions import FitError, InvalidParameterError, NetgraphError
 
-try:  # the real TPL module; a minimal stand-in until it lands
-    from netgraph.tpl import DiscreteTPL, tpl_alpha_mle
-    HAVE_TPL = True
-except ImportError:  # pragma: no cover - only before netgraph.tpl exists
-    HAVE_TPL = False
-
-    class DiscreteTPL:
-        """The discrete TPL x**-alpha / zeta(alpha, xmin, xmax), enough for these tests."""
-
-        def __init__(self, alpha, xmin, xmax):
-            self.alpha, self.xmin, self.xmax = float(alpha), int(xmin), int(xmax)
-            k = np.arange(self.xmin, self.xmax + 1, dtype=float)
-            logw = -self.alpha * np.log(k)
-            self._logz = np.logaddexp.reduce(logw)
-            self.support = k.astype(np.int64)
-
-        def logpmf(self, x):
-            x = np.asarray(x, dtype=float)
-            inside = (x >= self.xmin) & (x <= self.xmax)
-            return np.where(inside, -self.alpha * np.log(np.where(inside, x, 1.0)) - self._logz, -np.inf)
-
-        def sample(self, n, *, seed=None):
-            p = np.exp(self.logpmf(self.support))
-            c = np.cumsum(p)
-            return self.support[np.searchsorted(c / c[-1], np.random.default_rng(seed).random(n))]
-
-    def tpl_alpha_mle(data, xmin, xmax):
-        from scipy.optimize import brentq
-
-        k = np.arange(xmin, xmax + 1, dtype=float)
-        mean_log = np.mean(np.log(data))
-
-        def score(a):
-            w = np.exp(-a * np.log(k) - np.logaddexp.reduce(-a * np.log(k)))
-            return float(w @ np.log(k)) - mean_log
-
-        return brentq(score, -20, 50, xtol=1e-14)
+from netgraph.tpl import DiscreteTPL, TruncatedPowerLaw, fit_tpl, tpl_alpha_mle
 
 
 # ---------------------------------------------------------------------- helpers
@@ -387,19 +351,13 @@ def test_significance_sets_the_preference_threshold():
     assert strict["preferred"] is None
 
 
-@pytest.mark.skipif(not HAVE_TPL, reason="netgraph.tpl not available yet")
 def test_compare_fits_the_tpl_when_no_fit_is_given():
-    from netgraph.tpl import fit_tpl
-
     x = DiscreteTPL(2.0, 5, 2000).sample(2000, seed=1)
     fit = fit_tpl(x)
     assert compare_tpl(x) == compare_tpl(x, fit)
 
 
-@pytest.mark.skipif(not HAVE_TPL, reason="netgraph.tpl not available yet")
 def test_compare_accepts_the_real_fit():
-    from netgraph.tpl import TruncatedPowerLaw
-
     x = DiscreteTPL(2.0, 5, 2000).sample(4096, seed=3)
     fit = TruncatedPowerLaw().fit(x)
     res = compare_tpl(x, fit)
@@ -443,7 +401,5 @@ def test_degenerate_data_is_a_fit_error(name):
 
 
 def test_doctests():
-    if not HAVE_TPL:
-        pytest.skip("compare_tpl's example needs netgraph.tpl")
     failures, tried = doctest.testmod(cmp, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert tried > 0 and failures == 0
