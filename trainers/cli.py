@@ -256,7 +256,7 @@ def run_prune(*, model: str, dataset: str, output, sparsity: float, epochs: int,
     if padding is not None:
         options["padding"] = padding
     net = build_model(model, data.image_shape, data.n_classes, seed=seed, **options)
-    if net.padding == "same" and padding is None:
+    if net.padding == "same" and padding in (None, "auto"):
         logger.warning("%s: input %s is too small for unpadded convolutions; every convolution uses 'same' padding "
                        "(kernel_size // 2)", model, "x".join(map(str, data.image_shape)))
     overrides = {k: v for k, v in (("lr", lr), ("retrain_lr", retrain_lr), ("batch_size", batch_size)) if v is not None}
