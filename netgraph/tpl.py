@@ -146,7 +146,29 @@ def _expint_moments(z):
     return e0, e1, e2
 
 
+#: Long arrays are processed in chunks of this many elements (the temporaries then stay in
+#: the processor's cache: about three times faster than one pass over millions).
+_CHUNK = 8192
+
+
 def _partial_sums(alpha, x, y, r, order=2):
+    """Sums T_j = sum_{k=x}^{y} (k/r)^-alpha * log(k/r)^j for j = 0..order (see _partial_sums_chunk)."""
+    alpha = np.asarray(alpha, dtype=float)
+    n = alpha.shape[0]
+    if n <= _CHUNK:
+        return _partial_sums_chunk(alpha, x, y, r, order)
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    r = np.asarray(r, dtype=float)
+    out = [np.empty(n) for _ in range(order + 1)]
+    for i in range(0, n, _CHUNK):
+        part = _partial_sums_chunk(alpha[i:i + _CHUNK], x[i:i + _CHUNK], y[i:i + _CHUNK], r[i:i + _CHUNK], order)
+        for o, q in zip(out, part):
+            o[i:i + _CHUNK] = q
+    return tuple(out)
+
+
+def _partial_sums_chunk(alpha, x, y, r, order=2):
     """Sums T_j = sum_{k=x}^{y} (k/r)^-alpha * log(k/r)^j for j = 0..order.
 
     Vectorised over arrays of equal shape (1-D): ``alpha`` real, ``x <= y`` integers
@@ -360,6 +382,11 @@ def _solve_alpha(mrel, a, b, lam, alpha0=None, tol=_ALPHA_TOL, maxiter=200):
     """
     n = mrel.size
     alpha = np.full(n, 1.0) if alpha0 is None else np.array(alpha0, dtype=float)
+    if n > _CHUNK:
+        for i in range(0, n, _CHUNK):
+            sl = slice(i, i + _CHUNK)
+            alpha[sl] = _solve_alpha(mrel[sl], a[sl], b[sl], lam[sl], alpha[sl], tol, maxiter)
+        return alpha
     lo = np.full(n, -np.inf)
     hi = np.full(n, np.inf)
     act = np.arange(n)
@@ -467,10 +494,14 @@ def _ks_exact_pairs(sample: _Sample, ia, ib, alpha):
 
 def _ks_lower(sample: _Sample, ia, ib, alpha, nq=16):
     """Lower bounds of the KS distances: the gaps at ``nq`` quantiles of each range and at v + 1."""
+    step = max(1, _CHUNK // nq)
+    if ia.size > step:
+        return np.concatenate([_ks_lower(sample, ia[i:i + step], ib[i:i + step], alpha[i:i + step], nq)
+                               for i in range(0, ia.size, step)])
     lo = sample.cum[ia]
     hi = sample.cum[ib + 1]
     nt = hi - lo
-    q = np.arange(nq) / nq
+    q = (np.arange(nq) + 0.5) / nq
     pos = lo[:, None] + (q[None, :] * nt[:, None]).astype(np.int64)
     ui = sample.pos_u[pos]
     v = sample.uf[ui]
@@ -497,7 +528,7 @@ def _n_extreme(n: int, k: float) -> int:
     return int(math.floor(n * k + 1e-9))
 
 
-def _candidate_pairs(sample: _Sample, k: float):
+def _candidate_pairs(sample: _Sample, k: float, return_grid=False):
     """Indices (into sample.u) of the candidate (xmin, xmax) pairs, ordered by xmin then xmax."""
     n = sample.n
     distinct = sample.u.size
@@ -519,12 +550,30 @@ def _candidate_pairs(sample: _Sample, k: float):
     i = i.ravel()
     j = j.ravel()
     keep = j - i >= 2  # xmin < xmax and at least 3 distinct observed degrees in range
+    if not low.size:
+        raise FitError(
+            f"no candidate range: the floor(n*k) = {m} smallest degrees (k = {k}, n = {n}) are all zero "
+            f"({sample.n_isolated} isolated nodes), and zero is never a candidate xmin"
+        )
     if not keep.any():
         raise FitError(
             f"no candidate range: no xmin among the {m} smallest degrees and xmax among the "
             f"{m} largest (k = {k}, n = {n}) enclose 3 distinct positive degrees"
         )
+    if return_grid:
+        row, col = np.meshgrid(np.arange(ia.size), np.arange(ib.size), indexing="ij")
+        return i[keep], j[keep], row.ravel()[keep], col.ravel()[keep]
     return i[keep], j[keep]
+
+
+def _pick(ks, n_tail, a, b) -> int:
+    """Index of the smallest distance in ``ks`` (NaN: not computed). Distances within
+    KS_TIE of it are ties, broken by larger n_tail, then smaller xmin ``a``, then larger
+    xmax ``b``."""
+    best = np.nanmin(ks)
+    tie = np.flatnonzero(ks <= best + KS_TIE)
+    first = np.lexsort((-b[tie], a[tie], -n_tail[tie]))[0]
+    return int(tie[first])
 
 
 class _Search:
@@ -532,7 +581,7 @@ class _Search:
 
     def __init__(self, sample: _Sample, k: float):
         self.sample = sample
-        ia, ib = _candidate_pairs(sample, k)
+        ia, ib, row, col = _candidate_pairs(sample, k, return_grid=True)
         self.ia = ia
         self.ib = ib
         self.a = sample.uf[ia]
@@ -540,9 +589,20 @@ class _Search:
         self.n_tail = sample.cum[ib + 1] - sample.cum[ia]
         self.mrel = (sample.cumlog[ib + 1] - sample.cumlog[ia]) / self.n_tail - sample.lg[ia]
         self.lam = np.log1p((self.b - self.a) / self.a)
-        self.alpha = _solve_alpha(self.mrel, self.a, self.b, self.lam)
+        self.alpha = _solve_alpha(self.mrel, self.a, self.b, self.lam, self._warm_start(row, col))
         self.ks = np.full(ia.size, np.nan)
         self.best = self._best()
+
+    def _warm_start(self, row, col, step=8):
+        """Starting exponents for many pairs: those of the nearest pair on a coarse grid of
+        the (xmin, xmax) candidates, solved first (Newton then needs fewer steps)."""
+        if row.size < 4 * _CHUNK:
+            return None
+        coarse = np.flatnonzero((row % step == 0) & (col % step == 0))
+        grid = np.full((row.max() // step + 1, col.max() // step + 1), 1.0)
+        grid[row[coarse] // step, col[coarse] // step] = _solve_alpha(
+            self.mrel[coarse], self.a[coarse], self.b[coarse], self.lam[coarse])
+        return grid[row // step, col // step]
 
     @property
     def candidates(self) -> int:
@@ -564,12 +624,14 @@ class _Search:
         # A coarse lower bound for every pair, a finer one for the pairs it cannot discard
         # against the best of a few exact distances, then exact distances in order of it.
         lb = _ks_lower(self.sample, self.ia, self.ib, self.alpha, 4)
-        first = np.argsort(lb, kind="stable")[:8]
-        best = float(self.exact(first).min())
-        keep = np.flatnonzero(lb <= best + KS_TIE + _KS_MARGIN)
-        if keep.size > 8:
-            fine = _ks_lower(self.sample, self.ia[keep], self.ib[keep], self.alpha[keep], 32)
-            lb[keep] = np.maximum(lb[keep], fine)
+        best = float(self.exact(np.argsort(lb, kind="stable")[:16]).min())
+        for nq in (16, 64):
+            keep = np.flatnonzero(lb <= best + KS_TIE + _KS_MARGIN)
+            if keep.size <= 64:
+                break
+            lb[keep] = np.maximum(lb[keep], _ks_lower(self.sample, self.ia[keep], self.ib[keep], self.alpha[keep], nq))
+            keep = keep[np.isnan(self.ks[keep])]
+            best = min(best, float(self.exact(keep[np.argsort(lb[keep], kind="stable")[:16]]).min()))
         order = np.argsort(lb, kind="stable")
         best = np.inf
         pos = 0
@@ -582,10 +644,7 @@ class _Search:
             best = min(best, float(self.exact(sel).min()))
             pos += chunk
             chunk *= 2
-        tie = np.flatnonzero(self.ks <= best + KS_TIE)
-        # ties: more data in range, then smaller xmin, then larger xmax
-        first = np.lexsort((-self.b[tie], self.a[tie], -self.n_tail[tie]))[0]
-        return int(tie[first])
+        return _pick(self.ks, self.n_tail, self.a, self.b)
 
     def choice(self, i, p_value=None) -> dict:
         return {
