@@ -187,7 +187,7 @@ def _cmd_export(args) -> int:
 
 
 def _cmd_demo(args) -> int:
-    from trainers.cli import check_output_dir, check_prune_options, run_prune, trainers_logging
+    from trainers.cli import check_output_dir, check_prune_options, run_prune
 
     # every check before torch is imported and before anything is written
     check_prune_options(model=DEMO_MODEL, dataset=DEMO_DATASET, sparsity=args.sparsity, epochs=args.epochs,
@@ -200,9 +200,8 @@ def _cmd_demo(args) -> int:
     logger.info("demo: %s on %s, sparsity %.2f, %d epochs, seed %d", DEMO_MODEL, DEMO_DATASET, args.sparsity,
                 args.epochs, args.seed)
     verbosity = args.verbose - args.quiet
-    with trainers_logging():
-        training = run_prune(model=DEMO_MODEL, dataset=DEMO_DATASET, output=out, sparsity=args.sparsity,
-                             epochs=args.epochs, seed=args.seed, progress=sys.stderr.isatty() and verbosity >= 0)
+    training = run_prune(model=DEMO_MODEL, dataset=DEMO_DATASET, output=out, sparsity=args.sparsity,
+                         epochs=args.epochs, seed=args.seed, progress=sys.stderr.isatty() and verbosity >= 0)
 
     model_path = os.path.join(out, "sparse.onnx")
     graph = read_onnx(model_path)
@@ -427,7 +426,7 @@ def _configure_logging(verbosity: int) -> list[tuple[logging.Logger, logging.Han
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("netgraph: %(message)s"))
     saved = []
-    for name in ("netgraph", "exporters"):
+    for name in ("netgraph", "exporters", "trainers"):
         log = logging.getLogger(name)
         saved.append((log, handler, log.level, log.propagate))
         log.addHandler(handler)

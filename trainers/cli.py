@@ -30,7 +30,7 @@ import time
 from netgraph.exceptions import DatasetError, InvalidParameterError
 from trainers._registry import DATASETS, MODELS
 
-__all__ = ["add_parser", "check_prune_options", "check_output_dir", "run_prune", "write_files", "trainers_logging"]
+__all__ = ["add_parser", "check_prune_options", "check_output_dir", "run_prune", "write_files"]
 
 logger = logging.getLogger(__name__)
 
@@ -162,34 +162,6 @@ def write_files(folder, files: dict) -> list[str]:
     return written
 
 
-@contextlib.contextmanager
-def trainers_logging():
-    """Send the ``trainers`` loggers' messages where the command line sends netgraph's.
-
-    :func:`netgraph.cli.main` configures the ``netgraph`` and ``exporters`` loggers
-    (``-v``, ``-q``); for the duration of the block the ``trainers`` logger borrows
-    their handlers and level.
-    """
-    source, target = logging.getLogger("netgraph"), logging.getLogger("trainers")
-    if not source.handlers or target.handlers:
-        yield
-        return
-    saved = (target.level, target.propagate)
-    handlers = list(source.handlers)
-    for h in handlers:
-        target.addHandler(h)
-    target.setLevel(source.level)
-    target.propagate = False
-    try:
-        yield
-    finally:
-        for h in handlers:
-            target.removeHandler(h)
-        target.setLevel(saved[0])
-        target.propagate = saved[1]
-
-
-# ---------------------------------------------------------------------- the job
 def run_prune(*, model: str, dataset: str, output, sparsity: float, epochs: int, retrain_epochs=None, seed: int = 0,
               split_seed: int = 0, threads: int = 1, data_dir=None, lr=None, retrain_lr=None, batch_size=None,
               padding=None, progress=None, model_options=None) -> dict:
@@ -333,12 +305,11 @@ def _summary_lines(doc: dict, output: str) -> list[str]:
 
 def _cmd_prune(args) -> int:
     verbosity = getattr(args, "verbose", 0) - getattr(args, "quiet", 0)
-    with trainers_logging():
-        doc = run_prune(model=args.model, dataset=args.dataset, output=args.output, sparsity=args.sparsity,
-                        epochs=args.epochs, retrain_epochs=args.retrain_epochs, seed=args.seed,
-                        split_seed=args.split_seed, threads=args.threads, data_dir=args.data_dir, lr=args.lr,
-                        retrain_lr=args.retrain_lr, batch_size=args.batch_size, padding=args.padding,
-                        progress=sys.stderr.isatty() and verbosity >= 0)
+    doc = run_prune(model=args.model, dataset=args.dataset, output=args.output, sparsity=args.sparsity,
+                    epochs=args.epochs, retrain_epochs=args.retrain_epochs, seed=args.seed,
+                    split_seed=args.split_seed, threads=args.threads, data_dir=args.data_dir, lr=args.lr,
+                    retrain_lr=args.retrain_lr, batch_size=args.batch_size, padding=args.padding,
+                    progress=sys.stderr.isatty() and verbosity >= 0)
     print("\n".join(_summary_lines(doc, args.output)))
     return 0
 
