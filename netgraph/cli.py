@@ -6,7 +6,7 @@
     netgraph degrees MODEL [--json] [-o FILE] [--lenient] [--include-output] [--include-skip]
                            [--direction {both,in,out}]
     netgraph export MODEL -o OUT.{graphml,pickle,pkl,npz} [--lenient]
-    netgraph demo [-o DIR] [--seed N] [--sparsity S] [--epochs N] [--epochs N]
+    netgraph demo [-o DIR] [--seed N] [--sparsity S] [--epochs N]
 
 ``MODEL`` is an ONNX file, read with :func:`exporters.read_onnx`, or a graph file written
 by ``netgraph export`` (``.graphml``, ``.pickle``, ``.pkl``, ``.npz``). Results go to
