@@ -434,23 +434,40 @@ def _ks_padded(alpha, a, b, v, cge, valid, n_tail):
     on the right by repeating the last one; ``cge`` (P, L): the number of observations
     >= v; ``valid`` (P, L): which entries are real. Between two observed values the
     empirical CCDF is constant and the model's decreasing, so the largest gap over every
-    integer sits at an observed value v or at v + 1.
+    integer sits at an observed value v or at v + 1 (below the smallest observed value
+    both CCDFs are 1 at ``a``; above the largest the empirical one is 0).
     """
-    r = np.where(alpha >= 0.0, a, b)[:, None]
-    wv = np.exp(-alpha[:, None] * np.log1p((v - r) / r))
+    p = alpha.size
+    r = np.where(alpha >= 0.0, a, b)
+    wv = np.exp(-alpha[:, None] * np.log1p((v - r[:, None]) / r[:, None]))
     wv[~valid] = 0.0
     gap_lo = v[:, :-1] + 1.0
     gap_hi = v[:, 1:] - 1.0
     gaps = np.zeros_like(gap_lo)
     rows, cols = np.nonzero(valid[:, 1:] & (gap_hi >= gap_lo))
-    if rows.size:
-        gaps[rows, cols] = _partial_sums(alpha[rows], gap_lo[rows, cols], gap_hi[rows, cols], r[rows, 0], order=0)[0]
+    # the parts of [a, b] below the smallest and above the largest observed value
+    last = valid.sum(axis=1) - 1
+    top_lo = v[np.arange(p), last] + 1.0
+    head_hi = v[:, 0] - 1.0
+    has_top = np.flatnonzero(top_lo <= b)
+    has_head = np.flatnonzero(head_hi >= a)
+    lo = np.concatenate([gap_lo[rows, cols], top_lo[has_top], a[has_head]])
+    hi = np.concatenate([gap_hi[rows, cols], b[has_top], head_hi[has_head]])
+    owner = np.concatenate([rows, has_top, has_head])
+    sums = _partial_sums(alpha[owner], lo, hi, r[owner], order=0)[0] if owner.size else owner
+    gaps[rows, cols] = sums[:rows.size]
+    top = np.zeros(p)
+    top[has_top] = sums[rows.size:rows.size + has_top.size]
+    head = np.zeros(p)
+    head[has_head] = sums[rows.size + has_top.size:]
     block = wv.copy()
     block[:, :-1] += gaps
+    block[np.arange(p), last] += top
     tail = np.cumsum(block[:, ::-1], axis=1)[:, ::-1]  # sum_{k >= v_j}, from the small terms up
-    z = tail[:, :1]
+    z = (tail[:, 0] + head)[:, None]
     semp = cge / n_tail[:, None]
     d = np.where(valid, np.abs(semp - tail / z), 0.0).max(axis=1)
+    d = np.maximum(d, top / z[:, 0])  # x = largest value + 1: empirical CCDF 0
     if v.shape[1] > 1:
         # x = v_j + 1: model tail = tail_{j+1} + gap_j, empirical = S_emp(v_{j+1})
         d1 = np.abs(semp[:, 1:] - (tail[:, 1:] + gaps) / z)
@@ -479,8 +496,8 @@ class _Sample:
         self.cumlog = np.concatenate([[0.0], np.cumsum(c * self.lg)])
 
 
-def _ks_exact_pairs(sample: _Sample, ia, ib, alpha):
-    """Exact KS distances of the ranges u[ia]..u[ib] fitted with ``alpha``."""
+def _ks_exact_pairs(sample: _Sample, ia, ib, alpha, a, b):
+    """Exact KS distances of the ranges [a, b], whose observed values are u[ia]..u[ib]."""
     span = ib - ia
     width = int(span.max()) + 1
     j = np.arange(width)
@@ -489,15 +506,17 @@ def _ks_exact_pairs(sample: _Sample, ia, ib, alpha):
     hi = sample.cum[ib + 1]
     cge = (hi[:, None] - sample.cum[idx]).astype(float)
     n_tail = (hi - sample.cum[ia]).astype(float)
-    return _ks_padded(alpha, sample.uf[ia], sample.uf[ib], sample.uf[idx], cge, valid, n_tail)
+    return _ks_padded(alpha, a, b, sample.uf[idx], cge, valid, n_tail)
 
 
-def _ks_lower(sample: _Sample, ia, ib, alpha, nq=16):
+def _ks_lower(sample: _Sample, ia, ib, alpha, a, b, nq=16):
     """Lower bounds of the KS distances: the gaps at ``nq`` quantiles of each range and at v + 1."""
     step = max(1, _CHUNK // nq)
     if ia.size > step:
-        return np.concatenate([_ks_lower(sample, ia[i:i + step], ib[i:i + step], alpha[i:i + step], nq)
-                               for i in range(0, ia.size, step)])
+        return np.concatenate([
+            _ks_lower(sample, ia[i:i + step], ib[i:i + step], alpha[i:i + step], a[i:i + step], b[i:i + step], nq)
+            for i in range(0, ia.size, step)
+        ])
     lo = sample.cum[ia]
     hi = sample.cum[ib + 1]
     nt = hi - lo
@@ -505,8 +524,6 @@ def _ks_lower(sample: _Sample, ia, ib, alpha, nq=16):
     pos = lo[:, None] + (q[None, :] * nt[:, None]).astype(np.int64)
     ui = sample.pos_u[pos]
     v = sample.uf[ui]
-    a = sample.uf[ia]
-    b = sample.uf[ib]
     r = np.where(alpha >= 0.0, a, b)
     p = ia.size
     tails = _partial_sums(np.repeat(alpha, nq), v.ravel(), np.repeat(b, nq), np.repeat(r, nq), order=0)[0]
@@ -528,8 +545,14 @@ def _n_extreme(n: int, k: float) -> int:
     return int(math.floor(n * k + 1e-9))
 
 
-def _candidate_pairs(sample: _Sample, k: float, return_grid=False):
-    """Indices (into sample.u) of the candidate (xmin, xmax) pairs, ordered by xmin then xmax."""
+def _candidate_pairs(sample: _Sample, k: float, xmin=None, xmax=None):
+    """The candidate (xmin, xmax) pairs, ordered by xmin then xmax.
+
+    Returns ``ia, ib`` (indices into sample.u of the smallest and largest observed value
+    in range), ``a, b`` (the range, as floats) and ``row, col`` (the pair's place in the
+    grid of xmin and xmax candidates). A given ``xmin`` or ``xmax`` replaces the search
+    on that side.
+    """
     n = sample.n
     distinct = sample.u.size
     if distinct < 3:
@@ -538,32 +561,41 @@ def _candidate_pairs(sample: _Sample, k: float, return_grid=False):
             f"(n = {n} nodes, {sample.n_isolated} isolated); at least 3 are needed"
         )
     m = _n_extreme(n, k)
-    if m < 1:
+    if m < 1 and (xmin is None or xmax is None):
         raise FitError(f"too few nodes to search xmin and xmax: floor(n*k) = floor({n}*{k}) = 0")
-    low = np.unique(sample.sorted[:m])
-    low = low[low > 0]
-    high = np.unique(sample.sorted[n - m:])
-    high = high[high > 0]
-    ia = np.searchsorted(sample.u, low)
-    ib = np.searchsorted(sample.u, high)
-    i, j = np.meshgrid(ia, ib, indexing="ij")
-    i = i.ravel()
-    j = j.ravel()
-    keep = j - i >= 2  # xmin < xmax and at least 3 distinct observed degrees in range
-    if not low.size:
+    if xmin is None:
+        low = np.unique(sample.sorted[:m])
+        low = low[low > 0]
+        if not low.size:
+            raise FitError(
+                f"no candidate range: the floor(n*k) = {m} smallest degrees (k = {k}, n = {n}) are all zero "
+                f"({sample.n_isolated} isolated nodes), and zero is never a candidate xmin"
+            )
+    else:
+        low = np.array([xmin], dtype=np.int64)
+    if xmax is None:
+        high = np.unique(sample.sorted[n - m:])
+        high = high[high > 0]
+    else:
+        high = np.array([xmax], dtype=np.int64)
+    ia = np.searchsorted(sample.u, low, side="left")
+    ib = np.searchsorted(sample.u, high, side="right") - 1
+    row, col = np.meshgrid(np.arange(low.size), np.arange(high.size), indexing="ij")
+    row = row.ravel()
+    col = col.ravel()
+    # xmin < xmax and at least 3 distinct observed degrees in range
+    keep = np.flatnonzero((low[row] < high[col]) & (ib[col] - ia[row] >= 2))
+    if not keep.size:
+        if xmin is not None and xmax is not None:
+            raise FitError(f"the range [{xmin}, {xmax}] holds fewer than 3 distinct degrees")
         raise FitError(
-            f"no candidate range: the floor(n*k) = {m} smallest degrees (k = {k}, n = {n}) are all zero "
-            f"({sample.n_isolated} isolated nodes), and zero is never a candidate xmin"
+            f"no candidate range: no xmin {'= ' + str(xmin) if xmin is not None else f'among the {m} smallest degrees'}"
+            f" and xmax {'= ' + str(xmax) if xmax is not None else f'among the {m} largest'} (k = {k}, n = {n}) "
+            "enclose 3 distinct positive degrees"
         )
-    if not keep.any():
-        raise FitError(
-            f"no candidate range: no xmin among the {m} smallest degrees and xmax among the "
-            f"{m} largest (k = {k}, n = {n}) enclose 3 distinct positive degrees"
-        )
-    if return_grid:
-        row, col = np.meshgrid(np.arange(ia.size), np.arange(ib.size), indexing="ij")
-        return i[keep], j[keep], row.ravel()[keep], col.ravel()[keep]
-    return i[keep], j[keep]
+    row = row[keep]
+    col = col[keep]
+    return ia[row], ib[col], low[row].astype(float), high[col].astype(float), row, col
 
 
 def _pick(ks, n_tail, a, b) -> int:
@@ -579,15 +611,16 @@ def _pick(ks, n_tail, a, b) -> int:
 class _Search:
     """Every candidate range of one data set with its ML exponent; the KS-best one."""
 
-    def __init__(self, sample: _Sample, k: float):
+    def __init__(self, sample: _Sample, k: float, xmin=None, xmax=None):
         self.sample = sample
-        ia, ib, row, col = _candidate_pairs(sample, k, return_grid=True)
+        ia, ib, a, b, row, col = _candidate_pairs(sample, k, xmin, xmax)
         self.ia = ia
         self.ib = ib
-        self.a = sample.uf[ia]
-        self.b = sample.uf[ib]
+        self.a = a
+        self.b = b
         self.n_tail = sample.cum[ib + 1] - sample.cum[ia]
-        self.mrel = (sample.cumlog[ib + 1] - sample.cumlog[ia]) / self.n_tail - sample.lg[ia]
+        u0 = sample.uf[0]
+        self.mrel = (sample.cumlog[ib + 1] - sample.cumlog[ia]) / self.n_tail - np.log1p((a - u0) / u0)
         self.lam = np.log1p((self.b - self.a) / self.a)
         self.alpha = _solve_alpha(self.mrel, self.a, self.b, self.lam, self._warm_start(row, col))
         self.ks = np.full(ia.size, np.nan)
@@ -617,23 +650,26 @@ class _Search:
             step = max(1, 2_000_000 // width)
             for s in range(0, todo.size, step):
                 t = todo[s:s + step]
-                self.ks[t] = _ks_exact_pairs(self.sample, self.ia[t], self.ib[t], self.alpha[t])
+                self.ks[t] = _ks_exact_pairs(self.sample, self.ia[t], self.ib[t], self.alpha[t], self.a[t], self.b[t])
         return self.ks[sel]
 
     def _best(self) -> int:
         # A coarse lower bound for every pair, a finer one for the pairs it cannot discard
         # against the best of a few exact distances, then exact distances in order of it.
-        lb = _ks_lower(self.sample, self.ia, self.ib, self.alpha, 4)
+        if self.candidates <= 16:
+            self.exact(np.arange(self.candidates))
+            return _pick(self.ks, self.n_tail, self.a, self.b)
+        lb = _ks_lower(self.sample, self.ia, self.ib, self.alpha, self.a, self.b, 4)
         best = float(self.exact(np.argsort(lb, kind="stable")[:16]).min())
         for nq in (16, 64):
             keep = np.flatnonzero(lb <= best + KS_TIE + _KS_MARGIN)
             if keep.size <= 64:
                 break
-            lb[keep] = np.maximum(lb[keep], _ks_lower(self.sample, self.ia[keep], self.ib[keep], self.alpha[keep], nq))
+            lb[keep] = np.maximum(lb[keep], _ks_lower(self.sample, self.ia[keep], self.ib[keep], self.alpha[keep],
+                                                      self.a[keep], self.b[keep], nq))
             keep = keep[np.isnan(self.ks[keep])]
             best = min(best, float(self.exact(keep[np.argsort(lb[keep], kind="stable")[:16]]).min()))
         order = np.argsort(lb, kind="stable")
-        best = np.inf
         pos = 0
         chunk = 8
         while pos < order.size:
@@ -648,8 +684,8 @@ class _Search:
 
     def choice(self, i, p_value=None) -> dict:
         return {
-            "xmin": int(self.sample.u[self.ia[i]]),
-            "xmax": int(self.sample.u[self.ib[i]]),
+            "xmin": int(self.a[i]),
+            "xmax": int(self.b[i]),
             "alpha": float(self.alpha[i]),
             "ks": float(self.exact([i])[0]),
             "n_tail": int(self.n_tail[i]),
@@ -817,9 +853,10 @@ def _deluca_corral_scan(search: _Search, n_rep: int, threshold: float, ss) -> tu
     return None, None
 
 
-def _fit_search(sample: _Sample, k: float, rule: str, range_bootstrap: int, p_threshold: float, ss):
+def _fit_search(sample: _Sample, k: float, rule: str, range_bootstrap: int, p_threshold: float, ss,
+                xmin=None, xmax=None):
     """The search with either rule: (search, chosen index, dc index or None, dc p-value)."""
-    search = _Search(sample, k)
+    search = _Search(sample, k, xmin, xmax)
     if rule == "ks":
         return search, search.best, None, None
     dc, p = _deluca_corral_scan(search, range_bootstrap, p_threshold, ss)
@@ -833,7 +870,7 @@ def _clauset_replicates(payload, seeds):
     n_tail / n, drawn from the fitted TPL, else drawn from the observed values outside
     [xmin, xmax] (zeros included); the whole search is then run on it again.
     """
-    sorted_deg, alpha, a, b, n_tail, k, rule, range_bootstrap, p_threshold = payload
+    sorted_deg, alpha, a, b, n_tail, k, rule, range_bootstrap, p_threshold, xmin, xmax = payload
     n = sorted_deg.size
     outside = sorted_deg[(sorted_deg < a) | (sorted_deg > b)]
     sampler = _Sampler(alpha, a, b)
@@ -845,7 +882,7 @@ def _clauset_replicates(payload, seeds):
         if n_in < n:
             syn = np.concatenate([syn, outside[rng.integers(0, outside.size, n - n_in)]])
         try:
-            search, i, _, _ = _fit_search(_Sample(syn), k, rule, range_bootstrap, p_threshold, ss)
+            search, i, _, _ = _fit_search(_Sample(syn), k, rule, range_bootstrap, p_threshold, ss, xmin, xmax)
             out[t] = search.exact([i])[0]
         except FitError:
             out[t] = np.nan
@@ -1262,6 +1299,10 @@ class TruncatedPowerLaw:
     progress : bool or None, default None
         Progress bar (tqdm, on standard error) for the bootstrap of :meth:`fit`;
         None shows it only when standard error is a terminal.
+    xmin, xmax : int or None, default None
+        Fix that end of the range instead of searching it (it need not be an observed
+        degree). With both fixed only alpha is fitted, and the Deluca-Corral p-value is
+        then a calibrated test of the TPL on that range.
 
     Attributes
     ----------
@@ -1349,7 +1390,7 @@ class TruncatedPowerLaw:
     """
 
     def __init__(self, *, k=0.3, rule="ks", bootstrap=0, seed=None, p_threshold=0.1, method="clauset",
-                 n_jobs=1, range_bootstrap=100, progress=None):
+                 n_jobs=1, range_bootstrap=100, progress=None, xmin=None, xmax=None):
         self.k = _check_k(k)
         self.rule = _check_choice(rule, "rule", RULES)
         self.bootstrap = _check_int(bootstrap, "bootstrap", 0)
@@ -1362,10 +1403,16 @@ class TruncatedPowerLaw:
         self.n_jobs = _check_n_jobs(n_jobs)
         self.range_bootstrap = _check_int(range_bootstrap, "range_bootstrap", 1)
         self.progress = progress
+        self.xmin = None if xmin is None else _check_int(xmin, "xmin", 1)
+        self.xmax = None if xmax is None else _check_int(xmax, "xmax", 1)
+        if self.xmin is not None and self.xmax is not None and self.xmax <= self.xmin:
+            raise InvalidParameterError(f"xmax must be larger than xmin = {self.xmin}; got {xmax!r}")
 
     def __repr__(self):
+        fixed = "".join(f", {name}={getattr(self, name)!r}" for name in ("xmin", "xmax")
+                        if getattr(self, name) is not None)
         return (f"TruncatedPowerLaw(k={self.k!r}, rule={self.rule!r}, bootstrap={self.bootstrap!r}, "
-                f"method={self.method!r})")
+                f"method={self.method!r}{fixed})")
 
     def __getattr__(self, name):
         # Only called when normal lookup fails: a result read before fit.
@@ -1399,7 +1446,7 @@ class TruncatedPowerLaw:
         sample = _Sample(deg)
         ss = _seed_sequence(self.seed)
         search, chosen, dc, dc_p = _fit_search(sample, self.k, self.rule, self.range_bootstrap,
-                                               self.p_threshold, ss)
+                                               self.p_threshold, ss, self.xmin, self.xmax)
         for name in _RESULTS:
             self.__dict__.pop(name, None)
         self._sample = sample
@@ -1408,8 +1455,8 @@ class TruncatedPowerLaw:
         self.n_ = sample.n
         self.n_isolated_ = sample.n_isolated
         self.candidates_ = search.candidates
-        self.xmin_ = int(search.sample.u[search.ia[chosen]])
-        self.xmax_ = int(search.sample.u[search.ib[chosen]])
+        self.xmin_ = int(search.a[chosen])
+        self.xmax_ = int(search.b[chosen])
         self.alpha_ = float(search.alpha[chosen])
         self.ks_ = float(search.exact([chosen])[0])
         self.n_tail_ = int(search.n_tail[chosen])
@@ -1508,7 +1555,7 @@ class TruncatedPowerLaw:
                                             n_bootstrap, _child_seed(ss, 2), bar=bar)
                 return p, ks
             payload = (self._sample.sorted, self.alpha_, self.xmin_, self.xmax_, self.n_tail_, self.k,
-                       self.rule, self.range_bootstrap, self.p_threshold)
+                       self.rule, self.range_bootstrap, self.p_threshold, self.xmin, self.xmax)
             seeds = [_child_seed(ss, 0, i) for i in range(n_bootstrap)]
             ks = _map_replicates(_clauset_replicates, payload, seeds, self.n_jobs, bar)
         finally:

@@ -56,14 +56,15 @@ def ks_distance(x, xmin, xmax, alpha):
     return float(np.max(np.abs(s_emp - s_model)))
 
 
-def search(degrees, k=0.3):
+def search(degrees, k=0.3, xmin=None, xmax=None):
     """Every candidate pair by brute force. Returns (best, table): best is a dict with
-    xmin, xmax, alpha, ks, n_tail; table a list of such dicts, one per pair."""
+    xmin, xmax, alpha, ks, n_tail; table a list of such dicts, one per pair. A given
+    ``xmin`` or ``xmax`` is the only candidate on its side."""
     d = np.sort(np.asarray(degrees, dtype=np.int64))
     n = d.size
     m = int(math.floor(n * k + 1e-9))
-    low = sorted({int(v) for v in d[:m] if v > 0})
-    high = sorted({int(v) for v in d[n - m:] if v > 0})
+    low = sorted({int(v) for v in d[:m] if v > 0}) if xmin is None else [xmin]
+    high = sorted({int(v) for v in d[n - m:] if v > 0}) if xmax is None else [xmax]
     table = []
     for a in low:
         for b in high:
