@@ -1538,6 +1538,20 @@ class TruncatedPowerLaw:
             Before :meth:`fit`.
         InvalidParameterError
             On a bad ``n_bootstrap``, ``seed`` or ``method``.
+
+        Notes
+        -----
+        Use ``"clauset"`` for a range found by the search. ``"deluca-corral"`` is
+        calibrated for a range fixed in advance (``xmin=`` and ``xmax=``); on a range
+        chosen for its small KS distance it is optimistic (p-values too large).
+
+        References
+        ----------
+        .. [2] Clauset, A., Shalizi, C. R. and Newman, M. E. J. "Power-Law Distributions
+           in Empirical Data." SIAM Review 51(4), 661-703 (2009), section 4.1.
+        .. [3] Deluca, A. and Corral, A. "Fitting and goodness-of-fit test of
+           non-truncated and truncated power-law distributions." Acta Geophysica 61(6),
+           1351-1394 (2013).
         """
         if "_search" not in self.__dict__:
             raise NotFittedError("this TruncatedPowerLaw is not fitted yet: call fit(degrees) before goodness_of_fit")
