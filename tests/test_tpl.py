@@ -572,3 +572,18 @@ def test_other_distributions_get_small_p_values(kind):
     assert searched.goodness_of_fit(100, seed=0, method="clauset") < 0.05
     fixed = TruncatedPowerLaw(xmin=5, xmax=2000, bootstrap=100, seed=1, method="deluca-corral").fit(x)
     assert fixed.p_value_ < 0.05
+
+
+# ------------------------------------------------------------------------ documentation
+def test_doctests():
+    import doctest
+    from pathlib import Path
+
+    import netgraph.tpl as tpl
+
+    flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+    failures, tried = doctest.testmod(tpl, optionflags=flags)
+    assert tried > 10 and failures == 0
+    page = Path(__file__).resolve().parent.parent / "docs" / "tpl.rst"
+    failures, tried = doctest.testfile(str(page), module_relative=False, optionflags=flags)
+    assert tried > 5 and failures == 0
