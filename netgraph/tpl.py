@@ -84,6 +84,9 @@ _TABLE_MAX = 1 << 21
 #: Fixed-range bootstraps on supports up to this many integers draw counts per value
 #: (multinomial) and compare the CCDFs at every integer directly.
 _DENSE_MAX = 4096
+#: Searches whose candidate ranges hold at most this many distinct observed values in
+#: all get exact KS distances for every pair, without lower bounds first.
+_EXACT_ALL = 3_000
 #: Relative tolerance of alpha.
 _ALPHA_TOL = 1e-13
 
@@ -371,6 +374,24 @@ def _child_seed(ss: np.random.SeedSequence, *key: int) -> np.random.SeedSequence
 # ---------------------------------------------------------------------------------------
 # Maximum likelihood
 # ---------------------------------------------------------------------------------------
+def _alpha_guess(mrel, a, b):
+    """Starting exponents: the ML exponent of the continuous power law on
+    [a - 1/2, b + 1/2] (log X is then a truncated exponential), by three Newton steps
+    from an approximation that is exact at both ends; 1 where that fails."""
+    a2 = a - 0.5
+    lam = np.log((b + 0.5) / a2)
+    t = (mrel + np.log(a / a2)) / lam  # in (0, 1)
+    with np.errstate(all="ignore"):
+        c = 1.0 / (1.0 - t) - 1.0 / t
+        for _ in range(3):
+            small = np.abs(c) < 1e-4
+            h = np.where(small, 0.5 + c / 12.0, 1.0 / -np.expm1(-c) - 1.0 / c)  # E[s], density ~ e^{cs} on [0, 1]
+            dh = np.where(small, 1.0 / 12.0, 1.0 / c**2 - 0.25 / np.sinh(0.5 * c) ** 2)
+            c = c - (h - t) / dh
+        alpha = 1.0 - c / lam
+    return np.where(np.isfinite(alpha), alpha, 1.0)
+
+
 def _solve_alpha(mrel, a, b, lam, alpha0=None, tol=_ALPHA_TOL, maxiter=200):
     """Maximum-likelihood exponents of many ranges at once.
 
@@ -381,7 +402,7 @@ def _solve_alpha(mrel, a, b, lam, alpha0=None, tol=_ALPHA_TOL, maxiter=200):
     is replaced by bisection (or, while the bracket is open on one side, by doubling).
     """
     n = mrel.size
-    alpha = np.full(n, 1.0) if alpha0 is None else np.array(alpha0, dtype=float)
+    alpha = _alpha_guess(mrel, a, b) if alpha0 is None else np.array(alpha0, dtype=float)
     if n > _CHUNK:
         for i in range(0, n, _CHUNK):
             sl = slice(i, i + _CHUNK)
@@ -613,7 +634,7 @@ class _Search:
 
     def __init__(self, sample: _Sample, k: float, xmin=None, xmax=None):
         self.sample = sample
-        ia, ib, a, b, row, col = _candidate_pairs(sample, k, xmin, xmax)
+        ia, ib, a, b, _, _ = _candidate_pairs(sample, k, xmin, xmax)
         self.ia = ia
         self.ib = ib
         self.a = a
@@ -622,20 +643,9 @@ class _Search:
         u0 = sample.uf[0]
         self.mrel = (sample.cumlog[ib + 1] - sample.cumlog[ia]) / self.n_tail - np.log1p((a - u0) / u0)
         self.lam = np.log1p((self.b - self.a) / self.a)
-        self.alpha = _solve_alpha(self.mrel, self.a, self.b, self.lam, self._warm_start(row, col))
+        self.alpha = _solve_alpha(self.mrel, self.a, self.b, self.lam)
         self.ks = np.full(ia.size, np.nan)
         self.best = self._best()
-
-    def _warm_start(self, row, col, step=8):
-        """Starting exponents for many pairs: those of the nearest pair on a coarse grid of
-        the (xmin, xmax) candidates, solved first (Newton then needs fewer steps)."""
-        if row.size < 4 * _CHUNK:
-            return None
-        coarse = np.flatnonzero((row % step == 0) & (col % step == 0))
-        grid = np.full((row.max() // step + 1, col.max() // step + 1), 1.0)
-        grid[row[coarse] // step, col[coarse] // step] = _solve_alpha(
-            self.mrel[coarse], self.a[coarse], self.b[coarse], self.lam[coarse])
-        return grid[row // step, col // step]
 
     @property
     def candidates(self) -> int:
@@ -656,14 +666,14 @@ class _Search:
     def _best(self) -> int:
         # A coarse lower bound for every pair, a finer one for the pairs it cannot discard
         # against the best of a few exact distances, then exact distances in order of it.
-        if self.candidates <= 16:
-            self.exact(np.arange(self.candidates))
+        if self.candidates <= 16 or int((self.ib - self.ia + 1).sum()) <= _EXACT_ALL:
+            self.exact(np.arange(self.candidates))  # cheaper than bounding them first
             return _pick(self.ks, self.n_tail, self.a, self.b)
         lb = _ks_lower(self.sample, self.ia, self.ib, self.alpha, self.a, self.b, 4)
         best = float(self.exact(np.argsort(lb, kind="stable")[:16]).min())
         for nq in (16, 64):
             keep = np.flatnonzero(lb <= best + KS_TIE + _KS_MARGIN)
-            if keep.size <= 64:
+            if keep.size <= 64 or int((self.ib[keep] - self.ia[keep] + 1).sum()) <= 10 * _EXACT_ALL:
                 break
             lb[keep] = np.maximum(lb[keep], _ks_lower(self.sample, self.ia[keep], self.ib[keep], self.alpha[keep],
                                                       self.a[keep], self.b[keep], nq))
