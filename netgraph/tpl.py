@@ -353,17 +353,26 @@ def _check_n_jobs(n_jobs) -> int:
     return _check_int(n_jobs, "n_jobs", 1)
 
 
+def _check_seed(seed):
+    """``seed`` unchanged if it is an accepted random source (nothing is drawn from it)."""
+    ok = (seed is None or isinstance(seed, (np.random.SeedSequence, np.random.Generator))
+          or (isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and seed >= 0))
+    if not ok:
+        raise InvalidParameterError(
+            f"seed must be None, a non-negative integer, a SeedSequence or a Generator; got {seed!r}")
+    return seed
+
+
 def _seed_sequence(seed) -> np.random.SeedSequence:
-    """A SeedSequence from None, an integer, a SeedSequence or a Generator."""
+    """A SeedSequence from None, an integer, a SeedSequence or a Generator (one draw)."""
+    _check_seed(seed)
     if isinstance(seed, np.random.SeedSequence):
         return seed
     if seed is None:
         return np.random.SeedSequence()
     if isinstance(seed, np.random.Generator):
         return np.random.SeedSequence(int(seed.integers(2**63)))
-    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and seed >= 0:
-        return np.random.SeedSequence(int(seed))
-    raise InvalidParameterError(f"seed must be None, a non-negative integer, a SeedSequence or a Generator; got {seed!r}")
+    return np.random.SeedSequence(int(seed))
 
 
 def _child_seed(ss: np.random.SeedSequence, *key: int) -> np.random.SeedSequence:
@@ -1404,8 +1413,7 @@ class TruncatedPowerLaw:
         self.k = _check_k(k)
         self.rule = _check_choice(rule, "rule", RULES)
         self.bootstrap = _check_int(bootstrap, "bootstrap", 0)
-        _seed_sequence(seed)  # checks it
-        self.seed = seed
+        self.seed = _check_seed(seed)
         if not _is_real(p_threshold) or not 0.0 <= p_threshold < 1.0:
             raise InvalidParameterError(f"p_threshold must be a number in [0, 1); got {p_threshold!r}")
         self.p_threshold = float(p_threshold)
