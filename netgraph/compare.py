@@ -514,6 +514,12 @@ def _fit_cutoff_power_law(x: np.ndarray, xmin: int) -> tuple:
         nll_pl = a_pl * m1 + _log_hurwitz(a_pl, xmin)
     except FitError:
         a_pl, nll_pl = 2.0, math.inf
+    # The pure power law (lambda = 0, on the boundary) is the optimum exactly when the
+    # objective does not decrease into lambda > 0 there: its derivative in lambda,
+    # mean(x) - E[X] under the fitted power law, is >= 0 (convexity: the KKT condition
+    # is sufficient). E[X] = zeta(alpha - 1, xmin) / zeta(alpha, xmin) is finite for alpha > 2.
+    if a_pl > 2.0 and m2 >= math.exp(_log_hurwitz(a_pl - 1.0, xmin) - _log_hurwitz(a_pl, xmin)):
+        return (a_pl, 0.0)
     # Start from the gamma-like moment match (x**(k-1) e**(-x/theta): alpha = 1 - mean**2/var,
     # lambda = mean/var); the objective has no other local minimum, but should that run stop
     # against a bound, also try the power law with a faint cutoff.

@@ -185,6 +185,28 @@ def test_cutoff_fit_falls_back_to_the_power_law():
     power, ll_power = fit_alternative("power_law", x, 4)
     assert cutoff["lambda"] < 1e-6
     assert ll_cutoff.sum() >= ll_power.sum() - 1e-8
+    if cutoff["lambda"] == 0:  # the exact boundary optimum: no nearby cutoff does better
+        best = ll_cutoff.sum()
+        for lam in (1e-7, 1e-5, 1e-3):
+            for a in (cutoff["alpha"] * 0.999, cutoff["alpha"], cutoff["alpha"] * 1.001, cutoff["alpha"] - 0.05):
+                assert total_loglik("cutoff_power_law", x, {"alpha": a, "lambda": lam}, 4) <= best + 1e-9
+
+
+@pytest.mark.parametrize("seed, at_zero", [(27, True), (1, False)])
+def test_cutoff_fit_takes_lambda_zero_exactly_when_the_data_are_heavier_than_the_power_law(seed, at_zero):
+    # alpha > 2: lambda = 0 is optimal (KKT) exactly when the sample mean is at least the
+    # fitted power law's mean; these two seeds fall on either side
+    x = sample_alt("power_law", {"alpha": 3.8}, 1, 10_000, seed=seed, kmax=100_000)
+    power, ll_power = fit_alternative("power_law", x, 1)
+    cutoff, ll_cutoff = fit_alternative("cutoff_power_law", x, 1)
+    a_pl = power["alpha"]
+    mean_pl = math.exp(cmp._log_hurwitz(a_pl - 1, 1) - cmp._log_hurwitz(a_pl, 1))
+    assert (x.mean() >= mean_pl) is at_zero
+    assert (cutoff["lambda"] == 0.0) is at_zero
+    if at_zero:
+        assert cutoff["alpha"] == a_pl
+    else:
+        assert ll_cutoff.sum() > ll_power.sum()
 
 
 def test_cutoff_fit_on_narrow_large_degrees():
