@@ -21,7 +21,7 @@ Output: a table, or with ``--json`` the document
 
     {"model": ..., "netgraph_version": ..., "options": {...},
      "layers": [{"name", "kind", "n", "isolated", "status": "ok", "xmin", "xmax",
-                 "alpha", "ks", "n_tail", "loglik", "p_value", "ks_choice",
+                 "alpha", "ks", "n_tail", "n_above_xmax", "loglik", "p_value", "ks_choice",
                  "deluca_corral_choice", "compare": {alternative: {...}}},
                 {"name", "kind", "n", "isolated", "status": "not fitted", "reason"}, ...]}
 
@@ -242,6 +242,7 @@ def fit_document(graph, model: str, *, k: float = 0.3, rule: str = "ks", bootstr
             alpha=float(est.alpha_),
             ks=float(est.ks_),
             n_tail=int(est.n_tail_),
+            n_above_xmax=int((d > est.xmax_).sum()),
             loglik=float(est.loglik_),
             p_value=_finite(est.p_value_),
             ks_choice=_choice(est, "ks_choice_"),

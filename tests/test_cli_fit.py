@@ -99,6 +99,8 @@ def test_json_numbers_match_the_library(capsys, mlp, tpl_module):
     assert (layer["xmin"], layer["xmax"], layer["n_tail"]) == (fit.xmin_, fit.xmax_, fit.n_tail_)
     assert layer["alpha"] == pytest.approx(fit.alpha_, rel=1e-12)
     assert layer["isolated"] == int((degrees == 0).sum())
+    assert layer["n_above_xmax"] == int((degrees > fit.xmax_).sum())
+    assert layer["loglik"] == pytest.approx(fit.loglik_, rel=1e-12)
     expected = compare_tpl(degrees, fit)
     for name, c in layer["compare"].items():
         assert c["R"] == pytest.approx(expected[name]["R"], rel=1e-9)
