@@ -66,7 +66,7 @@ import numpy as np
 
 from netgraph.exceptions import FitError, InvalidParameterError, NotFittedError
 
-__all__ = ["DiscreteTPL", "tpl_alpha_mle", "TruncatedPowerLaw", "fit_tpl", "RULES", "METHODS"]
+__all__ = ["DiscreteTPL", "tpl_alpha_mle", "TruncatedPowerLaw", "fit_tpl", "RULES", "METHODS", "KS_TIE"]
 
 #: Accepted values of ``rule``: how the range (xmin, xmax) is chosen.
 RULES = ("ks", "deluca-corral")
