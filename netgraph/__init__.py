@@ -18,6 +18,7 @@ from netgraph.exceptions import __all__ as _exceptions_all
 from netgraph.graph import Junction, Layer, LayeredGraph
 from netgraph.io import read_graph, write_graph
 from netgraph.degrees import degrees, layer_degrees
+from netgraph.tpl import DiscreteTPL, TruncatedPowerLaw, fit_tpl, tpl_alpha_mle
 
 __all__ = [
     "__version__",
@@ -29,4 +30,8 @@ __all__ = [
     "write_graph",
     "degrees",
     "layer_degrees",
+    "DiscreteTPL",
+    "TruncatedPowerLaw",
+    "fit_tpl",
+    "tpl_alpha_mle",
 ]
