@@ -31,8 +31,13 @@ docs: install
 	rm -rf docs/_build docs/api/generated
 	$(PY) -m sphinx -W --keep-going -q -b html docs docs/_build/html
 
+# Each script exits non-zero when a target fails; run them all, then report.
 bench: install
-	$(PY) benchmarks/bench_degrees.py
+	rc=0; \
+	$(PY) benchmarks/bench_degrees.py || rc=1; \
+	$(PY) benchmarks/bench_tpl.py || rc=1; \
+	$(PY) benchmarks/bench_compare.py || rc=1; \
+	exit $$rc
 
 clean:
 	rm -rf docs/_build docs/api/generated .pytest_cache build *.egg-info

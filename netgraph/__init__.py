@@ -19,6 +19,8 @@ from netgraph.graph import Junction, Layer, LayeredGraph
 from netgraph.io import read_graph, write_graph
 from netgraph.degrees import degrees, layer_degrees
 from netgraph.tpl import DiscreteTPL, TruncatedPowerLaw, fit_tpl, tpl_alpha_mle
+from netgraph.compare import ALTERNATIVES, compare_tpl, fit_alternative, vuong_test
+from netgraph.plots import plot_ccdf, plot_layers
 
 __all__ = [
     "__version__",
@@ -34,4 +36,10 @@ __all__ = [
     "TruncatedPowerLaw",
     "fit_tpl",
     "tpl_alpha_mle",
+    "ALTERNATIVES",
+    "compare_tpl",
+    "fit_alternative",
+    "vuong_test",
+    "plot_ccdf",
+    "plot_layers",
 ]
