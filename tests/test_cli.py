@@ -15,6 +15,7 @@ import exporters
 import netgraph.cli as cli
 from netgraph import InvalidModelError, Junction, Layer, LayeredGraph, UnsupportedOperatorError, read_graph
 from netgraph.cli import main
+from cli_helpers import assert_one_line_error, run
 
 NETGRAPH_SCRIPT = os.path.join(os.path.dirname(sys.executable), "netgraph")
 HAVE_READER = hasattr(exporters, "read_onnx")
@@ -62,22 +63,6 @@ def model(tmp_path):
     path = tmp_path / "model.onnx"
     path.write_bytes(b"not really onnx; the stub reader does not look")
     return str(path)
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def assert_one_line_error(code, err, *fragments):
-    assert code == 2
-    lines = err.splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("netgraph: error: ")
-    assert "Traceback" not in err
-    for fragment in fragments:
-        assert fragment in lines[0]
 
 
 # ---------------------------------------------------------------------- info

@@ -14,9 +14,9 @@ import netgraph.cli_fit as cli_fit
 from netgraph.cli import main
 from netgraph.compare import ALTERNATIVES
 from onnx_builders import init, make_model, vi
+from cli_helpers import assert_one_line_error, run
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
 
 
 @pytest.fixture
@@ -47,20 +47,6 @@ def mlp(tmp_path_factory):
     path = tmp_path_factory.mktemp("fit") / "mlp.onnx"
     onnx.save(model, str(path))
     return str(path)
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def assert_one_line_error(code, err, *fragments):
-    assert code == 2
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("netgraph: error: "), err
-    for fragment in fragments:
-        assert fragment in lines[0]
 
 
 # ---------------------------------------------------------------------- output

@@ -9,24 +9,10 @@ import sys
 import pytest
 
 from netgraph.cli import main
+from cli_helpers import assert_one_line_error, run
 
 torch = pytest.importorskip("torch")
 onnx = pytest.importorskip("onnx")
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def assert_one_line_error(code, err, *fragments):
-    assert code == 2
-    lines = err.splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("netgraph: error: ") and "Traceback" not in err
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
 
 
 @pytest.fixture
