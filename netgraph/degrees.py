@@ -134,16 +134,8 @@ def degrees(graph, layer: str, *, direction: str = "both", include_output: bool 
     """
     _check_direction(direction)
     graph = _as_layered_graph(graph)
-    size = graph.layer(layer).size
-    deg = np.zeros(size, dtype=np.int64)
-    for j in graph.junctions:
-        if not _counted(graph, j, include_output, include_skip):
-            continue
-        if direction in ("in", "both") and j.target == layer:
-            deg += _row_sums(j)
-        if direction in ("out", "both") and j.source == layer:
-            deg += _col_sums(j)
-    return deg
+    result = {layer: np.zeros(graph.layer(layer).size, dtype=np.int64)}
+    return _accumulate(graph, result, direction, include_output, include_skip)[layer]
 
 
 def layer_degrees(graph, *, direction: str = "both", include_output: bool = False,
@@ -193,11 +185,16 @@ def layer_degrees(graph, *, direction: str = "both", include_output: bool = Fals
     _check_direction(direction)
     graph = _as_layered_graph(graph)
     result = {layer.name: np.zeros(layer.size, dtype=np.int64) for layer in graph.layers}
+    return _accumulate(graph, result, direction, include_output, include_skip)
+
+
+def _accumulate(graph, result, direction, include_output, include_skip):
+    """Add each counted junction's row (column) sums to the degrees of the layers in ``result``."""
     for j in graph.junctions:
         if not _counted(graph, j, include_output, include_skip):
             continue
-        if direction in ("in", "both"):
+        if direction in ("in", "both") and j.target in result:
             result[j.target] += _row_sums(j)
-        if direction in ("out", "both"):
+        if direction in ("out", "both") and j.source in result:
             result[j.source] += _col_sums(j)
     return result
