@@ -104,17 +104,20 @@ class Context:
         self.maps[name] = nmap
 
     def new_layer(self, node, *, kind: str, size: int, spatial=(), tensor: str = "") -> int:
-        """Append a layer made by ``node``; return its index."""
-        base = node.name or tensor or f"{node.op_type}_{len(self.layers)}"
+        """Append a layer made by ``node`` (None for a graph input); return its index.
+
+        The layer is named after the node, or after ``tensor`` when the node has no name
+        or its name is taken; a numeric suffix keeps names unique.
+        """
+        base = (node.name if node is not None else "") or tensor or f"{node.op_type}_{len(self.layers)}"
         name = base if base not in self._names else tensor if tensor and tensor not in self._names else None
         k = 1
         while name is None or name in self._names:
             name = f"{base}_{k}"
             k += 1
         self._names.add(name)
-        self.layers.append(
-            Layer(name, int(size), kind, tuple(spatial), tensor=tensor, op=node.op_type if node.op_type != "__input__" else "", node=node.name if node.op_type != "__input__" else "")
-        )
+        op, node_name = (node.op_type, node.name) if node is not None else ("", "")
+        self.layers.append(Layer(name, int(size), kind, tuple(spatial), tensor=tensor, op=op, node=node_name))
         return len(self.layers) - 1
 
     def connect(self, target: int, rows, cols, count, weight, source_vec, node, *, kind="learnable") -> None:
@@ -434,17 +437,13 @@ def _add_input(ctx, vi, consumers) -> None:
     shape = tuple(s[1:])
     ops = {n.op_type for n in consumers}
 
-    class _In:  # a stand-in node for naming the layer
-        op_type = "__input__"
-        name = ""
-
     if len(shape) >= 2 and ops and ops <= {"Flatten", "Reshape"}:
         size = int(np.prod(shape))
-        li = ctx.new_layer(_In, kind="input", size=size, spatial=(), tensor=vi.name)
+        li = ctx.new_layer(None, kind="input", size=size, spatial=(), tensor=vi.name)
         ctx.set_map(vi.name, NodeMap(np.full(shape, li, dtype=np.int64), np.arange(size).reshape(shape), None))
         return
     axis = len(shape) - 1 if (len(shape) >= 2 and ops and ops <= {"MatMul"}) else 0
     size = shape[axis]
     spatial = tuple(d for k, d in enumerate(shape) if k != axis)
-    li = ctx.new_layer(_In, kind="input", size=size, spatial=spatial, tensor=vi.name)
+    li = ctx.new_layer(None, kind="input", size=size, spatial=spatial, tensor=vi.name)
     ctx.set_map(vi.name, NodeMap.layer_nodes(li, size, shape, axis))
