@@ -18,6 +18,7 @@ from exporters._nodemap import NodeMap
 from exporters.ops import Unsupported, handler_for
 from netgraph.exceptions import (
     ControlFlowError,
+    NetgraphError,
     InvalidModelError,
     InvalidWeightError,
     NoLearnableJunctionError,
@@ -48,6 +49,9 @@ class Context:
         self.junctions: list[Junction] = []
         self.cuts: list[dict] = []
         self._names: set[str] = set()
+        #: tensor name -> nodes that read it (subgraph captures included); set by walk()
+        self.consumers: dict[str, list] = {}
+        self.graph_outputs: set[str] = set()
 
     # ------------------------------------------------------------------ reading
     def node_map(self, name: str):
@@ -170,9 +174,7 @@ class Context:
                 c = np.count_nonzero(blocks, axis=2)
                 w = blocks.sum(axis=2, dtype=np.float64)
             else:
-                ind = sp.csr_array((np.ones(n), (np.arange(n), units)), shape=(n, size))
-                c = (sp.csr_array((sub != 0).astype(np.float64)) @ ind).toarray()
-                w = np.asarray(sp.csr_array(sub.astype(np.float64)) @ ind.toarray())
+                c, w = _sum_columns_by_unit(sub, units, size)
             cc, ww = _dense_pair_to_csr(c, w, positions)
             self._add_junction(li, target, cc, ww, node, "learnable")
 
@@ -197,6 +199,11 @@ class Context:
             nmap = self._cut_input(node, out)
             if nmap is not None:
                 made.append(self.layers[int(nmap.layer.flat[0])].name)
+            elif self.consumers.get(out) or out in self.graph_outputs:
+                raise error(
+                    f"cannot cut at {where} ({reason}): the shape of its output {out!r} is unknown, so the "
+                    "layers after it would be lost; export the model with a fixed input size"
+                )
         inputs = sorted({self.layers[li].name for i in node.input if i in self.maps for li in self.maps[i].layers_used()})
         self.cuts.append({"op": node.op_type, "node": node.name, "reason": reason, "from_layers": inputs, "new_layers": made})
         log.info("cut at %s: %s", where, reason)
@@ -217,6 +224,28 @@ class Context:
         nmap = NodeMap.layer_nodes(li, size, shape, axis)
         self.set_map(tensor, nmap)
         return nmap
+
+
+def _sum_columns_by_unit(sub, units, size, budget=64 << 20):
+    """Per unit: nonzero count and sum of the columns labelled with it, in row chunks.
+
+    The columns are grouped by a stable sort of their units and summed with
+    ``np.add.reduceat``; rows are processed in chunks of at most ``budget`` bytes so
+    that no full-size temporary is made (an NHWC Flatten before a large dense layer).
+    """
+    order = np.argsort(units, kind="stable")
+    sorted_units = units[order]
+    starts = np.flatnonzero(np.r_[True, sorted_units[1:] != sorted_units[:-1]])
+    present = sorted_units[starts]
+    rows = sub.shape[0]
+    c = np.zeros((rows, size), dtype=np.int64)
+    w = np.zeros((rows, size), dtype=np.float64)
+    step = max(1, int(budget // max(1, 8 * sub.shape[1])))
+    for r0 in range(0, rows, step):
+        block = sub[r0:r0 + step][:, order]
+        c[r0:r0 + step, present] = np.add.reduceat(block != 0, starts, axis=1, dtype=np.int64)
+        w[r0:r0 + step, present] = np.add.reduceat(block, starts, axis=1, dtype=np.float64)
+    return c, w
 
 
 def _dense_pair_to_csr(count, weight, positions=1):
@@ -261,6 +290,7 @@ def _attr_names_used(node):
 def _topological(nodes, available):
     """Nodes in topological order (ONNX requires it; repair a model that breaks the rule)."""
     have = set(available)
+    needs = {id(n): [i for i in list(n.input) + sorted(_attr_names_used(n)) if i] for n in nodes}
     pending = list(nodes)
     out = []
     progress = True
@@ -268,7 +298,7 @@ def _topological(nodes, available):
         progress = False
         rest = []
         for n in pending:
-            if all((not i) or i in have for i in n.input):
+            if all(i in have for i in needs[id(n)]):
                 out.append(n)
                 have.update(o for o in n.output if o)
                 progress = True
@@ -290,16 +320,21 @@ def walk(proto, *, lenient=False, source="") -> LayeredGraph:
         if n.op_type == "Constant" and n.domain in ("", "ai.onnx"):
             tables.set_value(n.output[0], _constant_value(n))
     init = {t.name for t in g.initializer}
-    consumers: dict[str, list] = {}
+    consumers = ctx.consumers
     for n in g.node:
         for i in list(n.input) + sorted(_attr_names_used(n)):
             consumers.setdefault(i, []).append(n)
+    ctx.graph_outputs = {vi.name for vi in g.output}
     for vi in g.input:
         if vi.name in init:
             continue
         _add_input(ctx, vi, consumers.get(vi.name, []))
     if not ctx.maps:
-        raise InvalidModelError(f"{source or 'model'} has no graph input with a known shape")
+        shapes = ", ".join(f"{vi.name}: {ctx.shape(vi.name)}" for vi in g.input if vi.name not in init)
+        raise InvalidModelError(
+            f"{source or 'model'} has no graph input that netgraph can read (inputs need a batch axis, rank >= 2 "
+            f"and a static shape; got {shapes or 'no inputs'})"
+        )
     available = set(init) | {vi.name for vi in g.input} | {n.output[0] for n in g.node if n.op_type == "Constant"}
     for node in _topological(list(g.node), available):
         if node.op_type == "Constant" and node.domain in ("", "ai.onnx"):
@@ -332,6 +367,11 @@ def walk(proto, *, lenient=False, source="") -> LayeredGraph:
             handler(ctx, node)
         except Unsupported as exc:
             ctx.unsupported(node, str(exc))
+        except NetgraphError:
+            raise
+        except (ValueError, TypeError, IndexError, KeyError) as exc:  # a case the handler did not foresee
+            log.debug("handler of %s node %r failed", node.op_type, node.name, exc_info=True)
+            ctx.unsupported(node, f"the handler cannot read this node ({type(exc).__name__}: {exc})")
     outputs = []
     for vi in g.output:
         m = ctx.maps.get(vi.name)
@@ -423,10 +463,15 @@ def _add_input(ctx, vi, consumers) -> None:
     A rank-2 input (N, F) gives F nodes. A higher-rank input gives one node per channel
     (axis 1), or one node per feature (last axis) when it only feeds MatMul, or one node
     per element when it only feeds Flatten/Reshape (an MLP on images: the paper's 784
-    input nodes).
+    input nodes). Two layouts are recognised by what the input feeds: an (N, H, W, C)
+    input transposed to channels-first (tf2onnx, Keras) has its channels on the axis the
+    Transpose moves to position 1; a flat (N, F) input reshaped into (N, C, H, W) maps for
+    a convolution has C channel nodes. Shape and Size consumers (shape arithmetic) are
+    not uses of the data.
     """
     s = ctx.shape(vi.name)
-    if not consumers or (s is not None and len(s) < 2):
+    users = [n for n in consumers if n.op_type not in ("Shape", "Size")]
+    if not users or (s is not None and len(s) < 2):
         return  # unused, or a scalar / per-sample flag (a condition, a length): not a layer
     if s is None or any(d is None for d in s[1:]):
         raise InvalidModelError(
@@ -435,15 +480,56 @@ def _add_input(ctx, vi, consumers) -> None:
             "export the model with a fixed input size"
         )
     shape = tuple(s[1:])
-    ops = {n.op_type for n in consumers}
-
-    if len(shape) >= 2 and ops and ops <= {"Flatten", "Reshape"}:
+    ops = {n.op_type for n in users}
+    axis = 0
+    if ops == {"Transpose"}:
+        perms = {tuple(_attribute(n, "perm", ())) for n in users}
+        perm = perms.pop() if len(perms) == 1 else ()
+        if len(perm) == len(s) and perm[0] == 0:
+            axis = perm[1] - 1
+    elif len(shape) == 1 and ops <= {"Reshape", "Unsqueeze"}:
+        images = _reshaped_for_convolution(ctx, users, shape[0])
+        if images is not None:
+            channels, spatial = images
+            li = ctx.new_layer(None, kind="input", size=channels, spatial=spatial, tensor=vi.name)
+            units = np.repeat(np.arange(channels), int(np.prod(spatial, dtype=np.int64)))
+            ctx.set_map(vi.name, NodeMap(np.full(shape, li, dtype=np.int64), units, 0))
+            return
+    elif len(shape) >= 2 and ops <= {"Flatten", "Reshape"}:
         size = int(np.prod(shape))
         li = ctx.new_layer(None, kind="input", size=size, spatial=(), tensor=vi.name)
         ctx.set_map(vi.name, NodeMap(np.full(shape, li, dtype=np.int64), np.arange(size).reshape(shape), None))
         return
-    axis = len(shape) - 1 if (len(shape) >= 2 and ops and ops <= {"MatMul"}) else 0
+    elif len(shape) >= 2 and ops <= {"MatMul"}:
+        axis = len(shape) - 1
     size = shape[axis]
     spatial = tuple(d for k, d in enumerate(shape) if k != axis)
     li = ctx.new_layer(None, kind="input", size=size, spatial=spatial, tensor=vi.name)
     ctx.set_map(vi.name, NodeMap.layer_nodes(li, size, shape, axis))
+
+
+def _attribute(node, name, default=None):
+    from onnx import helper
+
+    for a in node.attribute:
+        if a.name == name:
+            return helper.get_attribute_value(a)
+    return default
+
+
+#: Operators that read whole channel maps: a flat input reshaped for them has channel nodes.
+_CHANNEL_READERS = frozenset({"Conv", "ConvTranspose", "MaxPool", "AveragePool", "BatchNormalization"})
+
+
+def _reshaped_for_convolution(ctx, users, features):
+    """(channels, spatial) if every user reshapes a flat input into the same image for a convolution."""
+    shapes = {ctx.shape(n.output[0]) for n in users}
+    if len(shapes) != 1:
+        return None
+    out = shapes.pop()
+    if out is None or len(out) < 3 or any(d is None for d in out[1:]) or int(np.prod(out[1:])) != features:
+        return None
+    readers = {c.op_type for n in users for c in ctx.consumers.get(n.output[0], [])}
+    if not readers & _CHANNEL_READERS:
+        return None
+    return int(out[1]), tuple(int(d) for d in out[2:])

@@ -116,6 +116,9 @@ def _aligned_csr(count, weight, shape) -> tuple[sp.csr_array, sp.csr_array]:
         raise InvalidParameterError(f"count must be numeric, got dtype {raw.dtype}")
     if sp.issparse(count):
         c = sp.csr_array(count, dtype=np.int64)
+        if c is count or np.shares_memory(c.data, count.data):
+            if not c.has_sorted_indices or (c.nnz and not c.data.all()):
+                c = c.copy()  # canonicalise a copy, never the caller's arrays
     else:
         c = sp.csr_array(np.asarray(count, dtype=np.int64))
     if c.shape != tuple(shape):
@@ -450,6 +453,15 @@ class LayeredGraph:
                 "igraph graph has no netgraph layer table (graph attributes 'netgraph_layers' and "
                 f"'netgraph_junctions'): build it with LayeredGraph.igraph ({exc})"
             ) from None
+        try:
+            return cls._from_igraph_tables(g, attrs, outputs, metadata, cuts)
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            if isinstance(exc, GraphFormatError):
+                raise
+            raise GraphFormatError(f"igraph graph has a malformed netgraph layer or junction table ({exc!r})") from None
+
+    @classmethod
+    def _from_igraph_tables(cls, g, attrs, outputs, metadata, cuts) -> "LayeredGraph":
         layers = [Layer.from_dict(d) for d in attrs["netgraph_layers"]]
         sizes = [layer.size for layer in layers]
         if sum(sizes) != g.vcount():

@@ -161,3 +161,16 @@ def test_input_without_static_shape():
     m = make_model([node], [vi("x", ["N", 1, "H", "W"])], [vi("y", None)], [init("W", np.ones((2, 1, 3, 3), np.float32))])
     with pytest.raises(netgraph.InvalidModelError, match="'x'.*fixed input size"):
         read_onnx(m)
+
+
+def test_lenient_cut_with_unknown_output_shape_is_an_error_not_a_silent_loss():
+    # no value_info for "u": the cut could not start a layer, and fc2 would vanish
+    m = _model_with(helper.make_node("Det_", ["h"], ["u"], name="weird", domain="custom.domain"))
+    with pytest.raises(netgraph.UnsupportedOperatorError, match="cannot cut at Det_ node 'weird'.*'u'"):
+        read_onnx(m, lenient=True)
+
+
+def test_input_without_batch_axis():
+    m = make_model([helper.make_node("Gemm", ["x", "W"], ["y"], transB=1)], [vi("x", [3])], [vi("y", None)], [init("W", W)])
+    with pytest.raises(netgraph.InvalidModelError, match="batch axis.*x: \\(3,\\)"):
+        read_onnx(m)

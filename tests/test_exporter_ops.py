@@ -297,3 +297,71 @@ def test_supported_ops_lists_the_handlers():
     ops = set(supported_ops())
     assert {"Gemm", "MatMul", "Conv", "ConvTranspose", "Flatten", "Reshape", "Concat", "Add", "Sum",
             "Relu", "BatchNormalization", "MaxPool", "GlobalAveragePool", "Softmax", "LogSoftmax"} <= ops
+
+
+# ---------------------------------------------------------------------------- layouts and review fixes
+def test_slice_with_negative_step_to_the_first_channel_reverses_them():
+    # torch.flip(x, [1]) exports as Slice(starts=-1, ends=INT64_MIN, steps=-1) on the channel axis
+    w1 = np.ones((3, 1, 1, 1), dtype=np.float32)
+    w2 = np.zeros((1, 3, 1, 1), dtype=np.float32)
+    w2[0, 0] = 1.0  # reads flipped channel 0 = original channel 2
+    nodes = [helper.make_node("Conv", ["x", "W1"], ["a"], name="c1"),
+             helper.make_node("Slice", ["a", "st", "en", "ax", "sp"], ["f"]),
+             helper.make_node("Conv", ["f", "W2"], ["y"], name="c2")]
+    inits = [init("W1", w1), init("W2", w2), init("st", np.array([-1], np.int64)),
+             init("en", np.array([np.iinfo(np.int64).min], np.int64)), init("ax", np.array([1], np.int64)),
+             init("sp", np.array([-1], np.int64))]
+    g = read_onnx(make_model(nodes, [vi("x", [1, 1, 2, 2])], [vi("y", None)], inits))
+    np.testing.assert_array_equal(g.junctions_into("c2")[0].count.toarray(), [[0, 0, 4]])
+
+
+def test_input_read_by_shape_arithmetic_and_reshape_has_one_node_per_pixel():
+    # x.view(x.size(0), -1) with a dynamic batch: Shape -> Gather -> Unsqueeze -> Concat -> Reshape
+    nodes = [helper.make_node("Shape", ["x"], ["s"]),
+             helper.make_node("Gather", ["s", "zero"], ["n"], axis=0),
+             helper.make_node("Unsqueeze", ["n", "ax0"], ["n1"]),
+             helper.make_node("Concat", ["n1", "minus1"], ["shape"], axis=0),
+             helper.make_node("Reshape", ["x", "shape"], ["f"]),
+             helper.make_node("Gemm", ["f", "W"], ["y"], name="fc", transB=1)]
+    inits = [init("W", np.ones((2, 6), np.float32)), init("zero", np.array(0, np.int64)),
+             init("ax0", np.array([0], np.int64)), init("minus1", np.array([-1], np.int64))]
+    g = read_onnx(make_model(nodes, [vi("x", ["N", 1, 2, 3])], [vi("y", None)], inits))
+    assert g.layer("x").size == 6
+
+
+def test_nhwc_input_transposed_for_a_convolution_has_channel_nodes():
+    w = np.ones((2, 3, 3, 3), dtype=np.float32)
+    nodes = [helper.make_node("Transpose", ["x"], ["t"], perm=[0, 3, 1, 2]),
+             helper.make_node("Conv", ["t", "W"], ["y"], name="conv")]
+    g = read_onnx(make_model(nodes, [vi("x", [1, 4, 4, 3])], [vi("y", None)], [init("W", w)]))
+    assert (g.layer("x").size, g.layer("x").spatial_shape) == (3, (4, 4))
+    np.testing.assert_array_equal(g.junctions[0].count.toarray(), np.full((2, 3), 9 * 4))  # 9 taps x 2x2 outputs
+
+
+@pytest.mark.parametrize("then_conv", [True, False])
+def test_flat_input_reshaped_into_images(then_conv):
+    # (N, 48) -> (N, 3, 4, 4): channel nodes for a convolution, per-feature nodes otherwise
+    nodes = [helper.make_node("Reshape", ["x", "shape"], ["img"])]
+    inits = [init("shape", np.array([1, 3, 4, 4], np.int64))]
+    if then_conv:
+        nodes.append(helper.make_node("Conv", ["img", "W"], ["y"], name="conv"))
+        inits.append(init("W", np.ones((2, 3, 1, 1), np.float32)))
+    else:
+        nodes += [helper.make_node("Flatten", ["img"], ["f"]), helper.make_node("Gemm", ["f", "W"], ["y"], name="fc", transB=1)]
+        inits.append(init("W", np.ones((2, 48), np.float32)))
+    g = read_onnx(make_model(nodes, [vi("x", [1, 48])], [vi("y", None)], inits))
+    assert g.layer("x").size == (3 if then_conv else 48)
+    if then_conv:
+        np.testing.assert_array_equal(g.junctions[0].count.toarray(), np.full((2, 3), 16))
+
+
+def test_gemm_whose_bias_is_on_the_path_is_unsupported():
+    from netgraph import UnsupportedOperatorError
+
+    nodes = [helper.make_node("Gemm", ["x", "W"], ["h"], name="fc1", transB=1),
+             helper.make_node("Gemm", ["h", "W2", "x2"], ["y"], name="fc2", transB=1),
+             helper.make_node("Gemm", ["x", "W3"], ["x2"], name="fc0", transB=1)]
+    m = make_model([nodes[0], nodes[2], nodes[1]], [vi("x", [1, 3])], [vi("y", None)],
+                   [init("W", W23), init("W2", np.ones((2, 2), np.float32)), init("W3", np.ones((2, 3), np.float32))])
+    with pytest.raises(UnsupportedOperatorError, match="'fc2'.*C input is on the path"):
+        read_onnx(m)

@@ -320,3 +320,29 @@ def test_from_igraph_without_edge_attributes():
     del g.es["count"]
     with pytest.raises(GraphFormatError, match="count"):
         LayeredGraph.from_igraph(g)
+
+
+def test_junction_leaves_the_callers_sparse_arrays_alone():
+    import numpy as np
+    import scipy.sparse as sp
+    from netgraph import Junction
+
+    c = sp.csr_array((np.array([0, 2, 1]), np.array([1, 0, 1]), np.array([0, 2, 3])), shape=(2, 2))
+    w = sp.csr_array((np.array([0.0, 1.0, 2.0]), np.array([1, 0, 1]), np.array([0, 2, 3])), shape=(2, 2))
+    before = (c.data.copy(), c.indices.copy(), c.indptr.copy())
+    j = Junction("a", "b", c, w, op="Gemm")
+    assert j.edges == 2 and j.count.toarray().tolist() == [[2, 0], [0, 1]]
+    for x, y in zip(before, (c.data, c.indices, c.indptr)):
+        np.testing.assert_array_equal(x, y)
+
+
+def test_from_igraph_with_a_tampered_junction_table():
+    import json
+    import pytest
+    from netgraph import GraphFormatError, Junction, Layer, LayeredGraph
+
+    g = LayeredGraph([Layer("x", 2, "input"), Layer("y", 1, "dense")],
+                     [Junction("x", "y", [[2, 1]], [[0.5, -1.0]], op="Gemm")]).igraph.copy()
+    g["netgraph_junctions"] = json.dumps([{"source": "x", "target": "nope", "op": "Gemm"}])
+    with pytest.raises(GraphFormatError, match="malformed"):
+        LayeredGraph.from_igraph(g)

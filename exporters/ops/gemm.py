@@ -21,6 +21,8 @@ def gemm(ctx, node):
     m = ctx.node_map(x)
     if m is None or ctx.node_map(b) is not None:
         raise Unsupported("only Gemm(data, constant weight) is supported; here the weight B is on the path")
+    if len(node.input) > 2 and ctx.node_map(node.input[2]) is not None:
+        raise Unsupported("its C input is on the path (a residual connection fused into the bias)")
     if bool(a.get("transA", 0)) != m.batch_last:
         raise Unsupported(
             "transA=1 needs the data transposed to (features, batch) by a Transpose"

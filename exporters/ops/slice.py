@@ -23,6 +23,8 @@ def slice_(ctx, node):
         return None
 
     starts, ends = arg(1, "starts"), arg(2, "ends")
+    if starts is None or ends is None:
+        raise Unsupported("Slice needs constant starts and ends")
     axes = arg(3, "axes") or list(range(len(starts)))
     steps = arg(4, "steps") or [1] * len(starts)
     index = [slice(None)] * len(m.shape)
@@ -30,7 +32,9 @@ def slice_(ctx, node):
         ax = norm_axis(ax, rank)
         if ax == 0:
             raise Unsupported("Slice of the batch axis")
-        index[ax - 1] = slice(*slice(st, en, sp).indices(m.shape[ax - 1]))
+        if sp == 0:
+            raise Unsupported("Slice with a step of 0")
+        index[ax - 1] = slice(st, en, sp)  # numpy clamps starts and ends as ONNX does
     idx = tuple(index)
     from exporters._nodemap import NodeMap
 
