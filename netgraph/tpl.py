@@ -31,14 +31,19 @@ Every sum :math:`\\sum_{k=x}^{y} k^{-\\alpha} (\\log k)^j` is evaluated in O(1) 
 length of the range: terms below :math:`1.18(|\\alpha| + 9)` are added one by one and the
 rest by Euler-Maclaurin summation with ten Bernoulli terms, differentiated exactly in
 :math:`\\alpha`; the relative error is about 1e-16 (there is no continuous or rounding
-approximation of the normaliser). The score equation
+approximation of the normaliser; the integral of the Euler-Maclaurin formula is taken by
+Gauss-Legendre quadrature of an entire integrand, exact to rounding). The score equation
 :math:`\\overline{\\log x} = E_\\alpha[\\log X]` is solved for all candidate ranges at once
-by a bracketed (safeguarded) Newton iteration, and the Kolmogorov-Smirnov distance over
-*every* integer of a range is obtained exactly from the model CCDF at each observed
-value ``v`` and at ``v + 1`` (between two observed values the empirical CCDF is constant
-and the model CCDF decreasing, so the largest gap sits at one of those points). Cheap
-lower bounds of the distance prune the ranges that cannot win before the exact distance
-is computed.
+by a bracketed (safeguarded) Halley iteration from the exponent of the continuous
+approximation, the sums being prepared once and re-evaluated at each iterate (two
+evaluations usually suffice). The Kolmogorov-Smirnov distance over *every* integer of a
+range is obtained exactly, for a short range from both CCDFs at every integer, for a long
+one from the model CCDF at each observed value ``v`` and at ``v + 1`` (between two
+observed values the empirical CCDF is constant and the model CCDF decreasing, so the
+largest gap sits at one of those points). Cheap lower bounds of the distance (the CCDFs
+at the integers next to either end of a range, then at quantiles of the range) prune the
+ranges that cannot win before the exact distance is computed; every range within the
+tie tolerance of the smallest distance gets its exact distance.
 
 References
 ----------
@@ -64,6 +69,7 @@ import warnings
 
 import numpy as np
 
+from netgraph import _tpl_core as _core
 from netgraph.exceptions import FitError, InvalidParameterError, NotFittedError
 
 __all__ = ["DiscreteTPL", "tpl_alpha_mle", "TruncatedPowerLaw", "fit_tpl", "RULES", "METHODS", "KS_TIE"]
@@ -87,207 +93,43 @@ _DENSE_MAX = 4096
 #: Searches whose candidate ranges hold at most this many distinct observed values in
 #: all get exact KS distances for every pair, without lower bounds first.
 _EXACT_ALL = 3_000
+#: Samples whose positive degrees span at most this many integers get a table of the
+#: number of degrees below each integer (the KS bounds at the ends of the ranges).
+_BELOW_TABLE = 1 << 20
+#: Rounds of bounds of the KS distance at the ends of the ranges, each on the ranges the
+#: previous ones did not rule out: (integers compared, 0 = bottom end / 1 = top end).
+_END_ROUNDS = ((16, 0), (16, 1), (48, 0), (48, 1))
+#: Ranges of at most this many integers get their exact KS distance from both CCDFs at
+#: every integer (a padded block); longer ones from the observed values and the gaps.
+_DENSE_KS = 512
+#: ... and the pairs left after the bounds get theirs in one block of up to this many entries.
+_DENSE_BLOCK = 1 << 16
 #: Relative tolerance of alpha.
 _ALPHA_TOL = 1e-13
 
 # ---------------------------------------------------------------------------------------
-# Partial sums of k^-alpha (log k)^j by Euler-Maclaurin summation
+# Partial sums of k^-alpha (log k)^j by Euler-Maclaurin summation (netgraph._tpl_core)
 # ---------------------------------------------------------------------------------------
 #: B_{2i} / (2i)! for i = 1..10 (Bernoulli numbers B2 = 1/6, B4 = -1/30, ..., B20).
-_EM_COEF = np.array([
-    1.0 / 6.0 / 2.0,
-    -1.0 / 30.0 / 24.0,
-    1.0 / 42.0 / 720.0,
-    -1.0 / 30.0 / 40320.0,
-    5.0 / 66.0 / 3628800.0,
-    -691.0 / 2730.0 / 479001600.0,
-    7.0 / 6.0 / 87178291200.0,
-    -3617.0 / 510.0 / 20922789888000.0,
-    43867.0 / 798.0 / 6402373705728000.0,
-    -174611.0 / 330.0 / 2432902008176640000.0,
-])
+_EM_COEF = _core.EM_COEF
 #: Euler-Maclaurin is used from X0 = ceil(_EM_C * (|alpha| + _EM_K)) on; terms below are
 #: summed directly. With 10 correction terms the remainder is at most
 #: 2 |(alpha)_19| / ((2 pi)^20 X0^19) of the sum, and |(alpha)_19| <= (|alpha| + 9)^19, so
 #: these constants keep it below 1e-17 (_EM_C = (2e17 / (2 pi)^20)^(1/19)).
-_EM_C = 1.175
-_EM_K = 9.0
+_EM_C = _core.EM_C
+_EM_K = _core.EM_K
 #: Terms smaller than exp(-_TRIM) times the largest term of a sum are dropped (only when
 #: |alpha| > 1, where the dropped tail is then below exp(-_TRIM (1 - 1/|alpha|)) of it).
-_TRIM = 50.0
-
-
-def _expint_moments(z):
-    """E_i(z) = integral_0^1 s^i exp(-z s) ds for i = 0, 1, 2 and z >= 0 (arrays)."""
-    z = np.asarray(z, dtype=float)
-    e0 = np.empty_like(z)
-    e1 = np.empty_like(z)
-    e2 = np.empty_like(z)
-    small = z < 1.0
-    if small.any():
-        zs = z[small]
-        # sum_n (-z)^n / (n! (n + i + 1)), 25 terms: error below 1/25! for z < 1
-        term = np.ones_like(zs)
-        s0 = np.zeros_like(zs)
-        s1 = np.zeros_like(zs)
-        s2 = np.zeros_like(zs)
-        for n in range(25):
-            s0 += term / (n + 1)
-            s1 += term / (n + 2)
-            s2 += term / (n + 3)
-            term = term * (-zs) / (n + 1)
-        e0[small] = s0
-        e1[small] = s1
-        e2[small] = s2
-    big = ~small
-    if big.any():
-        zb = z[big]
-        ez = np.exp(-zb)
-        e0[big] = -np.expm1(-zb) / zb
-        e1[big] = (1.0 - ez * (1.0 + zb)) / zb**2
-        e2[big] = (2.0 - ez * (2.0 + zb * (2.0 + zb))) / zb**3
-    return e0, e1, e2
-
-
+_TRIM = _core.TRIM
 #: Long arrays are processed in chunks of this many elements (the temporaries then stay in
 #: the processor's cache: about three times faster than one pass over millions).
-_CHUNK = 8192
-
-
-def _partial_sums(alpha, x, y, r, order=2):
-    """Sums T_j = sum_{k=x}^{y} (k/r)^-alpha * log(k/r)^j for j = 0..order (see _partial_sums_chunk)."""
-    alpha = np.asarray(alpha, dtype=float)
-    n = alpha.shape[0]
-    if n <= _CHUNK:
-        return _partial_sums_chunk(alpha, x, y, r, order)
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    r = np.asarray(r, dtype=float)
-    out = [np.empty(n) for _ in range(order + 1)]
-    for i in range(0, n, _CHUNK):
-        part = _partial_sums_chunk(alpha[i:i + _CHUNK], x[i:i + _CHUNK], y[i:i + _CHUNK], r[i:i + _CHUNK], order)
-        for o, q in zip(out, part):
-            o[i:i + _CHUNK] = q
-    return tuple(out)
-
-
-def _partial_sums_chunk(alpha, x, y, r, order=2):
-    """Sums T_j = sum_{k=x}^{y} (k/r)^-alpha * log(k/r)^j for j = 0..order.
-
-    Vectorised over arrays of equal shape (1-D): ``alpha`` real, ``x <= y`` integers
-    (as floats), ``r > 0`` the scale (choose ``r = x`` for alpha >= 0 and ``r = y`` for
-    alpha < 0 so that no term exceeds 1). Small k are summed directly, the rest by
-    Euler-Maclaurin summation with 10 Bernoulli terms, differentiated exactly in alpha for
-    the log-weighted sums; the relative error is a few units of 1e-16.
-    Returns a tuple of ``order + 1`` arrays.
-    """
-    alpha = np.asarray(alpha, dtype=float)
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    r = np.asarray(r, dtype=float)
-    n = alpha.shape[0]
-    out = [np.zeros(n) for _ in range(order + 1)]
-    if n == 0:
-        return tuple(out)
-    absa = np.abs(alpha)
-    # Drop terms that cannot matter (bounds the number of directly summed terms).
-    with np.errstate(over="ignore", divide="ignore"):
-        x_t = np.where(alpha < -1.0, np.maximum(x, np.ceil(y * np.exp(-_TRIM / np.maximum(absa, 1.0)))), x)
-        y_t = np.where(alpha > 1.0, np.minimum(y, np.floor(x * np.exp(_TRIM / np.maximum(absa, 1.0)))), y)
-    x0 = np.ceil(_EM_C * (absa + _EM_K))
-    # -- head: x_t .. min(y_t, x0 - 1), summed term by term
-    head_end = np.minimum(y_t, x0 - 1.0)
-    nh = np.maximum(head_end - x_t + 1.0, 0.0).astype(np.int64)
-    total = int(nh.sum())
-    if total:
-        owner = np.repeat(np.arange(n), nh)
-        start = np.cumsum(nh) - nh
-        k = x_t[owner] + (np.arange(total) - start[owner])
-        rr = r[owner]
-        ell = np.log1p((k - rr) / rr)
-        w = np.exp(-alpha[owner] * ell)
-        out[0] += np.bincount(owner, w, minlength=n)
-        if order >= 1:
-            w = w * ell
-            out[1] += np.bincount(owner, w, minlength=n)
-        if order >= 2:
-            w = w * ell
-            out[2] += np.bincount(owner, w, minlength=n)
-    # -- Euler-Maclaurin on s .. y_t
-    s = np.maximum(x_t, x0)
-    em = np.flatnonzero(s <= y_t)
-    if em.size:
-        a = alpha[em]
-        s = s[em]
-        yy = y_t[em]
-        re = r[em]
-        ls = np.log1p((s - re) / re)
-        ly = np.log1p((yy - re) / re)
-        ws = np.exp(-a * ls)
-        wy = np.exp(-a * ly)
-        lam = np.log1p((yy - s) / s)
-        beta = 1.0 - a
-        up = beta > 0.0  # integrand increasing in log t: expand from the top end
-        base = np.where(up, yy * wy, s * ws)
-        lb = np.where(up, ly, ls)
-        sign = np.where(up, -1.0, 1.0)
-        gamma = np.abs(beta)
-        z = gamma * lam
-        if order == 0:
-            with np.errstate(invalid="ignore", divide="ignore"):
-                g0 = np.where(z > 0.0, -np.expm1(-z) / z, 1.0) * lam
-        else:
-            e0, e1, e2 = _expint_moments(z)
-            g0 = lam * e0
-            g1 = lam * lam * e1
-            g2 = lam * lam * lam * e2
-        # Correction polynomial Q(t) = sum_i c_i (alpha)_{2i-1} t^{1-2i} at t = s and t = y
-        # (stacked), with its alpha-derivatives when the log-weighted sums are asked for.
-        m_em = a.size
-        inv = np.concatenate([1.0 / s, 1.0 / yy])
-        inv2 = inv * inv
-        a2 = np.concatenate([a, a])
-        tp = inv.copy()  # t^{1-2i}
-        p0 = a2.copy()  # (alpha)_{2i-1}
-        q0 = _EM_COEF[0] * tp * p0
-        if order >= 1:
-            p1 = np.ones_like(a2)
-            p2 = np.zeros_like(a2)
-            q1 = _EM_COEF[0] * tp
-            q2 = np.zeros_like(a2)
-        for i in range(1, len(_EM_COEF)):
-            f1 = a2 + (2 * i - 1)
-            f2 = a2 + 2 * i
-            tp *= inv2
-            ct = _EM_COEF[i] * tp
-            if order >= 1:
-                # (alpha)_{m+2} = (alpha)_m f1 f2, and its first two alpha-derivatives
-                f12 = f1 * f2
-                d12 = f1 + f2
-                p2 = p2 * f12 + 2.0 * p1 * d12 + 2.0 * p0
-                p1 = p1 * f12 + p0 * d12
-                q1 += ct * p1
-                q2 += ct * p2
-            p0 = p0 * f1 * f2
-            q0 += ct * p0
-        # end-point terms w(t) * (1/2 +- Q(t)) as jets: T0 = wq, T1 = l w q - w q', T2 = l^2 w q - 2 l w q' + w q''
-        qs0 = 0.5 + q0[:m_em]
-        qy0 = 0.5 - q0[m_em:]
-        t0 = base * g0 + ws * qs0 + wy * qy0
-        out[0][em] += t0
-        if order >= 1:
-            qs1 = q1[:m_em]
-            qs2 = q2[:m_em]
-            qy1 = -q1[m_em:]
-            qy2 = -q2[m_em:]
-            i1 = base * (lb * g0 + sign * g1)
-            t1 = i1 + ws * (ls * qs0 - qs1) + wy * (ly * qy0 - qy1)
-            out[1][em] += t1
-        if order >= 2:
-            i2 = base * (lb * lb * g0 + 2.0 * sign * lb * g1 + g2)
-            t2 = i2 + ws * (ls * ls * qs0 - 2.0 * ls * qs1 + qs2) + wy * (ly * ly * qy0 - 2.0 * ly * qy1 + qy2)
-            out[2][em] += t2
-    return tuple(out)
+_CHUNK = _core.CHUNK
+#: Sums T_j = sum_{k=x}^{y} (k/r)^-alpha * log(k/r)^j for j = 0..order (order <= 3), vectorised
+#: over 1-D float arrays: ``alpha`` real, ``x <= y`` integers, ``r > 0`` the scale (``r = x``
+#: for alpha >= 0 and ``r = y`` below, so that no term exceeds 1). Small k are summed
+#: directly, the rest by Euler-Maclaurin summation with 10 Bernoulli terms, differentiated
+#: exactly in alpha for the log-weighted sums; relative error a few units of 1e-16.
+_partial_sums = _core.partial_sums
 
 
 # ---------------------------------------------------------------------------------------
@@ -312,13 +154,13 @@ def _check_degrees(degrees, name="degrees") -> np.ndarray:
         bad = np.flatnonzero(arr != np.floor(arr))
         if bad.size:
             raise InvalidParameterError(f"{name} must be integers; {name}[{bad[0]}] = {arr[bad[0]]!r}")
-    bad = np.flatnonzero(arr < 0)
-    if bad.size:
+    if arr.min() < 0:
+        bad = np.flatnonzero(arr < 0)
         raise InvalidParameterError(f"{name} must be non-negative; {name}[{bad[0]}] = {arr[bad[0]]!r}")
-    bad = np.flatnonzero(arr > 2**53)
-    if bad.size:
+    if arr.max() > 2**53:
+        bad = np.flatnonzero(arr > 2**53)
         raise InvalidParameterError(f"{name} must be at most 2**53; {name}[{bad[0]}] = {arr[bad[0]]!r}")
-    return arr.astype(np.int64)
+    return arr.astype(np.int64, copy=False)
 
 
 def _is_real(value) -> bool:
@@ -383,75 +225,191 @@ def _child_seed(ss: np.random.SeedSequence, *key: int) -> np.random.SeedSequence
 # ---------------------------------------------------------------------------------------
 # Maximum likelihood
 # ---------------------------------------------------------------------------------------
+def _guess_table(size=2048):
+    """The inverse of h(c) = E[S] for the density proportional to exp(c s) on [0, 1]
+    (h(c) = 1 / (1 - exp(-c)) - 1 / c), as the correction d(t) = c(t) - (1 / (1 - t) - 1 / t)
+    to an approximation exact at both ends, tabulated at t = i / size (Newton's method)."""
+    t = np.arange(1, size) / size
+    c = 1.0 / (1.0 - t) - 1.0 / t
+    with np.errstate(all="ignore"):
+        for _ in range(60):
+            small = np.abs(c) < 1e-4
+            h = np.where(small, 0.5 + c / 12.0, 1.0 / -np.expm1(-c) - 1.0 / c)
+            dh = np.where(small, 1.0 / 12.0, 1.0 / c**2 - 0.25 / np.sinh(0.5 * c) ** 2)
+            c = c - (h - t) / dh
+    d = c - (1.0 / (1.0 - t) - 1.0 / t)
+    return np.concatenate([[0.0], t, [1.0]]), np.concatenate([[-1.0], d, [1.0]])
+
+
+_GUESS_T, _GUESS_D = _guess_table()
+
+
 def _alpha_guess(mrel, a, b):
     """Starting exponents: the ML exponent of the continuous power law on
-    [a - 1/2, b + 1/2] (log X is then a truncated exponential), by three Newton steps
-    from an approximation that is exact at both ends; 1 where that fails."""
+    [a - 1/2, b + 1/2] (log X is then a truncated exponential), from a table of the
+    inverse of its mean (error about 1e-6 in alpha log(b / a)); 1 where that fails."""
     a2 = a - 0.5
     lam = np.log((b + 0.5) / a2)
     t = (mrel + np.log(a / a2)) / lam  # in (0, 1)
     with np.errstate(all="ignore"):
-        c = 1.0 / (1.0 - t) - 1.0 / t
-        for _ in range(3):
-            small = np.abs(c) < 1e-4
-            h = np.where(small, 0.5 + c / 12.0, 1.0 / -np.expm1(-c) - 1.0 / c)  # E[s], density ~ e^{cs} on [0, 1]
-            dh = np.where(small, 1.0 / 12.0, 1.0 / c**2 - 0.25 / np.sinh(0.5 * c) ** 2)
-            c = c - (h - t) / dh
+        c = 1.0 / (1.0 - t) - 1.0 / t + np.interp(t, _GUESS_T, _GUESS_D)
         alpha = 1.0 - c / lam
     return np.where(np.isfinite(alpha), alpha, 1.0)
 
 
-def _solve_alpha(mrel, a, b, lam, alpha0=None, tol=_ALPHA_TOL, maxiter=200):
+def _solve_alpha(mrel, a, b, lam, alpha0=None, tol=_ALPHA_TOL, maxiter=200, normalizer=False, ends=None):
     """Maximum-likelihood exponents of many ranges at once.
 
     Solves ``E_alpha[log(X / a)] = mrel`` on each range ``[a, b]`` (arrays of floats),
     ``lam = log(b / a)``, ``0 < mrel < lam``: E is strictly decreasing in alpha (its
-    derivative is minus the variance of log X), so the root is unique. Safeguarded Newton:
-    a bracket [lo, hi] of the root is kept for each range, a Newton step that leaves it
-    is replaced by bisection (or, while the bracket is open on one side, by doubling).
+    derivative is minus the variance of log X), so the root is unique. Safeguarded Halley
+    iteration (cubic convergence; the sums of k^-alpha (log k)^j, j <= 3, give the first
+    three cumulants of log X): a bracket [lo, hi] of the root is kept for each range, a
+    step that leaves it is replaced by bisection (or, while the bracket is open on one
+    side, by doubling). A range is done once the predicted error after its step,
+    ``lam^2 |step|^3`` (the third and fourth cumulants of a variable spread over an
+    interval of length ``lam`` are at most ``lam`` and ``1.75 lam^2`` times its variance),
+    is below ``tol / 10`` of ``1 + |alpha|``, or once its bracket is that narrow.
+
+    The sums are prepared once (:class:`netgraph._tpl_core.Sums`) and evaluated again at
+    each iterate while they serve it; from the continuous-approximation start two
+    evaluations usually suffice.
+
+    With ``normalizer=True`` also returns ``(neg, z, lb)``: which ranges were summed on the
+    scale r = b (else r = a), ``z = sum_{k=a}^{b} (k/r)^-alpha`` at the returned alpha (from
+    the cumulants at the last iterate when its step was small, else NaN; a tuple of the
+    arguments of :func:`_normalizer` while not needed yet), and ``lb``, lower bounds of the KS
+    distances of the fits from the CDFs at the first integers of each range, given
+    ``ends = (femp, valid, ell)`` (see :func:`_ends_bound`; None when not all ranges
+    converged together). They use the normalisers of the last evaluation, exact at its
+    exponents: the distance at the returned exponent differs by at most
+    |change of alpha| lam / 4 (the derivative of a CCDF with respect to alpha is a
+    covariance with log X, at most lam / 4), which the bound subtracts.
     """
     n = mrel.size
     alpha = _alpha_guess(mrel, a, b) if alpha0 is None else np.array(alpha0, dtype=float)
     if n > _CHUNK:
+        rz = (np.empty(n, dtype=bool), np.empty(n))
         for i in range(0, n, _CHUNK):
             sl = slice(i, i + _CHUNK)
-            alpha[sl] = _solve_alpha(mrel[sl], a[sl], b[sl], lam[sl], alpha[sl], tol, maxiter)
-        return alpha
-    lo = np.full(n, -np.inf)
-    hi = np.full(n, np.inf)
-    act = np.arange(n)
+            res = _solve_alpha(mrel[sl], a[sl], b[sl], lam[sl], alpha[sl], tol, maxiter, normalizer)
+            if normalizer:
+                alpha[sl], (rz[0][sl], z, _) = res
+                rz[1][sl] = _normalizer(*z) if isinstance(z, tuple) else z
+            else:
+                alpha[sl] = res
+        return (alpha, rz + (None,)) if normalizer else alpha
+    r_out = z_out = lb = None
+    lo = hi = None  # the brackets (the first iteration opens them)
+    act = None  # the ranges still iterating (None: all)
+    al, aa, bb, la, mr = alpha, a, b, lam, mrel
+    sums = None  # sums prepared (netgraph._tpl_core.Sums) over the ranges ``rows`` (None: all)
     for _ in range(maxiter):
-        if not act.size:
-            break
-        al = alpha[act]
-        aa = a[act]
-        bb = b[act]
-        neg = al < 0.0
-        t0, t1, t2 = _partial_sums(al, aa, bb, np.where(neg, bb, aa))
-        m1 = t1 / t0
-        var = t2 / t0 - m1 * m1
-        g = m1 + np.where(neg, lam[act], 0.0) - mrel[act]  # E[log X/a] - mean, decreasing in alpha
-        up = g > 0.0
-        lo_a = np.where(up, al, lo[act])
-        hi_a = np.where(up, hi[act], al)
-        lo[act] = lo_a
-        hi[act] = hi_a
+        t = None
+        if sums is not None and 2 * al.size >= sums.n:
+            # the prepared sums serve all their ranges (the done ones at their final alpha)
+            t = sums(alpha if rows is None else alpha[rows])
+            if t is not None:
+                if al.size < sums.n:
+                    pos = act if rows is None else np.searchsorted(rows, act)
+                    t = t[:, pos]
+                    r_neg = sums_neg[pos]
+                else:
+                    r_neg = sums_neg
+        if t is None:
+            r_neg = al < 0.0
+            sums = _core.Sums(al, aa, bb, np.where(r_neg, bb, aa), 3, slack=0.5)
+            rows, sums_neg = act, r_neg
+            t = sums(al, check=False)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            step = g / var
+            m1, m2, m3 = t[1:] / t[0]
+            var = m2 - m1 * m1
+            k3 = m3 - m1 * (3.0 * m2 - 2.0 * m1 * m1)
+            g = m1 - mr  # E[log X/a] - mean, decreasing in alpha
+            if r_neg.any():
+                g += np.where(r_neg, la, 0.0)
+            den = 2.0 * var * var - g * k3
+            step = 2.0 * g * var / den  # Halley
+            if not (den > 0.0).all():
+                step = np.where(den > 0.0, step, g / var)  # Newton
             nxt = al + step
-            ok = (var > 0.0) & (nxt > lo_a) & (nxt < hi_a)
-            converged = (var > 0.0) & (np.abs(step) <= tol * (1.0 + np.abs(al)))
-            fin_lo = np.isfinite(lo_a)
-            fin_hi = np.isfinite(hi_a)
-            fallback = np.where(
-                fin_lo & fin_hi, 0.5 * (lo_a + hi_a),
-                np.where(fin_lo, lo_a + np.maximum(1.0, np.abs(lo_a)), hi_a - np.maximum(1.0, np.abs(hi_a))),
-            )
-        nxt = np.where(ok | converged, nxt, fallback)
-        done = (g == 0.0) | converged | (hi_a - lo_a <= tol * (1.0 + np.abs(al)))
-        alpha[act] = np.where(g == 0.0, al, nxt)
-        act = act[~done]
-    return alpha
+            up = g > 0.0
+            lo_a = np.where(up, al, -np.inf if lo is None else lo[act] if act is not None else lo)
+            hi_a = np.where(up, np.inf if hi is None else hi[act] if act is not None else hi, al)
+            s1 = 1.0 + np.abs(al)
+            astep = np.abs(step)
+            dl = la * astep
+            done = (dl * dl * astep <= (0.1 * tol) * s1) & (astep <= 0.01 * s1)  # converged
+            ok = (nxt > lo_a) & (nxt < hi_a) & (var > 0.0)
+            if not ok.all():
+                done &= var > 0.0
+                fin_lo = np.isfinite(lo_a)
+                fin_hi = np.isfinite(hi_a)
+                fallback = np.where(
+                    fin_lo & fin_hi, 0.5 * (lo_a + hi_a),
+                    np.where(fin_lo, lo_a + np.maximum(1.0, np.abs(lo_a)), hi_a - np.maximum(1.0, np.abs(hi_a))),
+                )
+                nxt = np.where(ok | done, nxt, fallback)
+                zero = g == 0.0
+                nxt = np.where(zero, al, nxt)
+                done |= zero
+            if not done.all():
+                done |= hi_a - lo_a <= tol * s1
+        if act is None:
+            alpha, lo, hi = nxt, lo_a, hi_a
+            if done.all():
+                if normalizer:
+                    r_out, z_out = r_neg, (t[0], m1, var, k3, nxt - al, la, done)  # z when asked
+                    if ends is not None:
+                        lb = _ends_bound(al, t[0], r_neg, la, ends, np.abs(nxt - al) * la)
+                break
+            if not done.any():
+                al = alpha
+                continue
+            if normalizer:
+                r_out, z_out = r_neg.copy(), _normalizer(t[0], m1, var, k3, nxt - al, la, done)
+            act = np.flatnonzero(~done)
+        else:
+            alpha[act] = nxt
+            lo[act] = lo_a
+            hi[act] = hi_a
+            if normalizer:
+                r_out[act] = r_neg
+                z_out[act] = _normalizer(t[0], m1, var, k3, nxt - al, la, done)
+            act = act[~done]
+            if not act.size:
+                break
+        al, aa, bb, la, mr = alpha[act], a[act], b[act], lam[act], mrel[act]
+    return (alpha, (r_out, z_out, lb)) if normalizer else alpha
+
+
+def _normalizer(t0, m1, var, k3, d, lam, done):
+    """z = sum_{k=a}^{b} (k/r)^-alpha at alpha + d from the sum and the cumulants of log(X/r)
+    at alpha: log z(alpha + d) = log z(alpha) + K(-d), K the cumulant generating function,
+    exact to d^4 kappa_4 / 24 <= 0.08 (d lam)^4 of it; NaN where |d| lam > 1e-4 or not done."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = t0 * np.exp(d * (-m1 + d * (0.5 * var - d * k3 * (1.0 / 6.0))))
+    return np.where(done & (np.abs(d) * lam <= 1e-4), z, np.nan)
+
+
+def _ends_bound(alpha, z, neg, lam, ends, shift):
+    """Lower bounds of the KS distances from the CDFs at the first integers of the ranges
+    [a, b]: the model's from the first terms (k/r)^-alpha (r = b where ``neg``, else a) and
+    their sum ``z`` over the range, at the exponents ``alpha`` of the last evaluation;
+    ``ends`` = (femp, valid, ell) the empirical CDFs at a + j, which j count (a + j < b)
+    and log((a + j) / a); ``shift`` = |change of alpha since| lam (see :func:`_solve_alpha`)."""
+    femp, valid, ell = ends
+    e = ell * -alpha
+    if neg.any():
+        e += np.where(neg, alpha * lam, 0.0)  # log((a + j) / b) = log((a + j) / a) - lam
+    with np.errstate(over="ignore"):
+        w = np.exp(e)
+    model = _core.matmul(_tri(ell.shape[0]), w)  # the sums of the first j + 1 terms
+    model /= z
+    model -= femp
+    np.abs(model, out=model)
+    model *= valid
+    return model.max(axis=0) - (0.25 * shift + 1e-15)
 
 
 # ---------------------------------------------------------------------------------------
@@ -515,15 +473,52 @@ class _Sample:
         self.n_isolated = int(np.searchsorted(s, 0, side="right"))
         pos = s[self.n_isolated:]
         if pos.size:
-            u, inv, c = np.unique(pos, return_inverse=True, return_counts=True)
+            new = np.empty(pos.size, dtype=bool)  # first of its value (pos is sorted)
+            new[0] = True
+            np.not_equal(pos[1:], pos[:-1], out=new[1:])
+            first = np.flatnonzero(new)
+            u = pos[first]
+            self.cum = np.append(first, pos.size)  # positive degrees below u[i]
         else:
-            u, inv, c = pos, pos, pos
+            u = pos
+            self.cum = np.zeros(1, dtype=np.int64)
         self.u = u
         self.uf = u.astype(float)
-        self.pos_u = inv.ravel()
-        self.cum = np.concatenate([[0], np.cumsum(c)])
         self.lg = np.log1p((self.uf - self.uf[0]) / self.uf[0]) if u.size else self.uf
-        self.cumlog = np.concatenate([[0.0], np.cumsum(c * self.lg)])
+        self.cumlog = np.zeros(u.size + 1)
+        np.cumsum((self.cum[1:] - self.cum[:-1]) * self.lg, out=self.cumlog[1:])
+        self._below = None
+        self._pos_u = None
+
+    @property
+    def pos_u(self):
+        """For each positive degree in sorted order, the index of its value in ``u``."""
+        if self._pos_u is None:
+            self._pos_u = np.repeat(np.arange(self.u.size), np.diff(self.cum))
+        return self._pos_u
+
+    def below_table(self) -> bool:
+        """Whether the positive degrees span few enough integers for a table of ``below``."""
+        if self._below is None:
+            u = self.u
+            span = int(u[-1] - u[0]) + 1
+            if span <= _BELOW_TABLE:
+                # table[i] = number of degrees below u[0] + i, for i = 0..span (u[-1] + 1)
+                reps = np.empty(u.size + 1, dtype=np.int64)
+                reps[0] = 1
+                np.subtract(u[1:], u[:-1], out=reps[1:-1])
+                reps[-1] = 1
+                self._below = (np.repeat(self.cum.astype(float), reps), float(u[0]), float(span))
+            else:
+                self._below = (None, None, None)
+        return self._below[0] is not None
+
+    def below(self, x):
+        """Number of positive degrees below each x (float array of integers), as floats."""
+        if not self.below_table():
+            return self.cum[np.searchsorted(self.uf, x, side="left")].astype(float)
+        table, u0, span = self._below
+        return table[np.clip(x - u0, 0.0, span).astype(np.int64)]
 
 
 def _ks_exact_pairs(sample: _Sample, ia, ib, alpha, a, b):
@@ -567,6 +562,72 @@ def _ks_lower(sample: _Sample, ia, ib, alpha, a, b, nq=16):
     return np.maximum(d, d1)
 
 
+def _tri(size, _cache={}):
+    """The lower-triangular matrix of ones (cumulative sums as a matrix product)."""
+    if size not in _cache:
+        _cache[size] = np.tri(size)
+    return _cache[size]
+
+
+def _ks_ends(sample: _Sample, low, high, row, col, ia, ib, alpha, lam, neg, z, width, depth, side):
+    """Lower bounds of the KS distances from the ``depth`` integers at one end of the ranges.
+
+    The ranges are [low[row], high[col]], ``width`` = high[col] - low[row];
+    ``neg`` says which were summed on the scale r = b
+    (else r = a), ``z`` is their normaliser on that scale (NaN: unknown, bound NaN). At the
+    bottom (``side`` 0), x = a + 1 .. a + depth, the model CCDF is
+    1 - sum_{k=a}^{x-1} (k/r)^-alpha / z; at the top (``side`` 1), x = b - depth + 1 .. b,
+    it is sum_{k=x}^{b} (k/r)^-alpha / z: a few terms summed directly. The logarithms and
+    the empirical counts at those points depend only on one end of the range: they are
+    tabulated per candidate xmin or xmax.
+    """
+    j = np.arange(depth, dtype=float)[:, None]
+    hi = sample.cum[ib + 1]
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        if side == 0:
+            ell = np.log1p(j / low).take(row, axis=1)  # log(k / a), k = a + j
+            cnt = sample.below(low + j + 1.0).take(row, axis=1)
+            if neg.any():
+                ell -= np.where(neg, lam, 0.0)  # log(a / r)
+        else:
+            ell = np.log1p(-j / high).take(col, axis=1)  # log(k / b), k = b - j
+            cnt = sample.below(high - j).take(col, axis=1)
+            ell += np.where(neg, 0.0, lam)  # log(b / r)
+        ell *= -alpha
+        model = _core.matmul(_tri(depth), np.exp(ell))  # cumulative sums along the terms
+        model /= z
+        lo = sample.cum[ia]
+        if side == 0:  # CDFs at x - 1 = a + j: 1 - CCDF at x
+            cnt -= lo
+            cnt /= (hi - lo).astype(float)
+        else:  # CCDFs at x = b - j
+            cnt -= hi
+            cnt /= (lo - hi).astype(float)
+        cnt -= model
+        np.abs(cnt, out=cnt)
+        cnt *= j < width  # a < x <= b
+        return cnt.max(axis=0) + z * 0.0  # NaN where z is
+
+
+def _ks_exact_dense(sample: _Sample, ia, ib, alpha, a, b):
+    """Exact KS distances of short ranges [a, b], from both CCDFs at every integer (a
+    padded block of b - a + 1 rows)."""
+    width = b - a
+    j = np.arange(int(width.max()) + 1, dtype=float)[:, None]
+    k = a + j
+    r = np.where(alpha >= 0.0, a, b)
+    inside = j <= width
+    with np.errstate(over="ignore", invalid="ignore"):
+        w = np.exp(-alpha * np.log1p((k - r) / r))
+    w *= inside
+    tail = np.cumsum(w[::-1], axis=0)[::-1]  # sum_{k' >= k}, the small terms first
+    hi = sample.cum[ib + 1]
+    emp = (hi - sample.below(k)) / (hi - sample.cum[ia]).astype(float)
+    d = np.abs(emp - tail / tail[0])
+    d *= inside
+    return d.max(axis=0)
+
+
 # ---------------------------------------------------------------------------------------
 # The search over (xmin, xmax)
 # ---------------------------------------------------------------------------------------
@@ -593,29 +654,32 @@ def _candidate_pairs(sample: _Sample, k: float, xmin=None, xmax=None):
     m = _n_extreme(n, k)
     if m < 1 and (xmin is None or xmax is None):
         raise FitError(f"too few nodes to search xmin and xmax: floor(n*k) = floor({n}*{k}) = 0")
+    u = sample.u
     if xmin is None:
-        low = np.unique(sample.sorted[:m])
-        low = low[low > 0]
+        # the distinct positive values among the m smallest: those up to the m-th smallest
+        low = u[:int(np.searchsorted(u, sample.sorted[m - 1], side="right"))]
         if not low.size:
             raise FitError(
                 f"no candidate range: the floor(n*k) = {m} smallest degrees (k = {k}, n = {n}) are all zero "
                 f"({sample.n_isolated} isolated nodes), and zero is never a candidate xmin"
             )
+        ia = np.arange(low.size)
     else:
         low = np.array([xmin], dtype=np.int64)
+        ia = np.searchsorted(u, low, side="left")
     if xmax is None:
-        high = np.unique(sample.sorted[n - m:])
-        high = high[high > 0]
+        start = int(np.searchsorted(u, sample.sorted[n - m], side="left"))
+        high = u[start:]
+        ib = np.arange(start, distinct)
     else:
         high = np.array([xmax], dtype=np.int64)
-    ia = np.searchsorted(sample.u, low, side="left")
-    ib = np.searchsorted(sample.u, high, side="right") - 1
-    row, col = np.meshgrid(np.arange(low.size), np.arange(high.size), indexing="ij")
-    row = row.ravel()
-    col = col.ravel()
-    # xmin < xmax and at least 3 distinct observed degrees in range
-    keep = np.flatnonzero((low[row] < high[col]) & (ib[col] - ia[row] >= 2))
-    if not keep.size:
+        ib = np.searchsorted(u, high, side="right") - 1
+    # At least 3 distinct observed degrees in range (ib >= ia + 2, which implies xmin < xmax):
+    # for each xmin, a suffix of the xmax candidates (ib is increasing).
+    first = np.searchsorted(ib, ia + 2, side="left")
+    count = high.size - first
+    row = np.repeat(np.arange(low.size), count)
+    if not row.size:
         if xmin is not None and xmax is not None:
             raise FitError(f"the range [{xmin}, {xmax}] holds fewer than 3 distinct degrees")
         raise FitError(
@@ -623,17 +687,26 @@ def _candidate_pairs(sample: _Sample, k: float, xmin=None, xmax=None):
             f" and xmax {'= ' + str(xmax) if xmax is not None else f'among the {m} largest'} (k = {k}, n = {n}) "
             "enclose 3 distinct positive degrees"
         )
-    row = row[keep]
-    col = col[keep]
+    col = np.arange(row.size) - np.repeat(np.cumsum(count) - count - first, count)
     return ia[row], ib[col], low[row].astype(float), high[col].astype(float), row, col
+
+
+def _smallest(values, count):
+    """Indices of the ``count`` smallest values (all if fewer), in increasing order of value."""
+    if values.size > count:
+        idx = np.argpartition(values, count - 1)[:count]
+        return idx[np.argsort(values[idx], kind="stable")]
+    return np.argsort(values, kind="stable")
 
 
 def _pick(ks, n_tail, a, b) -> int:
     """Index of the smallest distance in ``ks`` (NaN: not computed). Distances within
     KS_TIE of it are ties, broken by larger n_tail, then smaller xmin ``a``, then larger
     xmax ``b``."""
-    best = np.nanmin(ks)
+    best = np.fmin.reduce(ks)  # NaN (not computed) left out
     tie = np.flatnonzero(ks <= best + KS_TIE)
+    if tie.size == 1:
+        return int(tie[0])
     first = np.lexsort((-b[tie], a[tie], -n_tail[tie]))[0]
     return int(tie[first])
 
@@ -643,7 +716,7 @@ class _Search:
 
     def __init__(self, sample: _Sample, k: float, xmin=None, xmax=None):
         self.sample = sample
-        ia, ib, a, b, _, _ = _candidate_pairs(sample, k, xmin, xmax)
+        ia, ib, a, b, self._row, self._col = _candidate_pairs(sample, k, xmin, xmax)
         self.ia = ia
         self.ib = ib
         self.a = a
@@ -652,7 +725,22 @@ class _Search:
         u0 = sample.uf[0]
         self.mrel = (sample.cumlog[ib + 1] - sample.cumlog[ia]) / self.n_tail - np.log1p((a - u0) / u0)
         self.lam = np.log1p((self.b - self.a) / self.a)
-        self.alpha = _solve_alpha(self.mrel, self.a, self.b, self.lam)
+        self._low = np.zeros(int(self._row[-1]) + 1)  # the candidate ends, by grid row and column
+        self._low[self._row] = a
+        self._high = np.zeros(int(self._col.max()) + 1)
+        self._high[self._col] = b
+        self._dense = None
+        ends = None
+        if ia.size > 16 and self._dense_ends():
+            # the empirical CDFs at a + j, for the bounds of the KS distances at the bottom ends
+            j = np.arange(_END_ROUNDS[0][0], dtype=float)[:, None]
+            lo = sample.cum[ia]
+            femp = sample.below(self._low + j + 1.0).take(self._row, axis=1)
+            femp -= lo
+            femp /= self.n_tail
+            ends = (femp, j < b - a, np.log1p(j / self._low).take(self._row, axis=1))
+        self.alpha, (self._neg, self._zinfo, self._lb) = _solve_alpha(self.mrel, self.a, self.b, self.lam,
+                                                                      normalizer=True, ends=ends)
         self.ks = np.full(ia.size, np.nan)
         self.best = self._best()
 
@@ -660,10 +748,40 @@ class _Search:
     def candidates(self) -> int:
         return int(self.ia.size)
 
+    @property
+    def _z(self):
+        """The normalisers sum_{k=a}^{b} (k/r)^-alpha (r = b where ``_neg``, else a); NaN where unknown."""
+        if isinstance(self._zinfo, tuple):
+            self._zinfo = _normalizer(*self._zinfo)
+        return self._zinfo
+
     def exact(self, sel):
         """Exact KS distances of the candidates ``sel`` (computed once, then cached)."""
+        if len(sel) == 1:  # one pair: slices rather than gathers
+            i = int(sel[0])
+            d = self.ks[i]
+            if d == d:
+                return self.ks[i:i + 1]
+            sl = slice(i, i + 1)
+            if self.b[i] - self.a[i] < _DENSE_KS and self.sample.below_table():
+                self.ks[sl] = _ks_exact_dense(self.sample, self.ia[sl], self.ib[sl], self.alpha[sl], self.a[sl],
+                                              self.b[sl])
+            else:
+                self.ks[sl] = _ks_exact_pairs(self.sample, self.ia[sl], self.ib[sl], self.alpha[sl], self.a[sl],
+                                              self.b[sl])
+            return self.ks[sl]
         sel = np.asarray(sel)
         todo = sel[np.isnan(self.ks[sel])]
+        if todo.size:
+            short = self.b[todo] - self.a[todo] < _DENSE_KS
+            if short.any() and self.sample.below_table():
+                t = todo[short]
+                step = max(1, 1_000_000 // _DENSE_KS)
+                for s in range(0, t.size, step):
+                    u = t[s:s + step]
+                    self.ks[u] = _ks_exact_dense(self.sample, self.ia[u], self.ib[u], self.alpha[u], self.a[u],
+                                                 self.b[u])
+                todo = todo[~short]
         if todo.size:
             width = int((self.ib[todo] - self.ia[todo]).max()) + 1
             step = max(1, 2_000_000 // width)
@@ -672,23 +790,70 @@ class _Search:
                 self.ks[t] = _ks_exact_pairs(self.sample, self.ia[t], self.ib[t], self.alpha[t], self.a[t], self.b[t])
         return self.ks[sel]
 
+    def _dense_ends(self) -> bool:
+        """Whether the bounds at the ends of the ranges are worth computing: the degrees span
+        few enough integers for a table of counts, and at least a quarter of the 16
+        integers next to the middle candidate xmin, or xmax, are observed degrees (sparse
+        supports, such as convolutions' degrees in the millions, make those bounds useless)."""
+        if self._dense is None:
+            sample = self.sample
+            dense = False
+            if sample.below_table():
+                depth = float(_END_ROUNDS[0][0])
+                lo = float(self.a[self.a.size // 2])
+                hi = float(self.b[self.b.size // 2])
+                i = np.searchsorted(sample.uf, [lo, lo + depth, hi - depth, hi], side="right")
+                dense = max(i[1] - i[0], i[3] - i[2]) >= 0.25 * depth
+            self._dense = dense
+        return self._dense
+
+    def _bound(self, kind, depth, sel):
+        """Lower bounds of the KS distances of the candidates ``sel``."""
+        if kind != "quantiles":
+            lb = _ks_ends(self.sample, self._low, self._high, self._row[sel], self._col[sel], self.ia[sel],
+                          self.ib[sel], self.alpha[sel], self.lam[sel], self._neg[sel], self._z[sel],
+                          self.b[sel] - self.a[sel], depth, kind)
+            lb[np.isnan(lb)] = 0.0
+            return lb
+        return _ks_lower(self.sample, self.ia[sel], self.ib[sel], self.alpha[sel], self.a[sel], self.b[sel], depth)
+
     def _best(self) -> int:
-        # A coarse lower bound for every pair, a finer one for the pairs it cannot discard
-        # against the best of a few exact distances, then exact distances in order of it.
+        # Rounds of ever finer lower bounds of the distances (the CCDFs at the integers next
+        # to both ends of each range, then at quantiles of the range), each on the pairs the
+        # previous ones could not rule out against the smallest exact distance found so far
+        # (the pairs of smallest bound get theirs after each round); then exact distances
+        # in increasing order of bound. Every pair within KS_TIE of the smallest distance
+        # gets its exact distance, so the tie rule sees all of them.
         if self.candidates <= 16 or int((self.ib - self.ia + 1).sum()) <= _EXACT_ALL:
             self.exact(np.arange(self.candidates))  # cheaper than bounding them first
             return _pick(self.ks, self.n_tail, self.a, self.b)
-        lb = _ks_lower(self.sample, self.ia, self.ib, self.alpha, self.a, self.b, 4)
-        best = float(self.exact(np.argsort(lb, kind="stable")[:16]).min())
-        for nq in (16, 64):
+        rounds = [("quantiles", nq) for nq in (4, 16, 64)]
+        if self._dense_ends():
+            rounds = [(side, depth) for depth, side in _END_ROUNDS] + rounds
+        best = math.inf
+        if self._lb is not None:  # the first round came with the exponents
+            lb = np.maximum(self._lb, 0.0)
+            first = int(np.argmin(lb))
+            best = float(self.exact([first])[0])
             keep = np.flatnonzero(lb <= best + KS_TIE + _KS_MARGIN)
+        else:
+            lb = np.zeros(self.candidates)
+            keep = np.arange(self.candidates)
+        for kind, depth in rounds:
             if keep.size <= 64 or int((self.ib[keep] - self.ia[keep] + 1).sum()) <= 10 * _EXACT_ALL:
                 break
-            lb[keep] = np.maximum(lb[keep], _ks_lower(self.sample, self.ia[keep], self.ib[keep], self.alpha[keep],
-                                                      self.a[keep], self.b[keep], nq))
-            keep = keep[np.isnan(self.ks[keep])]
-            best = min(best, float(self.exact(keep[np.argsort(lb[keep], kind="stable")[:16]]).min()))
-        order = np.argsort(lb, kind="stable")
+            lb[keep] = np.maximum(lb[keep], self._bound(kind, depth, keep))
+            todo = keep[np.isnan(self.ks[keep])]
+            if todo.size:
+                first = todo[_smallest(lb[todo], 16 if kind == "quantiles" else 4)]
+                best = min(best, float(self.exact(first).min()))
+            keep = keep[lb[keep] <= best + KS_TIE + _KS_MARGIN]
+        if keep.size > 1 and self.sample.below_table():
+            width = self.b[keep] - self.a[keep]
+            if float(width.max()) < _DENSE_KS and (float(width.max()) + 1.0) * keep.size <= _DENSE_BLOCK:
+                self.exact(keep)  # all short: one padded block is cheaper than rounds of pruning
+                return _pick(self.ks, self.n_tail, self.a, self.b)
+        order = keep[np.argsort(lb[keep], kind="stable")] if keep.size > 1 else keep
         pos = 0
         chunk = 8
         while pos < order.size:
@@ -1049,10 +1214,12 @@ class DiscreteTPL:
         self.xmin = xmin
         self.xmax = xmax
         self._r = float(xmin if self.alpha >= 0 else xmax)
-        self._z = self._sum(np.array([float(xmin)]), np.array([float(xmax)]))[0]
+        self._z = _core.sum_scalar(self.alpha, float(xmin), float(xmax), self._r)
         self.log_normalizer = float(math.log(self._z) - self.alpha * math.log(self._r))
-        with np.errstate(over="ignore", under="ignore"):
-            self.normalizer = float(np.exp(self.log_normalizer))
+        try:
+            self.normalizer = math.exp(self.log_normalizer)
+        except OverflowError:
+            self.normalizer = math.inf
         self._sampler = None
 
     def __repr__(self):
@@ -1462,7 +1629,8 @@ class TruncatedPowerLaw:
         """
         deg = _check_degrees(degrees)
         sample = _Sample(deg)
-        ss = _seed_sequence(self.seed)
+        # the seed of the range tests (a Generator is drawn from whatever the rule, as it always was)
+        ss = _seed_sequence(self.seed) if self.rule != "ks" or isinstance(self.seed, np.random.Generator) else None
         search, chosen, dc, dc_p = _fit_search(sample, self.k, self.rule, self.range_bootstrap,
                                                self.p_threshold, ss, self.xmin, self.xmax)
         for name in _RESULTS:

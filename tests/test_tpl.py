@@ -593,3 +593,134 @@ def test_doctests():
     page = Path(__file__).resolve().parent.parent / "docs" / "tpl.rst"
     failures, tried = doctest.testfile(str(page), module_relative=False, optionflags=flags)
     assert tried > 5 and failures == 0
+
+
+# ------------------------------------------------------------------------ the fast search's internals
+def _order3_cases(rng, count):
+    cases = []
+    for _ in range(count):
+        kind = rng.integers(3)
+        if kind == 0:
+            x = int(rng.integers(1, 50)); y = x + int(rng.integers(0, 3000)); a = rng.uniform(-3, 6)
+        elif kind == 1:
+            x = int(rng.integers(1000, 100000)); y = x + int(rng.integers(0, 50000)); a = rng.uniform(-300, 300)
+        else:
+            x = int(rng.integers(1, 100)); y = x + int(rng.integers(0, 20000)); a = rng.uniform(-60, 60)
+        cases.append((a, x, y, x if a >= 0 else y))
+    return np.array(cases, dtype=float)
+
+
+def test_partial_sums_order_three_against_direct_sums():
+    # the third log-weighted sum feeds the Halley step of the exponent; large |1 - alpha| log(y/x)
+    # take the closed forms of the integral, the others Gauss-Legendre quadrature
+    arr = _order3_cases(np.random.default_rng(12), 150)
+    t = _partial_sums(arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3], order=3)
+    for i, (a, x, y, r) in enumerate(arr):
+        k = np.arange(x, y + 1, dtype=np.longdouble)
+        ell = np.log1p((k - r) / np.longdouble(r))
+        w = np.exp(-np.longdouble(a) * ell)
+        lam = max(math.log(y / x), 1e-300)
+        exact0 = float(np.sum(w))
+        for j in range(4):
+            assert abs(t[j][i] - float(np.sum(w * ell**j))) <= 1e-14 * exact0 * lam**j, (j, a, x, y)
+
+
+def test_prepared_sums_serve_nearby_exponents_and_refuse_far_ones():
+    from netgraph._tpl_core import Sums
+
+    arr = _order3_cases(np.random.default_rng(13), 300)
+    a0, x, y = arr[:, 0], arr[:, 1], arr[:, 2]
+    r = np.where(a0 < 0, y, x)
+    scale = np.log(y / x)[None, :] ** np.arange(4)[:, None]  # T_j against T_0 log(y/x)^j, as above
+
+    def close(got, want):
+        assert (np.abs(got - want) <= 1e-14 * want[0] * scale).all()
+
+    sums = Sums(a0, x, y, r, 3, slack=0.5)
+    close(sums(a0, check=False), np.array(_partial_sums(a0, x, y, r, order=3)))
+    near = a0 + 1e-3 * np.sign(np.sin(np.arange(a0.size)))  # within every range's room
+    assert (np.abs(near - a0) <= sums.room).all()
+    close(sums(near), np.array(_partial_sums(near, x, y, r, order=3)))
+    far = a0.copy()
+    far[0] += 5.0 * (1.0 + abs(a0[0]))
+    assert sums(far) is None
+
+
+def test_sum_scalar_matches_the_vector_sums():
+    from netgraph._tpl_core import sum_scalar
+
+    arr = _order3_cases(np.random.default_rng(14), 200)
+    arr = np.vstack([arr, [[0.0, 3, 3, 3], [1.0, 1, 10**6, 1], [-2.0, 5, 9, 9], [400.0, 2, 50, 2]]])
+    vec = _partial_sums(arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3], order=0)[0]
+    for i, (a, x, y, r) in enumerate(arr):
+        assert math.isclose(sum_scalar(a, x, y, r), vec[i], rel_tol=2e-15)
+
+
+def test_candidate_pairs_match_the_grid_of_candidates():
+    from netgraph.tpl import _candidate_pairs, _Sample
+
+    rng = np.random.default_rng(15)
+    for trial in range(20):
+        x = rng.geometric(rng.uniform(0.02, 0.3), int(rng.integers(20, 400)))
+        x[rng.random(x.size) < 0.1] = 0  # isolated nodes
+        xmin = xmax = None
+        if trial % 4 == 1:
+            xmin = int(rng.integers(1, 5))
+        if trial % 4 == 2:
+            xmax = int(np.max(x)) + int(rng.integers(0, 3))
+        try:
+            got = _candidate_pairs(_Sample(x), 0.3, xmin, xmax)
+        except FitError:
+            with pytest.raises(ValueError):
+                ref.search(x, xmin=xmin, xmax=xmax)
+            continue
+        _, table = ref.search(x, xmin=xmin, xmax=xmax)
+        assert list(zip(got[2].astype(int), got[3].astype(int))) == [(r["xmin"], r["xmax"]) for r in table]
+
+
+def test_ks_bounds_never_exceed_the_exact_distances():
+    # every bound that prunes candidates (the ends of the ranges, from the solver's last
+    # evaluation and from the normalisers, and the quantiles) is below the exact distance
+    from netgraph.tpl import _ks_lower, _Sample, _Search
+
+    rng = np.random.default_rng(16)
+    datasets = [DiscreteTPL(2.0, 5, 2000).sample(3000, seed=1), rng.binomial(300, 0.4, 3000),
+                np.round(rng.lognormal(3.0, 1.0, 2000)).astype(np.int64), rng.geometric(0.03, 2500)]
+    for x in datasets:
+        s = _Search(_Sample(x), 0.3)
+        exact = s.exact(np.arange(s.candidates))
+        if s._lb is not None:
+            assert (s._lb <= exact + 1e-12).all()
+        sel = np.arange(s.candidates)
+        for side in (0, 1):
+            for depth in (16, 48):
+                assert (s._bound(side, depth, sel) <= exact + 1e-12).all()
+        lb = _ks_lower(s.sample, s.ia, s.ib, s.alpha, s.a, s.b, 16)
+        assert (lb <= exact + 1e-12).all()
+
+
+def test_dense_and_gap_ks_distances_agree():
+    from netgraph.tpl import _ks_exact_dense, _ks_exact_pairs, _Sample, _Search
+
+    x = DiscreteTPL(1.7, 3, 400).sample(2000, seed=9)
+    s = _Search(_Sample(x), 0.3)
+    short = np.flatnonzero(s.b - s.a < 512)
+    d1 = _ks_exact_dense(s.sample, s.ia[short], s.ib[short], s.alpha[short], s.a[short], s.b[short])
+    d2 = _ks_exact_pairs(s.sample, s.ia[short], s.ib[short], s.alpha[short], s.a[short], s.b[short])
+    np.testing.assert_allclose(d1, d2, rtol=0.0, atol=1e-14)
+
+
+def test_alpha_guess_is_the_continuous_exponent():
+    # the tabulated inverse against Newton's method on the continuous model
+    from netgraph.tpl import _alpha_guess
+
+    rng = np.random.default_rng(17)
+    a = rng.integers(1, 1000, 500).astype(float)
+    b = a + rng.integers(3, 10**5, 500)
+    alpha = rng.uniform(-5, 5, 500)
+    a2, b2 = a - 0.5, b + 0.5
+    lam = np.log(b2 / a2)
+    c = (1.0 - alpha) * lam  # log X / lam on [a2, b2] has the density ~ exp(c s) on [0, 1]
+    mean = (1.0 / -np.expm1(-c) - 1.0 / c) * lam - np.log(a / a2)
+    got = _alpha_guess(mean, a, b)
+    assert np.abs((got - alpha) * lam).max() < 1e-5
