@@ -121,25 +121,28 @@ def matmul(b, a):
     return out
 
 
+def _power_plan(count):
+    """The doubling steps of :func:`_powers`: (rows copied, first row written, square after)."""
+    plan = []
+    have = 1
+    while have < count:
+        step = min(have, count - have)
+        plan.append((step, have, have + step < count))
+        have += step
+    return tuple(plan)
+
+
+_POWER_PLANS = {count: _power_plan(count) for count in range(1, 26)}
+
+
 def _powers(v, count):
-    """(count, m) array of v**0 .. v**(count - 1) (repeated products, one pass per power)."""
+    """(count, m) array of v**0 .. v**(count - 1): out[h:2h] = out[:h] v^h, h = 1, 2, 4, ..."""
     out = np.empty((count, v.shape[0]))
     out[0] = 1.0
-    if count <= 4:
-        if count > 1:
-            out[1] = v
-        if count > 2:
-            np.multiply(v, v, out=out[2])
-        if count > 3:
-            np.multiply(out[2], v, out=out[3])
-        return out
-    have = 1
     p = v
-    while have < count:  # out[have:2 have] = out[:have] * v**have
-        step = min(have, count - have)
+    for step, have, square in _POWER_PLANS[count]:
         np.multiply(out[:step], p, out=out[have:have + step])
-        have += step
-        if have < count:
+        if square:
             p = p * p
     return out
 
@@ -240,8 +243,11 @@ def sum_scalar(alpha, x, y, r):
             p *= (alpha + (2 * i - 1)) * (alpha + 2 * i)
             ts *= is2
             ty *= iy2
-        qs += c * p * ts
+        term = c * p * ts  # the lower end's terms are the larger ones (s <= y)
+        qs += term
         qy += c * p * ty
+        if abs(term) < 1e-18:  # the rest is smaller still (X0 makes the terms decrease)
+            break
     return total + base * g0 + ws * (0.5 + qs) + wy * (0.5 - qy)
 
 

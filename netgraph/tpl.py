@@ -731,7 +731,7 @@ class _Search:
         self._high[self._col] = b
         self._dense = None
         ends = None
-        if ia.size > 16 and self._dense_ends():
+        if 16 < ia.size <= _CHUNK and self._dense_ends():  # (the solver chunks longer arrays)
             # the empirical CDFs at a + j, for the bounds of the KS distances at the bottom ends
             j = np.arange(_END_ROUNDS[0][0], dtype=float)[:, None]
             lo = sample.cum[ia]
@@ -776,7 +776,7 @@ class _Search:
             short = self.b[todo] - self.a[todo] < _DENSE_KS
             if short.any() and self.sample.below_table():
                 t = todo[short]
-                step = max(1, 1_000_000 // _DENSE_KS)
+                step = max(1, _DENSE_BLOCK // (int((self.b[t] - self.a[t]).max()) + 1))
                 for s in range(0, t.size, step):
                     u = t[s:s + step]
                     self.ks[u] = _ks_exact_dense(self.sample, self.ia[u], self.ib[u], self.alpha[u], self.a[u],
@@ -810,9 +810,13 @@ class _Search:
     def _bound(self, kind, depth, sel):
         """Lower bounds of the KS distances of the candidates ``sel``."""
         if kind != "quantiles":
-            lb = _ks_ends(self.sample, self._low, self._high, self._row[sel], self._col[sel], self.ia[sel],
-                          self.ib[sel], self.alpha[sel], self.lam[sel], self._neg[sel], self._z[sel],
-                          self.b[sel] - self.a[sel], depth, kind)
+            z = self._z
+            step = max(1, (_CHUNK * 8) // depth)  # blocks of depth x step entries
+            lb = np.concatenate([
+                _ks_ends(self.sample, self._low, self._high, self._row[t], self._col[t], self.ia[t], self.ib[t],
+                         self.alpha[t], self.lam[t], self._neg[t], z[t], self.b[t] - self.a[t], depth, kind)
+                for t in (sel[i:i + step] for i in range(0, sel.size, step))
+            ])
             lb[np.isnan(lb)] = 0.0
             return lb
         return _ks_lower(self.sample, self.ia[sel], self.ib[sel], self.alpha[sel], self.a[sel], self.b[sel], depth)
