@@ -80,7 +80,7 @@ def _rising_coefficients():
 
 def _correction_matrix(max_order=3):
     """K[j, o * 10 + i] = c_i * (d/dalpha)^o of the coefficient of alpha^j in (alpha)_{2i+1}:
-    ``vander(alpha, 20) @ K`` gives c_i (d/dalpha)^o (alpha)_{2i+1} for every i and o."""
+    ``K.T @ powers(alpha, 20)`` gives c_i (d/dalpha)^o (alpha)_{2i+1} for every o and i."""
     rising = _rising_coefficients()  # (10, 20)
     blocks = []
     for o in range(max_order + 1):
@@ -351,7 +351,7 @@ class Sums:
         lam = np.log1p((y - s) / s)
         up = a0 < 1.0  # the integrand increases with t: expand the integral from the top end
         zlam = np.where(up, lam, -lam)  # z = (1 - alpha) zlam, >= 0 at alpha0
-        if reuse:
+        if reuse and order:
             # t^{1-2i}, i = 1..10, at both ends (relative errors up to 19 log(t) ulps for the
             # last, far below the terms' size relative to the end-point weight), negated at
             # the upper end (whose correction enters with a minus sign)
@@ -364,7 +364,7 @@ class Sums:
         if not order:
             ell = np.log1p((ends - r) / r)
             return {"idx": idx, "nell": -ell, "up": up, "tp": tp, "zlam": zlam, "lam": lam,
-                    "top": np.where(up, y, s)}
+                    "top": np.where(up, y, s), "room": s / EM_C - EM_K - np.abs(a0) if reuse else None}
         z0 = (1.0 - a0) * zlam
         zmax = float(z0.max())
         # three sources: the lower end, the upper end, the integral (expanded from its larger
@@ -447,7 +447,7 @@ class Sums:
         # Bernoulli correction sum_i c_i (alpha)_{2i-1} t^{1-2i} and its alpha-derivatives, both ends:
         # (-d/dalpha)^j [w(t) (1/2 +- Q(t))] = w(t) sum_i C(j, i) log(t/r)^(j-i) (-1)^i (+-Q)^(i)(t)
         q = coefs[:, :2]
-        if self.reuse:
+        if self.reuse:  # (its tp are negated at the upper end)
             coef = matmul(_KMATS_SIGNED[order], _powers(a, _NP)).reshape(o1, _NB, m)
             np.einsum("oim,itm->otm", coef, em["tp"], out=q)  # signs folded into K and tp
         else:
