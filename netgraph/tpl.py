@@ -106,6 +106,14 @@ _DENSE_KS = 512
 _DENSE_BLOCK = 1 << 16
 #: Relative tolerance of alpha.
 _ALPHA_TOL = 1e-13
+#: The direct solver (:func:`_solve_alpha_direct`): Taylor terms in the change of alpha
+#: (powers 0.._DIRECT_TERMS - 1), the largest |alpha - centre| log(b / a) it serves, the
+#: one its centres aim at, and its budget of table cells (plus _DIRECT_PER_PAIR per pair).
+_DIRECT_TERMS = 17
+_DIRECT_RADIUS = 0.75
+_DIRECT_AIM = 0.5
+_DIRECT_CELLS = 1 << 17
+_DIRECT_PER_PAIR = 64
 
 # ---------------------------------------------------------------------------------------
 # Partial sums of k^-alpha (log k)^j by Euler-Maclaurin summation (netgraph._tpl_core)
@@ -381,6 +389,160 @@ def _solve_alpha(mrel, a, b, lam, alpha0=None, tol=_ALPHA_TOL, maxiter=200, norm
                 break
         al, aa, bb, la, mr = alpha[act], a[act], b[act], lam[act], mrel[act]
     return (alpha, (r_out, z_out, lb)) if normalizer else alpha
+
+
+def _direct_cells(low, b) -> int:
+    """Table cells :func:`_solve_alpha_direct` needs for tables starting at ``low`` and ends ``b``."""
+    return (_DIRECT_TERMS + 3) * low.size * int(float(b.max()) - float(low.min()) + 1.0)
+
+
+def _solve_alpha_direct(low, row, high, col, b, mrel, lam, budget, guess=None, tol=_ALPHA_TOL, maxiter=8):
+    """Maximum-likelihood exponents of a grid of ranges by direct sums, expanded in alpha.
+
+    The ranges are ``[low[row], b]``, ``b = high[col]``: few distinct lower ends (the rows
+    of the grid of candidate pairs, ``low`` increasing), each with many upper ends (the
+    columns, ``high`` increasing from the smallest column in ``col`` on). For each row the
+    sums R_i(b) = sum_{k=a}^{b} (k/a)^-c log(k/a)^i, i = 0..19, at one exponent c
+    (the row's centre, or one per group of the row's ranges when their starting guesses
+    are too far apart for one) are tabulated for every b at once (cumulative sums over the
+    integers: exact direct sums, no approximation). At any exponent alpha = c + d,
+
+        T_j = sum_{k=a}^{b} (k/a)^-alpha log(k/a)^j = sum_m (-d)^m / m! R_{m+j},
+
+    the Taylor series of exp(-d log(k/a)) summed term by term. With |d| log(b/a) <= 0.75
+    the 17 terms kept leave a remainder below 1e-17 of T_j, and the alternating terms
+    (d > 0) lose at most a factor exp(1.5) ~ 4.5 to rounding. Each evaluation is then one
+    small contraction, whatever the length of the ranges, and the Halley iteration of
+    :func:`_solve_alpha` (same convergence test) runs on it.
+
+    Returns None when the tables would take more than ``budget`` cells (see
+    :func:`_direct_cells`), else ``(alpha, z, served)``: ``z = sum_{k=a}^{b} (k/a)^-alpha`` at the returned
+    alpha (scale r = a for every range, negative exponents included), and which ranges
+    were solved (those whose iterates stayed within 0.75 / log(b/a) of their row's
+    centre, whose centre keeps the table finite, and that converged in ``maxiter``
+    steps). Starting exponents ``guess`` default to :func:`_alpha_guess`; a range that
+    left its centre's reach keeps its last iterate in ``alpha``, a better start for
+    another call (see :meth:`_Search._solve`).
+    """
+    n = b.size
+    nterm = _DIRECT_TERMS
+    change = np.flatnonzero(row[1:] != row[:-1]) + 1  # pairs are ordered by row
+    starts = np.empty(change.size + 1, dtype=np.int64)
+    starts[0] = 0
+    starts[1:] = change
+    if guess is None:
+        guess = _alpha_guess(mrel, low[row], b)
+    top = float(high.max())
+    # each row's centre: inside [g - aim / lam, g + aim / lam] for every pair when those
+    # intervals meet; else the row's pairs are split by their guess into bins of width
+    # 2 aim / log(top / a) (no narrower than their intervals), one centre per bin
+    reach = _DIRECT_AIM / lam
+    lo_c = np.maximum.reduceat(guess - reach, starts)
+    hi_c = np.minimum.reduceat(guess + reach, starts)
+    single = lo_c <= hi_c
+    rid = np.repeat(np.arange(starts.size), np.diff(np.append(starts, n)))  # the pair's row among those present
+    p_row = row[starts]
+    if single.all():
+        grp = rid
+        g_low = low[p_row]
+        centre = 0.5 * (lo_c + hi_c)
+    else:
+        binw = 2.0 * _DIRECT_AIM / np.log1p((top - low[p_row]) / low[p_row])
+        gmin = np.minimum.reduceat(guess, starts)
+        bins = np.where(single[rid], 0.0, np.floor((guess - gmin[rid]) / binw[rid])).astype(np.int64)
+        nbin = int(bins.max()) + 1
+        keys, grp = np.unique(rid * nbin + bins, return_inverse=True)
+        g_rid, g_bin = np.divmod(keys, nbin)
+        g_low = low[p_row[g_rid]]
+        centre = np.where(single[g_rid], 0.5 * (lo_c + hi_c)[g_rid], gmin[g_rid] + (g_bin + 0.5) * binw[g_rid])
+    nrow = g_low.size
+    if _direct_cells(g_low, high) > budget:
+        return None
+    low = g_low
+    row = grp
+    a0 = float(low[0])
+    c0 = int(col.min())  # the columns from c0 on all hold pairs (row 0 pairs with each)
+    ends = high[c0:]
+    col = col - c0
+    top = float(ends[-1])
+    width = int(top - a0) + 1
+    lam_row = np.log1p((top - low) / low)
+    row_ok = np.abs(centre) * lam_row <= 300.0  # (k/a)^-c stays far from overflow
+    # the terms (k/a)^-c log(k/a)^i for k >= low[r], summed between consecutive ends and
+    # then cumulated: R[i, r, e] = sum over k <= ends[e]
+    k = a0 + np.arange(width, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ell = np.log1p((k[None, :] - low[:, None]) / low[:, None])
+        inside = k[None, :] >= low[:, None]
+        ell = np.where(inside, ell, 0.0)
+        w = np.exp(-np.where(row_ok, centre, 0.0)[:, None] * ell)
+    w *= inside
+    table = _weighted_powers(w.ravel(), ell.ravel(), nterm + 3)  # (k/a)^-c log(k/a)^i
+    cut = np.empty(ends.size, dtype=np.int64)
+    cut[0] = 0
+    cut[1:] = (ends[:-1] - a0).astype(np.int64) + 1
+    table = np.add.reduceat(table.reshape((nterm + 3) * nrow, width), cut, axis=1)
+    np.cumsum(table, axis=1, out=table)
+    s = table.reshape(nterm + 3, nrow, ends.size)[:, row, col]  # (nterm + 3, n)
+    h = s[_DIRECT_IDX]  # h[j, m] = R_{m+j} / m!
+    h *= _DIRECT_FACT
+    c = centre[row]
+    served = row_ok[row].copy()
+    alpha = np.where(served, guess, c)
+    done = ~served
+    lim = _DIRECT_RADIUS / lam
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for _ in range(maxiter):
+            served &= np.abs(alpha - c) <= lim
+            done |= ~served
+            if done.all():
+                break
+            t = np.einsum("mp,jmp->jp", _core._powers(c - alpha, nterm), h)
+            m1, m2, m3 = t[1:] / t[0]
+            var = m2 - m1 * m1
+            k3 = m3 - m1 * (3.0 * m2 - 2.0 * m1 * m1)
+            g = m1 - mrel
+            den = 2.0 * var * var - g * k3
+            step = np.where(den > 0.0, 2.0 * g * var / den, g / var)
+            astep = np.abs(step)
+            s1 = 1.0 + np.abs(alpha)
+            dl = lam * astep
+            conv = (dl * dl * astep <= (0.1 * tol) * s1) & (astep <= 0.01 * s1)
+            bad = ~(var > 0.0) | ~np.isfinite(step)
+            served &= ~bad
+            alpha = np.where(done | bad, alpha, alpha + step)
+            done |= conv | bad
+        served &= done & (np.abs(alpha - c) <= lim)
+        z = np.einsum("mp,mp->p", _core._powers(c - alpha, nterm), h[0])
+    return alpha, z, served
+
+
+def _weighted_powers(w, v, count):
+    """(count, m) array of w v**0 .. w v**(count - 1) (the doubling of
+    :func:`netgraph._tpl_core._powers`, started from ``w``)."""
+    out = np.empty((count, v.shape[0]))
+    out[0] = w
+    p = v
+    have = 1
+    while have < count:
+        step = min(have, count - have)
+        np.multiply(out[:step], p, out=out[have:have + step])
+        have += step
+        if have < count:
+            p = p * p
+    return out
+
+
+def _direct_tables():
+    """Index and factor arrays of :func:`_solve_alpha_direct`: for j = 0..3, m < terms,
+    the row m + j of the sums R and the factor 1 / m!."""
+    nterm = _DIRECT_TERMS
+    idx = np.array([[m + j for m in range(nterm)] for j in range(4)])
+    fact = np.array([[1.0 / math.factorial(m) for m in range(nterm)] for j in range(4)])[:, :, None]
+    return idx, fact
+
+
+_DIRECT_IDX, _DIRECT_FACT = _direct_tables()
 
 
 def _normalizer(t0, m1, var, k3, d, lam, done):
@@ -739,10 +901,51 @@ class _Search:
             femp -= lo
             femp /= self.n_tail
             ends = (femp, j < b - a, np.log1p(j / self._low).take(self._row, axis=1))
-        self.alpha, (self._neg, self._zinfo, self._lb) = _solve_alpha(self.mrel, self.a, self.b, self.lam,
-                                                                      normalizer=True, ends=ends)
+        self.alpha, self._neg, self._zinfo, self._lb = self._solve(ends)
         self.ks = np.full(ia.size, np.nan)
         self.best = self._best()
+
+    def _solve(self, ends):
+        """The exponents of every candidate, the scales and normalisers of their sums, and
+        (given ``ends``) lower bounds of their KS distances at the bottom ends.
+
+        Grids of at most _CHUNK pairs whose ranges span few enough integers go to the
+        direct solver (tables of cumulative sums), the rest, and any range it does not
+        serve, to the general one.
+        """
+        n = self.ia.size
+        budget = _DIRECT_CELLS + _DIRECT_PER_PAIR * n
+        direct = None
+        if n <= _CHUNK and _direct_cells(self._low, self.b) <= budget:
+            direct = _solve_alpha_direct(self._low, self._row, self._high, self._col, self.b, self.mrel, self.lam,
+                                         budget)
+        if direct is None:
+            alpha, (neg, z, lb) = _solve_alpha(self.mrel, self.a, self.b, self.lam, normalizer=True, ends=ends)
+            return alpha, neg, z, lb
+        alpha, z, served = direct
+        if not served.all():
+            # ranges whose iterates left their centre's reach (a poor continuous guess, as
+            # for xmin = 1): once more, centred on where they went
+            rest = np.flatnonzero(~served)
+            again = _solve_alpha_direct(self._low, self._row[rest], self._high, self._col[rest], self.b[rest],
+                                        self.mrel[rest], self.lam[rest], budget, guess=alpha[rest])
+            if again is not None:
+                alpha[rest], z[rest], served[rest] = again
+        neg = np.zeros(n, dtype=bool)  # the direct sums are on the scale r = a
+        lb = None
+        if ends is not None:
+            lb = _ends_bound(alpha, z, neg, self.lam, ends, 0.0)
+        if not served.all():
+            rest = np.flatnonzero(~served)
+            sub_ends = None if ends is None else tuple(e[:, rest] for e in ends)
+            a_r, (neg_r, z_r, lb_r) = _solve_alpha(self.mrel[rest], self.a[rest], self.b[rest], self.lam[rest],
+                                                   normalizer=True, ends=sub_ends)
+            alpha[rest] = a_r
+            neg[rest] = neg_r
+            z[rest] = _normalizer(*z_r) if isinstance(z_r, tuple) else z_r
+            if lb is not None:
+                lb[rest] = np.zeros(rest.size) if lb_r is None else lb_r
+        return alpha, neg, z, lb
 
     @property
     def candidates(self) -> int:
