@@ -440,7 +440,9 @@ def _solve_alpha_direct(low, row, high, col, b, mrel, lam, budget, guess=None, t
     lo_c = np.maximum.reduceat(guess - reach, starts)
     hi_c = np.minimum.reduceat(guess + reach, starts)
     single = lo_c <= hi_c
-    rid = np.repeat(np.arange(starts.size), np.diff(np.append(starts, n)))  # the pair's row among those present
+    rid = np.zeros(n, dtype=np.int64)  # the pair's row among those present
+    rid[change] = 1
+    np.cumsum(rid, out=rid)
     p_row = row[starts]
     if single.all():
         grp = rid
@@ -491,12 +493,14 @@ def _solve_alpha_direct(low, row, high, col, b, mrel, lam, budget, guess=None, t
     alpha = np.where(served, guess, c)
     done = ~served
     lim = _DIRECT_RADIUS / lam
+    t = None
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for _ in range(maxiter):
             served &= np.abs(alpha - c) <= lim
             done |= ~served
             if done.all():
                 break
+            at = alpha
             t = np.einsum("mp,jmp->jp", _core._powers(c - alpha, nterm), h)
             m1, m2, m3 = t[1:] / t[0]
             var = m2 - m1 * m1
@@ -513,7 +517,16 @@ def _solve_alpha_direct(low, row, high, col, b, mrel, lam, budget, guess=None, t
             alpha = np.where(done | bad, alpha, alpha + step)
             done |= conv | bad
         served &= done & (np.abs(alpha - c) <= lim)
-        z = np.einsum("mp,mp->p", _core._powers(c - alpha, nterm), h[0])
+        if t is None:  # no range within reach
+            return alpha, np.full(n, np.nan), served
+        # z at the returned alpha from the last evaluation, at ``at`` (alpha itself for the
+        # ranges done before it): log z moves by the cumulant generating function of
+        # log(X/a), exact to 0.08 (d lam)^4 (see _normalizer); directly where d is larger
+        d = alpha - at
+        z = t[0] * np.exp(d * (-m1 + d * (0.5 * var - d * k3 * (1.0 / 6.0))))
+        far = np.flatnonzero(np.abs(d) * lam > 1e-4)
+        if far.size:
+            z[far] = np.einsum("mp,mp->p", _core._powers(c[far] - alpha[far], nterm), h[0][:, far])
     return alpha, z, served
 
 
