@@ -486,8 +486,9 @@ def _solve_alpha_direct(low, row, high, col, b, mrel, lam, budget, guess=None, t
     table = np.add.reduceat(table.reshape((nterm + 3) * nrow, width), cut, axis=1)
     np.cumsum(table, axis=1, out=table)
     s = table.reshape(nterm + 3, nrow, ends.size)[:, row, col]  # (nterm + 3, n)
-    h = s[_DIRECT_IDX]  # h[j, m] = R_{m+j} / m!
-    h *= _DIRECT_FACT
+    # h[j, m] = R_{m+j}: a view of s with overlapping rows (nothing copied)
+    h = np.lib.stride_tricks.as_strided(s, shape=(4, nterm, n), strides=(s.strides[0],) + s.strides,
+                                        writeable=False)
     c = centre[row]
     served = row_ok[row].copy()
     alpha = np.where(served, guess, c)
@@ -501,7 +502,9 @@ def _solve_alpha_direct(low, row, high, col, b, mrel, lam, budget, guess=None, t
             if done.all():
                 break
             at = alpha
-            t = np.einsum("mp,jmp->jp", _core._powers(c - alpha, nterm), h)
+            dpow = _core._powers(c - alpha, nterm)
+            dpow *= _INV_FACT  # (-d)^m / m!
+            t = np.einsum("mp,jmp->jp", dpow, h)
             m1, m2, m3 = t[1:] / t[0]
             var = m2 - m1 * m1
             k3 = m3 - m1 * (3.0 * m2 - 2.0 * m1 * m1)
@@ -526,7 +529,7 @@ def _solve_alpha_direct(low, row, high, col, b, mrel, lam, budget, guess=None, t
         z = t[0] * np.exp(d * (-m1 + d * (0.5 * var - d * k3 * (1.0 / 6.0))))
         far = np.flatnonzero(np.abs(d) * lam > 1e-4)
         if far.size:
-            z[far] = np.einsum("mp,mp->p", _core._powers(c[far] - alpha[far], nterm), h[0][:, far])
+            z[far] = np.einsum("mp,mp->p", _core._powers(c[far] - alpha[far], nterm) * _INV_FACT, s[:nterm, far])
     return alpha, z, served
 
 
@@ -546,16 +549,8 @@ def _weighted_powers(w, v, count):
     return out
 
 
-def _direct_tables():
-    """Index and factor arrays of :func:`_solve_alpha_direct`: for j = 0..3, m < terms,
-    the row m + j of the sums R and the factor 1 / m!."""
-    nterm = _DIRECT_TERMS
-    idx = np.array([[m + j for m in range(nterm)] for j in range(4)])
-    fact = np.array([[1.0 / math.factorial(m) for m in range(nterm)] for j in range(4)])[:, :, None]
-    return idx, fact
-
-
-_DIRECT_IDX, _DIRECT_FACT = _direct_tables()
+#: 1 / m! for the Taylor terms of :func:`_solve_alpha_direct` (a column).
+_INV_FACT = np.array([1.0 / math.factorial(m) for m in range(_DIRECT_TERMS)])[:, None]
 
 
 def _normalizer(t0, m1, var, k3, d, lam, done):
