@@ -218,6 +218,8 @@ def bench_bootstrap(n_boot, n_jobs):
 
 
 def fmt_s(t):
+    if t < 0.01:
+        return f"{t * 1e3:.2f} ms"
     return f"{t * 1e3:.1f} ms" if t < 1 else f"{t:.2f} s"
 
 
@@ -303,7 +305,7 @@ def main(argv=None):
         brute = fmt_s(r["brute_s"]) + ("" if r["brute_measured"] else " (est.)") if "brute_s" in r else ""
         ratio_b = f"{r['ratio_brute']:.0f}x" if "ratio_brute" in r else ""
         md.append(f"| {r['name']} | {r['n']} | {r['candidates']} | {fmt_s(r['powerlaw_s'])} | "
-                  f"{fmt_s(r['netgraph_s'])} | {fmt_s(r['netgraph_cold_s'])} | {r['ratio_powerlaw']:.2f} | {brute} | {ratio_b} |")
+                  f"{fmt_s(r['netgraph_s'])} | {fmt_s(r['netgraph_cold_s'])} | {r['ratio_powerlaw']:.2g} | {brute} | {ratio_b} |")
     md += ["", f"Bootstrap, n = 1024, {boot['replicates']} replicates, {boot['n_jobs']} workers: Clauset (whole "
            f"search re-run) {fmt_s(boot['clauset_s'])}, Deluca-Corral (fixed range) {fmt_s(boot['deluca_corral_s'])}.",
            "", "| target | measured | limit | |", "|---|---:|---:|---|"]
