@@ -135,10 +135,11 @@ def _power_plan(count):
 _POWER_PLANS = {count: _power_plan(count) for count in range(1, 26)}
 
 
-def _powers(v, count):
-    """(count, m) array of v**0 .. v**(count - 1): out[h:2h] = out[:h] v^h, h = 1, 2, 4, ..."""
+def _powers(v, count, first=1.0):
+    """(count, m) array of first * v**0 .. first * v**(count - 1): out[h:2h] = out[:h] v^h,
+    h = 1, 2, 4, ... (``first`` a scalar or an array like ``v``)."""
     out = np.empty((count, v.shape[0]))
-    out[0] = 1.0
+    out[0] = first
     p = v
     for step, have, square in _POWER_PLANS[count]:
         np.multiply(out[:step], p, out=out[have:have + step])

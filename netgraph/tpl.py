@@ -479,7 +479,7 @@ def _solve_alpha_direct(low, row, high, col, b, mrel, lam, budget, guess=None, t
         ell = np.where(inside, ell, 0.0)
         w = np.exp(-np.where(row_ok, centre, 0.0)[:, None] * ell)
     w *= inside
-    table = _weighted_powers(w.ravel(), ell.ravel(), nterm + 3)  # (k/a)^-c log(k/a)^i
+    table = _core._powers(ell.ravel(), nterm + 3, w.ravel())  # (k/a)^-c log(k/a)^i
     cut = np.empty(ends.size, dtype=np.int64)
     cut[0] = 0
     cut[1:] = (ends[:-1] - a0).astype(np.int64) + 1
@@ -531,22 +531,6 @@ def _solve_alpha_direct(low, row, high, col, b, mrel, lam, budget, guess=None, t
         if far.size:
             z[far] = np.einsum("mp,mp->p", _core._powers(c[far] - alpha[far], nterm) * _INV_FACT, s[:nterm, far])
     return alpha, z, served
-
-
-def _weighted_powers(w, v, count):
-    """(count, m) array of w v**0 .. w v**(count - 1) (the doubling of
-    :func:`netgraph._tpl_core._powers`, started from ``w``)."""
-    out = np.empty((count, v.shape[0]))
-    out[0] = w
-    p = v
-    have = 1
-    while have < count:
-        step = min(have, count - have)
-        np.multiply(out[:step], p, out=out[have:have + step])
-        have += step
-        if have < count:
-            p = p * p
-    return out
 
 
 #: 1 / m! for the Taylor terms of :func:`_solve_alpha_direct` (a column).
@@ -939,6 +923,7 @@ class _Search:
                                         self.mrel[rest], self.lam[rest], budget, guess=alpha[rest])
             if again is not None:
                 alpha[rest], z[rest], served[rest] = again
+            z[~served] = np.nan  # (solved below)
         neg = np.zeros(n, dtype=bool)  # the direct sums are on the scale r = a
         lb = None
         if ends is not None:
