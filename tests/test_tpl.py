@@ -163,17 +163,7 @@ def test_distribution_bad_parameters(args, match):
 
 # ------------------------------------------------------------------------ exact sums
 def test_partial_sums_against_direct_sums():
-    rng = np.random.default_rng(5)
-    cases = []
-    for _ in range(400):
-        kind = rng.integers(3)
-        if kind == 0:
-            x = int(rng.integers(1, 50)); y = x + int(rng.integers(0, 3000)); a = rng.uniform(-3, 6)
-        elif kind == 1:
-            x = int(rng.integers(1000, 100000)); y = x + int(rng.integers(0, 50000)); a = rng.uniform(-300, 300)
-        else:
-            x = int(rng.integers(1, 100)); y = x + int(rng.integers(0, 20000)); a = rng.uniform(-1000, 1000)
-        cases.append((a, x, y, x if a >= 0 else y))
+    cases = [tuple(row) for row in _order3_cases(np.random.default_rng(5), 400, extreme=1000.0)]
     cases += [(a, x, y, x if a >= 0 else y) for a in (0.0, 1.0, -1.0, -2.0, 1 + 1e-9, 1 - 1e-9)
               for x, y in ((1, 1), (1, 2), (3, 5000), (700, 900))]
     arr = np.array(cases, dtype=float)
@@ -596,7 +586,9 @@ def test_doctests():
 
 
 # ------------------------------------------------------------------------ the fast search's internals
-def _order3_cases(rng, count):
+def _order3_cases(rng, count, extreme=60.0):
+    """Random (alpha, x, y, r): short and long ranges, near and far from 1, exponents up to
+    ``extreme`` in size on the third kind."""
     cases = []
     for _ in range(count):
         kind = rng.integers(3)
@@ -605,7 +597,7 @@ def _order3_cases(rng, count):
         elif kind == 1:
             x = int(rng.integers(1000, 100000)); y = x + int(rng.integers(0, 50000)); a = rng.uniform(-300, 300)
         else:
-            x = int(rng.integers(1, 100)); y = x + int(rng.integers(0, 20000)); a = rng.uniform(-60, 60)
+            x = int(rng.integers(1, 100)); y = x + int(rng.integers(0, 20000)); a = rng.uniform(-extreme, extreme)
         cases.append((a, x, y, x if a >= 0 else y))
     return np.array(cases, dtype=float)
 
