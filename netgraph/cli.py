@@ -33,7 +33,7 @@ import uuid
 import numpy as np
 
 from netgraph import __version__
-from netgraph._utils import atomic_write, check_writable
+from netgraph.utils.files import atomic_write, check_writable
 from netgraph.degrees import DIRECTIONS, layer_degrees
 from netgraph.exceptions import InvalidModelError, ModelNotFoundError, NetgraphError
 from netgraph.graph import LayeredGraph

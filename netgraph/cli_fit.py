@@ -97,7 +97,7 @@ def _check_options(args) -> None:
 
 def _plot_path(directory) -> str:
     """``directory/ccdf.png``, the directory created if needed; fails before any work is done."""
-    from netgraph._utils import check_writable
+    from netgraph.utils.files import check_writable
     from netgraph.exceptions import NetgraphError
 
     if os.path.exists(directory) and not os.path.isdir(directory):
@@ -315,7 +315,7 @@ def fit_table(document: dict) -> str:
 
 # ---------------------------------------------------------------------- the command
 def _cmd_fit(args) -> int:
-    from netgraph._utils import check_writable
+    from netgraph.utils.files import check_writable
     from netgraph.cli import _emit, _json_text, _read_model
 
     _check_options(args)

@@ -16,7 +16,7 @@ suffix         format              what it is
                                    load: read with ``allow_pickle=False``.
 =============  ==================  ==========================================================
 
-Every file is written through :func:`netgraph._utils.atomic_write`, so a failed write
+Every file is written through :func:`netgraph.utils.files.atomic_write`, so a failed write
 never leaves a half-written file behind.
 
 The ``.npz`` layout (version 1): a 0-d unicode array ``header`` holding a JSON object
@@ -37,7 +37,7 @@ import zipfile
 import numpy as np
 import scipy.sparse as sp
 
-from netgraph._utils import atomic_write
+from netgraph.utils.files import atomic_write
 from netgraph.exceptions import GraphFormatError, InvalidParameterError, ModelNotFoundError, NetgraphError
 from netgraph.graph import Junction, Layer, LayeredGraph
 

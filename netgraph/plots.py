@@ -50,7 +50,7 @@ import sys
 
 import numpy as np
 
-from netgraph._utils import atomic_write
+from netgraph.utils.files import atomic_write
 from netgraph.exceptions import InvalidParameterError
 
 __all__ = ["empirical_ccdf", "tpl_ccdf_line", "plot_ccdf", "plot_layers"]
@@ -320,7 +320,7 @@ def plot_layers(degrees_by_layer, fits=None, *, path=None, ncols: int = 3, notes
     fits = dict(fits or {})
     notes = dict(notes or {})
     if path is not None:
-        from netgraph._utils import check_writable
+        from netgraph.utils.files import check_writable
 
         check_writable(path)
     n = len(layers)

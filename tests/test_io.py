@@ -21,7 +21,7 @@ from netgraph import (
     read_graph,
     write_graph,
 )
-from netgraph._utils import atomic_write, check_writable
+from netgraph.utils.files import atomic_write, check_writable
 
 SUFFIXES = [".graphml", ".pickle", ".pkl", ".npz"]
 EXACT_SUFFIXES = [".pickle", ".pkl", ".npz"]

@@ -153,9 +153,9 @@ def test_output_is_required(capsys):
 
 
 def test_nothing_half_written(capsys, tmp_path, monkeypatch):
-    import netgraph._utils
+    import netgraph.utils.files
 
-    real_fsync = netgraph._utils.os.fsync
+    real_fsync = netgraph.utils.files.os.fsync
     synced = []
 
     def fsync(fd):
@@ -165,7 +165,7 @@ def test_nothing_half_written(capsys, tmp_path, monkeypatch):
             raise OSError(28, "No space left on device")
         return real_fsync(fd)
 
-    monkeypatch.setattr(netgraph._utils.os, "fsync", fsync)
+    monkeypatch.setattr(netgraph.utils.files.os, "fsync", fsync)
     args = ["train", "prune", "--model", "cnn", "--padding", "same", "--epochs", "1"]
     code, out, err = run(capsys, *args, "-o", str(tmp_path / "new" / "run"))
     assert_one_line_error(code, err, "No space left on device")

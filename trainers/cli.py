@@ -135,7 +135,7 @@ def write_files(folder, files: dict) -> list[str]:
     list of str
         The paths written, in order.
     """
-    from netgraph._utils import atomic_write
+    from netgraph.utils.files import atomic_write
 
     folder = os.fspath(folder)
     created_dirs = []

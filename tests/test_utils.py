@@ -1,0 +1,150 @@
+"""The shared helpers of netgraph.utils: one test (or a few) per helper, values by hand."""
+
+import logging
+import math
+
+import numpy as np
+import pytest
+
+from netgraph import InvalidParameterError
+from netgraph.utils.check import (
+    check_bool, check_choice, check_int, check_integers, check_n_jobs, check_real, check_seed, interval,
+)
+from netgraph.utils.progress import progress_bar, show_progress
+from netgraph.utils.seeds import child_seed, seed_sequence, spawn_seeds
+from netgraph.utils.tables import format_table, json_text
+
+
+@pytest.mark.parametrize("value, expected", [(3, 3), (3.0, 3), (np.int64(5), 5), (np.float32(2.0), 2)])
+def test_check_int_accepts_integers(value, expected):
+    out = check_int(value, "n", minimum=0)
+    assert out == expected and type(out) is int
+
+
+@pytest.mark.parametrize("value, rule", [
+    (True, "an integer >= 0"), (2.5, "an integer >= 0"), (math.inf, "an integer >= 0"), ("3", "an integer >= 0"),
+    (-1, "an integer >= 0"), (None, "an integer >= 0"),
+])
+def test_check_int_names_parameter_and_value(value, rule):
+    with pytest.raises(InvalidParameterError) as info:
+        check_int(value, "--bootstrap", minimum=0)
+    assert str(info.value) == f"--bootstrap must be {rule}; got {value!r}"
+
+
+def test_check_int_maximum():
+    assert check_int(5, "n", minimum=1, maximum=5) == 5
+    with pytest.raises(InvalidParameterError, match=r"^n must be an integer in \[1, 5\]; got 6$"):
+        check_int(6, "n", minimum=1, maximum=5)
+
+
+def test_check_real_bounds():
+    assert check_real(0.5, "k", minimum=0, maximum=0.5, open_minimum=True) == 0.5
+    for bad in (0, 0.0, 0.51, math.nan, "0.3", True):
+        with pytest.raises(InvalidParameterError, match=r"^k must be a number in \(0, 0.5\]; got "):
+            check_real(bad, "k", minimum=0, maximum=0.5, open_minimum=True)
+    with pytest.raises(InvalidParameterError, match=r"^x must be a finite number; got inf$"):
+        check_real(math.inf, "x")
+    assert check_real(math.inf, "x", finite=False) == math.inf
+
+
+def test_interval_words():
+    assert interval() == ""
+    assert interval(0, 1, open_maximum=True) == "in [0, 1)"
+    assert interval(maximum=3, open_maximum=True) == "< 3"
+
+
+def test_check_bool():
+    assert check_bool(np.bool_(False), "flag") is False
+    with pytest.raises(InvalidParameterError, match=r"^flag must be True or False; got 'yes'$"):
+        check_bool("yes", "flag")
+
+
+def test_check_choice():
+    assert check_choice("ks", "rule", ("ks", "deluca-corral")) == "ks"
+    with pytest.raises(InvalidParameterError, match=r"^rule must be one of 'ks', 'deluca-corral'; got 'KS'$"):
+        check_choice("KS", "rule", ("ks", "deluca-corral"))
+    with pytest.raises(InvalidParameterError, match=r"got \[1\]$"):
+        check_choice([1], "rule", {"ks"})  # unhashable against a set
+
+
+def test_check_seed_and_streams():
+    g = np.random.default_rng(0)
+    assert check_seed(g) is g and check_seed(None) is None and check_seed(3) == 3
+    for bad in (-1, 1.5, True, "0"):
+        with pytest.raises(InvalidParameterError, match="^seed must be None, a non-negative integer"):
+            check_seed(bad)
+    ss = seed_sequence(11)
+    assert ss.entropy == 11 and seed_sequence(ss) is ss
+    # children are named by their key, independent of the order they are made in
+    a, b = child_seed(ss, 1).generate_state(2), child_seed(ss, 2).generate_state(2)
+    assert not np.array_equal(a, b)
+    assert np.array_equal(child_seed(ss, 1).generate_state(2), a)
+    assert spawn_seeds(5, 3) == [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(5).spawn(3)]
+
+
+def test_check_n_jobs():
+    assert check_n_jobs(1) == 1
+    assert check_n_jobs(-1) >= 1
+    with pytest.raises(InvalidParameterError, match=r"^n_jobs must be an integer >= 1; got 0$"):
+        check_n_jobs(0)
+
+
+def test_check_integers():
+    out = check_integers(np.array([2.0, 0.0, 7.0]), "degrees")
+    assert out.dtype == np.int64 and out.tolist() == [2, 0, 7]
+    cases = [
+        ([[1, 2]], "degrees must be a 1-D array of integers; got shape (1, 2)"),
+        ([], "degrees is empty: there is nothing to fit"),
+        (["a"], "degrees must hold integers; got an array of dtype <U1"),
+        ([1.0, math.nan], "degrees must be finite numbers; degrees[1] = nan"),
+        ([1.0, 2.5], "degrees must be integers; degrees[1] = 2.5"),
+        ([4, -2], "degrees must be >= 0; degrees[1] = -2"),
+    ]
+    for data, message in cases:
+        with pytest.raises(InvalidParameterError) as info:
+            check_integers(data, "degrees")
+        assert str(info.value) == message
+    assert check_integers([], "x", allow_empty=True).size == 0
+    with pytest.raises(InvalidParameterError, match=r"x must be >= 3; x\[0\] = 2"):
+        check_integers([2], "x", minimum=3)
+
+
+def test_format_table():
+    lines = format_table([("a", "bb", "c"), ("long", "1", "22")], "lrl")
+    assert lines == ["a     bb  c", "long   1  22"]
+    with pytest.raises(ValueError):
+        format_table([("a",), ("b", "c")])
+
+
+def test_json_text_compacts_number_lists():
+    text = json_text({"x": [1, 2.5], "y": {"z": ["a", "b"]}, "flags": [True, False]})
+    assert '"x": [1, 2.5]' in text
+    assert '"a",' in text  # lists of strings stay one item a line
+    import json
+    assert json.loads(text) == {"x": [1, 2.5], "y": {"z": ["a", "b"]}, "flags": [True, False]}
+
+
+def test_progress_follows_terminal_and_quiet(monkeypatch):
+    class Tty:
+        def isatty(self):
+            return True
+
+        def write(self, s):
+            pass
+
+        def flush(self):
+            pass
+
+    monkeypatch.setattr("sys.stderr", Tty())
+    assert show_progress() is True
+    logger = logging.getLogger("netgraph")
+    old = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        assert show_progress() is False
+        assert show_progress(True) is True
+    finally:
+        logger.setLevel(old)
+    bar = progress_bar(2, progress=False)
+    assert bar.disable
+    bar.close()
