@@ -1,10 +1,12 @@
-"""The model zoo (tests/zoo.py) exports to ONNX and computes what torch computes.
+"""The model zoo (tests/zoo/) exports to ONNX and computes what torch computes.
 
 For every family the small variant is exported with the TorchScript exporter, run with
 onnxruntime on the example input and compared with torch; the export must contain the
 family's characteristic operators, in the numbers the architecture implies (one Add
-per residual block, one Concat per dense layer, ...). Full-size variants and the dynamo
-exporter on every family are ``slow`` (run with ``--runslow``).
+per residual block, one Concat per dense layer, ...), and every operator type in it
+must be one that :mod:`exporters` reads (it has a handler, or is folded as a
+constant). Full-size variants and the dynamo exporter on every family are ``slow``
+(run with ``--runslow``).
 """
 
 from collections import Counter, namedtuple
@@ -16,8 +18,13 @@ import torch
 from onnx import numpy_helper
 
 import zoo
+from exporters.ops import supported_ops
 
 ATOL = 1e-4
+
+# Operator types that the exporter folds into constants before its walk rather than
+# giving them a handler: a Constant node's value becomes a constant tensor.
+FOLDED_OPS = {"Constant"}
 
 # Operators whose handlers make the strict families readable without cuts: learnable
 # ones, pass-through ones, Concat and Add (see docs ARCHITECTURE "Reading any ONNX
@@ -81,6 +88,23 @@ def assert_matches_torch(case):
 
 def op_types(proto):
     return {node.op_type for node in proto.graph.node}
+
+
+def assert_exporter_reads_every_op_type(op_types_seen, name):
+    """Every op type in ``op_types_seen`` has a handler in :mod:`exporters` or is folded.
+
+    Read strictly: nothing else is allowed, and no folded op type has a handler too.
+    """
+    handled = set(supported_ops())
+    assert not FOLDED_OPS & handled, f"{sorted(FOLDED_OPS & handled)} have handlers now"
+    missing = set(op_types_seen) - handled - FOLDED_OPS
+    assert not missing, f"{name}: no exporter handler for {sorted(missing)}"
+
+
+def assert_default_domain(proto):
+    """Every node of ``proto`` is in the default ONNX domain (the handlers' domain)."""
+    domains = {node.domain for node in proto.graph.node}
+    assert domains <= {"", "ai.onnx"}, domains
 
 
 def op_counts(proto):
@@ -253,9 +277,16 @@ def test_onnxruntime_matches_torch(small_export):
     assert_matches_torch(small_export)
 
 
-def test_op_types_as_recorded(small_export):
-    recorded = set(zoo.OP_TYPES[small_export.name]["torchscript"])
-    assert op_types(small_export.proto) == recorded
+def test_exporter_reads_every_op_type(small_export):
+    assert_default_domain(small_export.proto)
+    assert_exporter_reads_every_op_type(op_types(small_export.proto), small_export.name)
+
+
+@pytest.mark.parametrize("exporter", ["torchscript", "dynamo"])
+@pytest.mark.parametrize("name", zoo.FAMILIES)
+def test_exporter_reads_every_recorded_op_type(name, exporter):
+    # the op types recorded for each export (zoo.OP_TYPES), without exporting again
+    assert_exporter_reads_every_op_type(zoo.OP_TYPES[name][exporter], f"{name} ({exporter})")
 
 
 def test_characteristic_structure(small_export):
@@ -353,8 +384,9 @@ def test_stochastic_depth_is_identity_in_eval():
     layer = zoo.StochasticDepth(0.5)
     x = torch.ones(64, 3)
     assert layer.eval()(x) is x
-    torch.manual_seed(0)
-    dropped = layer.train()(x)
+    with torch.random.fork_rng(devices=[]):  # seeded, the global RNG left as it was
+        torch.manual_seed(0)
+        dropped = layer.train()(x)
     assert set(dropped[:, 0].tolist()) == {0.0, 2.0}
 
 
@@ -392,6 +424,7 @@ def test_dynamo_export_small():
     case = export_case("squeezenet1_1", dynamo=True)
     assert_matches_torch(case)
     assert op_types(case.proto) == set(zoo.OP_TYPES["squeezenet1_1"]["dynamo"])
+    assert_exporter_reads_every_op_type(op_types(case.proto), "squeezenet1_1")
 
 
 @pytest.mark.slow
@@ -400,6 +433,8 @@ def test_dynamo_export(name):
     case = export_case(name, dynamo=True)
     assert_matches_torch(case)
     assert op_types(case.proto) == set(zoo.OP_TYPES[name]["dynamo"])
+    assert_default_domain(case.proto)
+    assert_exporter_reads_every_op_type(op_types(case.proto), name)
 
 
 @pytest.mark.slow
@@ -409,6 +444,7 @@ def test_full_size(name):
     assert tuple(case.x.shape) == (1, 3, 224, 224)
     assert_matches_torch(case)
     assert op_types(case.proto) == set(zoo.OP_TYPES[name]["torchscript"])
+    assert_exporter_reads_every_op_type(op_types(case.proto), name)
     check_counts(case, full=True)
     if name in FAMILY_CHECKS:
         FAMILY_CHECKS[name](case.proto)
