@@ -20,6 +20,7 @@ __all__ = [
     "DatasetError",
     "FitError",
     "NotFittedError",
+    "HandlerError",
 ]
 
 
@@ -95,3 +96,14 @@ class FitError(NetgraphError):
 
 class NotFittedError(NetgraphError, AttributeError):
     """A result attribute of an estimator was read before its ``fit`` method was called."""
+
+
+class HandlerError(NetgraphError):
+    """An operator handler of :mod:`exporters` is broken: a bug in netgraph, not in the model.
+
+    Raised when a handler fails with an exception it did not foresee (a ValueError, an
+    IndexError, ...) instead of stating why it cannot read the node, in strict and in
+    lenient mode alike (a cut is only made for a reason a handler states), and when two
+    handlers register for one operator. The message names the handler, the node and
+    the exception, which is chained as ``__cause__``.
+    """
