@@ -26,11 +26,12 @@ def read_onnx(model, *, lenient: bool = False):
         A path to a ``.onnx`` file (external data is read from beside it), its bytes, or a
         loaded model.
     lenient : bool, default False
-        If False, an operator on the path without a handler raises
-        :class:`~netgraph.UnsupportedOperatorError`. If True, it becomes a *cut*: its
-        outputs start new input layers (kind ``"cut"``) and the cut is listed in
-        :attr:`LayeredGraph.cuts`. Layers inside control flow (If, Loop, Scan) raise
-        :class:`~netgraph.ControlFlowError` in both modes.
+        If False, an operator on the path that no handler reads (no handler, or a case
+        its handler does not cover) raises :class:`~netgraph.UnsupportedOperatorError`.
+        If True, it becomes a *cut*: its outputs start new input layers (kind
+        ``"cut"``) and the cut is listed in :attr:`LayeredGraph.cuts`. Layers inside
+        control flow (If, Loop, Scan) raise :class:`~netgraph.ControlFlowError` in both
+        modes, and so does a handler's bug (:class:`~netgraph.HandlerError`).
 
     Returns
     -------
@@ -47,13 +48,19 @@ def read_onnx(model, *, lenient: bool = False):
     netgraph.ExternalDataError
         Weights stored as external data cannot be read.
     netgraph.UnsupportedOperatorError
-        An operator on the path has no handler (strict mode).
+        An operator on the path has no handler, or its handler does not cover the case
+        (strict mode).
     netgraph.ControlFlowError
         A layer sits inside control flow.
     netgraph.InvalidWeightError
         A weight holds NaN or infinite values.
     netgraph.NoLearnableJunctionError
         No learnable operator lies on the path.
+    netgraph.HandlerError
+        A handler failed with an exception it did not foresee: a bug in netgraph (both
+        modes).
+    netgraph.InvalidParameterError
+        ``lenient`` is not a bool.
 
     Examples
     --------
@@ -72,6 +79,8 @@ def read_onnx(model, *, lenient: bool = False):
     """
     from exporters._model import load_model
     from exporters._walk import walk
+    from netgraph.utils.check import check_bool
 
+    lenient = check_bool(lenient, "lenient")
     proto, source = load_model(model)
     return walk(proto, lenient=lenient, source=source)

@@ -6,7 +6,8 @@ import pytest
 from onnx import TensorProto, helper
 
 import netgraph
-from exporters import read_onnx
+from exporters import read_onnx, supported_ops
+from exporters.ops import Unsupported, handler_for, register
 from onnx_builders import init, make_model, single_op_model, vi
 
 W = np.array([[1.0, 0.0, -2.0], [0.0, 0.0, 3.0]], dtype=np.float32)
@@ -174,3 +175,83 @@ def test_input_without_batch_axis():
     m = make_model([helper.make_node("Gemm", ["x", "W"], ["y"], transB=1)], [vi("x", [3])], [vi("y", None)], [init("W", W)])
     with pytest.raises(netgraph.InvalidModelError, match="batch axis.*x: \\(3,\\)"):
         read_onnx(m)
+
+
+# ---------------------------------------------------------------------------- handler bugs and the registry
+# A handler registered for a custom-domain op: it raises the built-in exception that the
+# node's "exc" attribute names, or Unsupported when that attribute is "Unsupported".
+_TEST_DOMAIN = "test.netgraph.errors"
+
+
+@register("Fail_", domain=_TEST_DOMAIN)
+def _failing_handler(ctx, node):
+    import builtins
+
+    name = helper.get_attribute_value(node.attribute[0]).decode()
+    if name == "Unsupported":
+        raise Unsupported("the test handler refuses this node")
+    raise getattr(builtins, name)("boom at unit 3")
+
+
+def _failing_model(exc_name):
+    m = _model_with(helper.make_node("Fail_", ["h"], ["u"], name="faulty", domain=_TEST_DOMAIN, exc=exc_name))
+    m.graph.value_info.append(vi("u", [1, 2]))
+    return m
+
+
+@pytest.mark.parametrize("lenient", [False, True])
+@pytest.mark.parametrize("exc_name", ["ValueError", "IndexError", "KeyError", "TypeError", "ZeroDivisionError"])
+def test_unexpected_exception_in_a_handler_is_an_error_naming_handler_node_and_exception(exc_name, lenient):
+    with pytest.raises(netgraph.HandlerError) as err:
+        read_onnx(_failing_model(exc_name), lenient=lenient)
+    msg = str(err.value)
+    assert f"{__name__}._failing_handler" in msg  # the handler: module and function
+    assert "Fail_ node 'faulty'" in msg and _TEST_DOMAIN in msg  # the node
+    assert exc_name in msg and "boom at unit 3" in msg  # the exception
+    assert "bug" in msg and "report" in msg and "\n" not in msg
+    assert type(err.value.__cause__).__name__ == exc_name
+    assert not isinstance(err.value, netgraph.UnsupportedOperatorError)  # never a cut, not even leniently
+
+
+def test_a_handler_that_states_its_reason_is_an_error_or_a_cut():
+    with pytest.raises(netgraph.UnsupportedOperatorError, match="'faulty'.*the test handler refuses this node"):
+        read_onnx(_failing_model("Unsupported"))
+    g = read_onnx(_failing_model("Unsupported"), lenient=True)
+    assert [(c["node"], c["reason"]) for c in g.cuts] == [("faulty", "the test handler refuses this node")]
+
+
+def test_a_second_handler_for_one_operator_raises_naming_the_op_and_both_handlers():
+    @register("Twice_", domain=_TEST_DOMAIN)
+    def first(ctx, node):
+        pass
+
+    def second(ctx, node):
+        pass
+
+    with pytest.raises(netgraph.HandlerError) as err:
+        register("Twice_", domain=_TEST_DOMAIN)(second)
+    msg = str(err.value)
+    assert "Twice_" in msg and first.__qualname__ in msg and second.__qualname__ in msg
+    assert handler_for("Twice_", _TEST_DOMAIN) is first
+    with pytest.raises(netgraph.HandlerError, match="Gemm.*exporters.ops.gemm.gemm"):
+        register("Gemm")(second)
+    assert handler_for("Gemm").__module__ == "exporters.ops.gemm"
+
+
+def test_recurrent_and_control_flow_ops_are_not_listed_as_supported():
+    assert not {"LSTM", "GRU", "RNN", "If", "Loop", "Scan", "SequenceMap"} & set(supported_ops())
+
+
+def test_control_flow_off_the_path_is_ignored():
+    # an If that neither reads the path nor is read by it: the graph is read without it
+    then_g = helper.make_graph([helper.make_node("Identity", ["z"], ["t"])], "then", [], [vi("t", [1, 2])])
+    nodes = [helper.make_node("If", ["cond"], ["side"], name="branch", then_branch=then_g, else_branch=then_g),
+             helper.make_node("Gemm", ["x", "W"], ["y"], name="fc", transB=1)]
+    m = make_model(nodes, [vi("x", [1, 3]), vi("cond", [], TensorProto.BOOL)], [vi("y", None), vi("side", None)],
+                   [init("W", W), init("z", np.zeros((1, 2), np.float32))])
+    assert read_onnx(m).layer_names == ["x", "fc"]
+
+
+def test_lenient_must_be_a_bool():
+    with pytest.raises(netgraph.InvalidParameterError, match="lenient must be True or False; got 'yes'"):
+        read_onnx(single_op_model("Gemm", [1, 3], W, transB=1), lenient="yes")

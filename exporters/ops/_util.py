@@ -6,7 +6,7 @@ import numpy as np
 
 from exporters.ops import Unsupported
 
-__all__ = ["attrs", "norm_axis", "channel_vector", "only_map", "output_shape", "broadcast_map"]
+__all__ = ["attrs", "attr_or_input", "norm_axis", "channel_vector", "only_map", "output_shape", "broadcast_map"]
 
 
 def attrs(node) -> dict:
@@ -14,6 +14,62 @@ def attrs(node) -> dict:
     from onnx import helper
 
     return {a.name: helper.get_attribute_value(a) for a in node.attribute}
+
+
+def attr_or_input(ctx, node, name: str, index: int, *, must_be_constant: bool = True):
+    """A list of integers given as an attribute, or as a constant input in newer opsets.
+
+    Several operators moved such a list from an attribute to an input: Reshape's
+    ``shape`` (opset 5), Slice's ``starts``, ``ends``, ``axes`` and ``steps`` (10),
+    Pad's ``pads`` (11), Split's ``split`` and the ``axes`` of Squeeze and Unsqueeze
+    (13), and the ``axes`` of the reductions (13 and 18). The attribute wins when the
+    node has both.
+
+    Parameters
+    ----------
+    ctx : exporters._context.Context
+        The walk's context (for the constant's value).
+    node : onnx.NodeProto
+        The node.
+    name : str
+        The attribute's name.
+    index : int
+        The position of the input that replaces it.
+    must_be_constant : bool, default True
+        What to do when the input is given but is not a constant: raise
+        :class:`~exporters.ops.Unsupported` (True), or return None (False, for a check
+        that can be skipped).
+
+    Returns
+    -------
+    list of int or None
+        The values; None when the node has neither the attribute nor the input.
+
+    Raises
+    ------
+    exporters.ops.Unsupported
+        The input is not a constant (with ``must_be_constant``), or not 1-D.
+
+    Examples
+    --------
+    >>> from onnx import helper
+    >>> attr_or_input(None, helper.make_node("Squeeze", ["x"], ["y"], axes=[1]), "axes", 1)
+    [1]
+    >>> attr_or_input(None, helper.make_node("Squeeze", ["x"], ["y"]), "axes", 1) is None
+    True
+    """
+    a = attrs(node)
+    if name in a:
+        return [int(x) for x in a[name]]
+    if len(node.input) <= index or not node.input[index]:
+        return None
+    tensor = node.input[index]
+    if not must_be_constant and not ctx.is_const(tensor):
+        return None
+    value = np.asarray(ctx.const(tensor))
+    if value.ndim != 1:
+        raise Unsupported(f"its {name} input {tensor!r} must be a 1-D tensor, got shape {value.shape}")
+    return [int(x) for x in value]
 
 
 def norm_axis(axis: int, rank: int) -> int:

@@ -18,7 +18,7 @@ from exporters.ops._util import output_shape
 __all__ = ["conv"]
 
 
-@register("Conv")
+@register("Conv", input_layout="channels")
 def conv(ctx, node):
     """Add a convolutional layer for a Conv with a constant weight."""
     cn = read_conv_node(ctx, node)

@@ -16,7 +16,7 @@ from exporters.ops._geometry import read_conv_node, tap_weights, transpose_pads,
 __all__ = ["conv_transpose"]
 
 
-@register("ConvTranspose")
+@register("ConvTranspose", input_layout="channels")
 def conv_transpose(ctx, node):
     """Add a layer for a ConvTranspose with a constant weight."""
     cn = read_conv_node(ctx, node)

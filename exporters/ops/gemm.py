@@ -13,7 +13,7 @@ from exporters.ops._util import attrs, channel_vector
 __all__ = ["gemm"]
 
 
-@register("Gemm")
+@register("Gemm", reads_batch_last=True)
 def gemm(ctx, node):
     """Add a dense layer for a Gemm whose B input is a constant weight."""
     a = attrs(node)

@@ -18,7 +18,7 @@ from exporters.ops._util import channel_vector
 __all__ = ["matmul"]
 
 
-@register("MatMul")
+@register("MatMul", input_layout="features_last")
 def matmul(ctx, node):
     """Add a dense layer for ``MatMul(data, weight)``."""
     x, w_name = node.input[0], node.input[1]

@@ -9,9 +9,9 @@ through too. Reductions keep the channels when they reduce spatial axes only.
 
 from exporters._nodemap import NodeMap
 from exporters.ops import Unsupported, register
-from exporters.ops._util import attrs, broadcast_map, norm_axis, only_map, output_shape
+from exporters.ops._util import attr_or_input, attrs, broadcast_map, norm_axis, only_map, output_shape
 
-__all__ = ["passthrough", "reduce", "PASS_THROUGH_OPS", "REDUCE_OPS"]
+__all__ = ["passthrough", "reduce", "PASS_THROUGH_OPS", "CHANNEL_READERS", "REDUCE_OPS"]
 
 #: Operators whose output carries the nodes of their first (data) input.
 PASS_THROUGH_OPS = (
@@ -29,12 +29,16 @@ PASS_THROUGH_OPS = (
     "MaxPool", "AveragePool", "LpPool", "GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool",
     "Pad", "Resize", "Upsample",
 )
+#: Pass-through operators that read whole channel maps: a flat graph input reshaped into
+#: images for them has one node per channel (``input_layout="channels"``).
+CHANNEL_READERS = ("MaxPool", "AveragePool", "BatchNormalization")
 #: Reductions: pass-through when the reduced axes leave the channel axis alone.
 REDUCE_OPS = ("ReduceMean", "ReduceMax", "ReduceMin", "ReduceSum", "ReduceL1", "ReduceL2", "ReduceLogSumExp",
               "ReduceProd", "ReduceSumSquare", "ReduceLogSum")
 
 
-@register(*PASS_THROUGH_OPS)
+@register(*CHANNEL_READERS, input_layout="channels")
+@register(*(op for op in PASS_THROUGH_OPS if op not in CHANNEL_READERS))
 def passthrough(ctx, node):
     """Give the first output the nodes of the data input."""
     data = node.input[0]
@@ -48,16 +52,13 @@ def passthrough(ctx, node):
 
 
 def _check_pad(ctx, node, rank):
-    a = attrs(node)
-    pads = a.get("pads")
-    if pads is None and len(node.input) > 1 and node.input[1]:
-        pads = ctx.const(node.input[1]).tolist() if ctx.is_const(node.input[1]) else None
+    """Unsupported if a Pad with known pads pads the batch or channel axis."""
+    pads = attr_or_input(ctx, node, "pads", 1, must_be_constant=False)
     if pads is None:
         return
     full = len(pads) // 2
-    axes = list(range(full))
-    if len(node.input) > 3 and node.input[3] and ctx.is_const(node.input[3]):
-        axes = [norm_axis(int(x), rank + 1) for x in ctx.const(node.input[3])]
+    axes = attr_or_input(ctx, node, "axes", 3, must_be_constant=False)
+    axes = list(range(full)) if axes is None else [norm_axis(x, rank + 1) for x in axes]
     for ax, (b, e) in zip(axes, zip(pads[:full], pads[full:])):
         if ax in (0, 1) and (b or e):
             raise Unsupported("Pad of the batch or channel axis adds elements that belong to no node")
@@ -71,9 +72,7 @@ def reduce(ctx, node):
         raise Unsupported("its data input is not on the path")
     a = attrs(node)
     rank = len(m.shape) + 1
-    axes = a.get("axes")
-    if axes is None and len(node.input) > 1 and node.input[1]:
-        axes = ctx.const(node.input[1]).tolist()
+    axes = attr_or_input(ctx, node, "axes", 1)
     if not axes:
         if a.get("noop_with_empty_axes", 0):
             ctx.set_map(node.output[0], m)

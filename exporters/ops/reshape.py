@@ -7,7 +7,7 @@ Flatten of an (N, C, H, W) map gives feature ``k`` the node of channel ``k // (H
 import numpy as np
 
 from exporters.ops import Unsupported, register
-from exporters.ops._util import attrs, norm_axis
+from exporters.ops._util import attr_or_input, attrs, norm_axis
 
 __all__ = ["flatten", "reshape"]
 
@@ -24,7 +24,7 @@ def _apply(ctx, node, out_nonbatch):
     ctx.set_map(node.output[0], m.reshape(out_nonbatch))
 
 
-@register("Flatten")
+@register("Flatten", input_layout="flat")
 def flatten(ctx, node):
     """Flatten with ``axis`` = 1 (or a larger axis over size-1 dims)."""
     m = ctx.node_map(node.input[0])
@@ -38,7 +38,8 @@ def flatten(ctx, node):
     ctx.set_map(node.output[0], m.reshape((int(np.prod(m.shape[axis - 1:], dtype=np.int64)),)))
 
 
-@register("Reshape", "Squeeze", "Unsqueeze")
+@register("Reshape", input_layout="flat")
+@register("Squeeze", "Unsqueeze", input_layout="unit_axes")
 def reshape(ctx, node):
     """Reshape by the inferred output shape (or the constant target shape)."""
     m = ctx.node_map(node.input[0])
@@ -58,20 +59,20 @@ def _fallback_shape(ctx, node, nonbatch):
     op = node.op_type
     a = attrs(node)
     if op == "Reshape":
-        if len(node.input) < 2 or not ctx.is_const(node.input[1]):
+        target = attr_or_input(ctx, node, "shape", 1, must_be_constant=False)
+        if target is None:
             raise Unsupported("the target shape is neither constant nor inferred")
-        target = [int(x) for x in ctx.const(node.input[1])]
         if not a.get("allowzero", 0):
             target = [full[i] if t == 0 else t for i, t in enumerate(target)]
         out = np.empty(full, dtype=np.int8).reshape(target).shape
     else:
-        axes = a.get("axes")
-        if axes is None and len(node.input) > 1 and node.input[1]:
-            axes = [int(x) for x in ctx.const(node.input[1])]
+        axes = attr_or_input(ctx, node, "axes", 1)
         if op == "Squeeze":
             axes = [norm_axis(x, len(full)) for x in axes] if axes else [i for i, d in enumerate(full) if d == 1 and i]
             out = tuple(d for i, d in enumerate(full) if i not in axes)
         else:
+            if axes is None:
+                raise Unsupported("Unsqueeze needs its axes (an attribute or a constant input)")
             r = len(full) + len(axes)
             axes = sorted(norm_axis(x, r) for x in axes)
             out = list(full)

@@ -8,7 +8,7 @@ from exporters.ops._util import attrs
 __all__ = ["shape"]
 
 
-@register("Shape", "Size")
+@register("Shape", "Size", reads_shape_only=True)
 def shape(ctx, node):
     """Record the value when every dim but the batch is known; the output is never on the path.
 

@@ -3,7 +3,7 @@
 import numpy as np
 
 from exporters.ops import Unsupported, register
-from exporters.ops._util import attrs, norm_axis
+from exporters.ops._util import attr_or_input, attrs, norm_axis
 
 __all__ = ["slice_", "gather"]
 
@@ -13,20 +13,11 @@ def slice_(ctx, node):
     """Apply constant starts/ends/axes/steps to the labels (never to the batch axis)."""
     m = ctx.node_map(node.input[0])
     rank = len(m.shape) + 1
-    a = attrs(node)
-
-    def arg(i, key):
-        if key in a:
-            return list(a[key])
-        if len(node.input) > i and node.input[i]:
-            return [int(x) for x in ctx.const(node.input[i])]
-        return None
-
-    starts, ends = arg(1, "starts"), arg(2, "ends")
+    starts, ends = attr_or_input(ctx, node, "starts", 1), attr_or_input(ctx, node, "ends", 2)
     if starts is None or ends is None:
         raise Unsupported("Slice needs constant starts and ends")
-    axes = arg(3, "axes") or list(range(len(starts)))
-    steps = arg(4, "steps") or [1] * len(starts)
+    axes = attr_or_input(ctx, node, "axes", 3) or list(range(len(starts)))
+    steps = attr_or_input(ctx, node, "steps", 4) or [1] * len(starts)
     index = [slice(None)] * len(m.shape)
     for st, en, ax, sp in zip(starts, ends, axes, steps):
         ax = norm_axis(ax, rank)

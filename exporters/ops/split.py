@@ -3,7 +3,7 @@
 import numpy as np
 
 from exporters.ops import Unsupported, register
-from exporters.ops._util import attrs, norm_axis
+from exporters.ops._util import attr_or_input, attrs, norm_axis
 
 __all__ = ["split"]
 
@@ -19,9 +19,7 @@ def split(ctx, node):
         raise Unsupported("Split along the batch axis")
     la = axis - 1
     n = m.shape[la]
-    sizes = a.get("split")
-    if sizes is None and len(node.input) > 1 and node.input[1]:
-        sizes = [int(x) for x in ctx.const(node.input[1])]
+    sizes = attr_or_input(ctx, node, "split", 1)
     if sizes is None:
         inferred = [ctx.shape(o) for o in node.output]
         if all(s is not None and len(s) == rank and s[axis] is not None for s in inferred):

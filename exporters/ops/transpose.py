@@ -11,7 +11,7 @@ from exporters.ops._util import attrs
 __all__ = ["transpose"]
 
 
-@register("Transpose")
+@register("Transpose", reads_batch_last=True, input_layout="perm")
 def transpose(ctx, node):
     """Permute the label arrays with the node's ``perm``."""
     m = ctx.node_map(node.input[0])
