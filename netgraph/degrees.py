@@ -27,33 +27,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from netgraph.exceptions import InvalidParameterError
+from netgraph.convert import as_layered_graph
 from netgraph.graph import Junction, LayeredGraph
+from netgraph.utils.check import check_choice
 
 __all__ = ["degrees", "layer_degrees", "DIRECTIONS"]
 
 #: Accepted values of ``direction``.
 DIRECTIONS = ("in", "out", "both")
-
-
-def _as_layered_graph(graph) -> LayeredGraph:
-    """Accept a LayeredGraph, or an igraph.Graph made by :attr:`LayeredGraph.igraph`."""
-    if isinstance(graph, LayeredGraph):
-        return graph
-    try:
-        import igraph as ig
-    except ImportError:  # pragma: no cover - igraph is a dependency
-        ig = None
-    if ig is not None and isinstance(graph, ig.Graph):
-        return LayeredGraph.from_igraph(graph)
-    raise InvalidParameterError(
-        f"graph must be a LayeredGraph or an igraph.Graph made by LayeredGraph.igraph; got {type(graph).__name__}"
-    )
-
-
-def _check_direction(direction) -> None:
-    if direction not in DIRECTIONS:
-        raise InvalidParameterError(f"direction must be one of {', '.join(map(repr, DIRECTIONS))}; got {direction!r}")
 
 
 def _counted(graph: LayeredGraph, junction: Junction, include_output: bool, include_skip: bool) -> bool:
@@ -82,8 +63,8 @@ def degrees(graph, layer: str, *, direction: str = "both", include_output: bool 
     ----------
     graph : LayeredGraph or igraph.Graph
         The network; an :class:`igraph.Graph` must be one made by :attr:`LayeredGraph.igraph`
-        (it is converted with :meth:`LayeredGraph.from_igraph` on every call: convert it
-        once yourself, or use :func:`layer_degrees`, when you need many layers).
+        (it is converted with :func:`netgraph.convert.as_layered_graph` on every call: convert
+        it once yourself, or use :func:`layer_degrees`, when you need many layers).
     layer : str
         Name of the layer.
     direction : {"both", "in", "out"}, default "both"
@@ -104,6 +85,8 @@ def degrees(graph, layer: str, *, direction: str = "both", include_output: bool 
     ------
     InvalidParameterError
         If ``direction`` is not one of the choices, or ``graph`` has the wrong type.
+    GraphFormatError
+        If ``graph`` is an igraph.Graph without the attributes :attr:`LayeredGraph.igraph` writes.
     LayerNotFoundError
         If ``graph`` has no layer called ``layer``.
 
@@ -132,8 +115,8 @@ def degrees(graph, layer: str, *, direction: str = "both", include_output: bool 
     >>> degrees(g, "h", direction="out", include_output=True)
     array([1, 1, 0])
     """
-    _check_direction(direction)
-    graph = _as_layered_graph(graph)
+    check_choice(direction, "direction", DIRECTIONS)
+    graph = as_layered_graph(graph)
     result = {layer: np.zeros(graph.layer(layer).size, dtype=np.int64)}
     return _accumulate(graph, result, direction, include_output, include_skip)[layer]
 
@@ -166,6 +149,8 @@ def layer_degrees(graph, *, direction: str = "both", include_output: bool = Fals
     ------
     InvalidParameterError
         If ``direction`` is not one of the choices, or ``graph`` has the wrong type.
+    GraphFormatError
+        If ``graph`` is an igraph.Graph without the attributes :attr:`LayeredGraph.igraph` writes.
 
     Examples
     --------
@@ -182,8 +167,8 @@ def layer_degrees(graph, *, direction: str = "both", include_output: bool = Fals
     >>> {name: d.tolist() for name, d in layer_degrees(g.igraph, direction="in").items()}
     {'x': [0, 0], 'h': [1, 2, 4], 'y': [0]}
     """
-    _check_direction(direction)
-    graph = _as_layered_graph(graph)
+    check_choice(direction, "direction", DIRECTIONS)
+    graph = as_layered_graph(graph)
     result = {layer.name: np.zeros(layer.size, dtype=np.int64) for layer in graph.layers}
     return _accumulate(graph, result, direction, include_output, include_skip)
 

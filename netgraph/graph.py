@@ -11,7 +11,8 @@ A :class:`LayeredGraph` is a directed, layered graph stored column-wise: each
 
 Both arrays share one sparsity pattern: an edge is a pair with ``count > 0``.
 :attr:`LayeredGraph.igraph` turns the same network into a weighted multilayer
-:class:`igraph.Graph` on demand, and :meth:`LayeredGraph.from_igraph` reads it back.
+:class:`igraph.Graph` on demand, and :meth:`LayeredGraph.from_igraph` reads it back
+(both through :mod:`netgraph.convert`, which also gives :meth:`LayeredGraph.to_networkx`).
 
 References
 ----------
@@ -23,13 +24,14 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
 
-from netgraph.exceptions import GraphFormatError, InvalidParameterError, LayerNotFoundError
+from netgraph.exceptions import InvalidParameterError, LayerNotFoundError
+from netgraph.utils.check import check_choice, check_int
+from netgraph.utils.tables import format_table
 
 __all__ = ["Layer", "Junction", "LayeredGraph", "LAYER_KINDS", "JUNCTION_KINDS"]
 
@@ -77,18 +79,9 @@ class Layer:
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name:
-            raise InvalidParameterError(f"layer name must be a non-empty string, got {self.name!r}")
-        try:
-            ok = int(self.size) == self.size and self.size >= 0
-        except (TypeError, ValueError):
-            ok = False
-        if not ok:
-            raise InvalidParameterError(f"layer {self.name!r}: size must be a non-negative integer, got {self.size!r}")
-        if self.kind not in LAYER_KINDS:
-            raise InvalidParameterError(
-                f"layer {self.name!r}: kind must be one of {', '.join(LAYER_KINDS)}; got {self.kind!r}"
-            )
-        object.__setattr__(self, "size", int(self.size))
+            raise InvalidParameterError(f"layer name must be a non-empty string; got {self.name!r}")
+        object.__setattr__(self, "size", check_int(self.size, f"size of layer {self.name!r}", minimum=0))
+        check_choice(self.kind, f"kind of layer {self.name!r}", LAYER_KINDS)
         object.__setattr__(self, "spatial_shape", tuple(int(s) for s in self.spatial_shape))
 
     def to_dict(self) -> dict:
@@ -113,7 +106,7 @@ def _aligned_csr(count, weight, shape) -> tuple[sp.csr_array, sp.csr_array]:
     if raw.dtype.kind == "f" and not np.array_equal(raw, np.round(raw)):
         raise InvalidParameterError("count must hold integers (numbers of scalar connections)")
     if raw.dtype.kind not in "biuf":
-        raise InvalidParameterError(f"count must be numeric, got dtype {raw.dtype}")
+        raise InvalidParameterError(f"count must be numeric; got dtype {raw.dtype}")
     if sp.issparse(count):
         c = sp.csr_array(count, dtype=np.int64)
         if c is count or np.shares_memory(c.data, count.data):
@@ -178,8 +171,7 @@ class Junction:
     __slots__ = ("source", "target", "count", "weight", "op", "node", "kind")
 
     def __init__(self, source, target, count, weight, *, op, node="", kind="learnable"):
-        if kind not in JUNCTION_KINDS:
-            raise InvalidParameterError(f"junction kind must be one of {JUNCTION_KINDS}, got {kind!r}")
+        check_choice(kind, "kind", JUNCTION_KINDS)
         shape = count.shape if hasattr(count, "shape") else np.shape(count)
         self.count, self.weight = _aligned_csr(count, weight, shape)
         self.source, self.target, self.op, self.node, self.kind = str(source), str(target), str(op), str(node), kind
@@ -210,18 +202,41 @@ class Junction:
         """True unless the junction is made of skip edges."""
         return self.kind == "learnable"
 
-    def to_dict(self) -> dict:
-        """Return the junction's description (not its matrices) as a JSON-serialisable dict."""
-        return {
-            "source": self.source,
-            "target": self.target,
-            "op": self.op,
-            "node": self.node,
-            "kind": self.kind,
-            "edges": self.edges,
-            "connections": self.connections,
-            "density": self.density,
-        }
+    def to_dict(self, *, stats: bool = True) -> dict:
+        """Return the junction's description (not its matrices) as a JSON-serialisable dict.
+
+        Parameters
+        ----------
+        stats : bool, default True
+            Include ``edges``, ``connections`` and ``density``; without them, the dict
+            holds what a graph file's junction table keeps (``source``, ``target``,
+            ``op``, ``node``, ``kind``), which :meth:`from_dict` reads back.
+
+        Examples
+        --------
+        >>> Junction("x", "y", [[2, 1]], [[0.5, -1.0]], op="Gemm").to_dict(stats=False)
+        {'source': 'x', 'target': 'y', 'op': 'Gemm', 'node': '', 'kind': 'learnable'}
+        """
+        d = {"source": self.source, "target": self.target, "op": self.op, "node": self.node, "kind": self.kind}
+        if stats:
+            d.update(edges=self.edges, connections=self.connections, density=self.density)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any], count, weight) -> "Junction":
+        """Build a junction from its description (:meth:`to_dict`'s output) and its matrices.
+
+        ``node`` and ``kind`` may be missing (``""`` and ``"learnable"``); the statistics
+        are recomputed from ``count``.
+
+        Examples
+        --------
+        >>> j = Junction("x", "y", [[2, 1]], [[0.5, -1.0]], op="Gemm")
+        >>> Junction.from_dict(j.to_dict(), j.count, j.weight)
+        Junction('x' -> 'y', op='Gemm', node='', kind='learnable', edges=2, connections=3)
+        """
+        return cls(d["source"], d["target"], count, weight, op=d["op"], node=d.get("node", ""),
+                   kind=d.get("kind", "learnable"))
 
     def __repr__(self):
         return (
@@ -276,7 +291,7 @@ class LayeredGraph:
         self._index = {}
         for i, layer in enumerate(self.layers):
             if not isinstance(layer, Layer):
-                raise InvalidParameterError(f"layers must be Layer objects, got {type(layer).__name__}")
+                raise InvalidParameterError(f"layers must be Layer objects; got {type(layer).__name__}")
             if layer.name in self._index:
                 raise InvalidParameterError(f"duplicate layer name {layer.name!r}")
             self._index[layer.name] = i
@@ -381,15 +396,32 @@ class LayeredGraph:
             return np.zeros((0, 2), dtype=np.int64), z, np.zeros(0), z
         return np.concatenate(parts_e), np.concatenate(parts_c), np.concatenate(parts_w), np.concatenate(parts_j)
 
-    def _graph_attributes(self) -> dict[str, str]:
+    def to_dict(self) -> dict:
+        """The graph's tables, not its matrices: what a graph file stores beside the edges.
+
+        Returns
+        -------
+        dict
+            ``layers`` (:meth:`Layer.to_dict` of each), ``junctions``
+            (:meth:`Junction.to_dict` without the statistics), ``outputs``, ``metadata``
+            and ``cuts``; JSON-serialisable (with ``default=str`` for odd values in the cuts).
+
+        Examples
+        --------
+        >>> g = LayeredGraph([Layer("x", 2, "input"), Layer("y", 1, "dense")],
+        ...                  [Junction("x", "y", [[2, 1]], [[0.5, -1.0]], op="Gemm")], outputs=["y"])
+        >>> d = g.to_dict()
+        >>> list(d)
+        ['layers', 'junctions', 'outputs', 'metadata', 'cuts']
+        >>> d["junctions"], d["outputs"]
+        ([{'source': 'x', 'target': 'y', 'op': 'Gemm', 'node': '', 'kind': 'learnable'}], ['y'])
+        """
         return {
-            "netgraph_layers": json.dumps([layer.to_dict() for layer in self.layers]),
-            "netgraph_junctions": json.dumps(
-                [{k: v for k, v in j.to_dict().items() if k in ("source", "target", "op", "node", "kind")} for j in self.junctions]
-            ),
-            "netgraph_outputs": json.dumps(list(self.outputs)),
-            "netgraph_metadata": json.dumps(self.metadata),
-            "netgraph_cuts": json.dumps(list(self.cuts), default=str),
+            "layers": [layer.to_dict() for layer in self.layers],
+            "junctions": [j.to_dict(stats=False) for j in self.junctions],
+            "outputs": list(self.outputs),
+            "metadata": dict(self.metadata),
+            "cuts": list(self.cuts),
         }
 
     @functools.cached_property
@@ -399,26 +431,14 @@ class LayeredGraph:
         Vertices are numbered layer by layer (see :attr:`offsets`), with vertex attributes
         ``layer`` (layer name) and ``unit`` (index in the layer); edges carry ``count``,
         ``weight`` and ``junction`` (index into :attr:`LayeredGraph.junctions`). The layer table, the
-        junction table, outputs, metadata and cuts are JSON strings in the graph attributes
-        ``netgraph_layers``, ``netgraph_junctions``, ``netgraph_outputs``,
-        ``netgraph_metadata`` and ``netgraph_cuts``, so the graph survives GraphML.
+        junction table, outputs, metadata and cuts (:meth:`to_dict`) are JSON strings in the graph
+        attributes ``netgraph_layers``, ``netgraph_junctions``, ``netgraph_outputs``,
+        ``netgraph_metadata`` and ``netgraph_cuts``, so the graph survives GraphML. Built by
+        :func:`netgraph.convert.to_igraph`.
         """
-        import igraph as ig
+        from netgraph.convert import to_igraph
 
-        edges, count, weight, junction = self.edge_arrays()
-        g = ig.Graph(n=self.number_of_nodes(), directed=True)
-        if len(edges):
-            g.add_edges(edges)
-        g.vs["layer"] = [layer.name for layer in self.layers for _ in range(layer.size)]
-        g.vs["unit"] = np.concatenate(
-            [np.arange(layer.size, dtype=np.int64) for layer in self.layers] or [np.zeros(0, dtype=np.int64)]
-        ).tolist()
-        g.es["count"] = count.tolist()
-        g.es["weight"] = weight.tolist()
-        g.es["junction"] = junction.tolist()
-        for k, v in self._graph_attributes().items():
-            g[k] = v
-        return g
+        return to_igraph(self)
 
     @classmethod
     def from_igraph(cls, g) -> "LayeredGraph":
@@ -428,6 +448,11 @@ class LayeredGraph:
         ----------
         g : igraph.Graph
             A graph with the vertex, edge and graph attributes that :attr:`igraph` writes.
+
+        Returns
+        -------
+        LayeredGraph
+            Read by :func:`netgraph.convert.from_igraph`.
 
         Raises
         ------
@@ -443,56 +468,9 @@ class LayeredGraph:
         >>> h.junctions[0].count.toarray().tolist()
         [[2, 1]]
         """
-        try:
-            attrs = {k: json.loads(g[k]) for k in ("netgraph_layers", "netgraph_junctions")}
-            outputs = json.loads(g["netgraph_outputs"]) if "netgraph_outputs" in g.attributes() else []
-            metadata = json.loads(g["netgraph_metadata"]) if "netgraph_metadata" in g.attributes() else {}
-            cuts = json.loads(g["netgraph_cuts"]) if "netgraph_cuts" in g.attributes() else []
-        except (KeyError, TypeError, ValueError) as exc:
-            raise GraphFormatError(
-                "igraph graph has no netgraph layer table (graph attributes 'netgraph_layers' and "
-                f"'netgraph_junctions'): build it with LayeredGraph.igraph ({exc})"
-            ) from None
-        try:
-            return cls._from_igraph_tables(g, attrs, outputs, metadata, cuts)
-        except (KeyError, TypeError, ValueError, IndexError) as exc:
-            if isinstance(exc, GraphFormatError):
-                raise
-            raise GraphFormatError(f"igraph graph has a malformed netgraph layer or junction table ({exc!r})") from None
+        from netgraph.convert import from_igraph
 
-    @classmethod
-    def _from_igraph_tables(cls, g, attrs, outputs, metadata, cuts) -> "LayeredGraph":
-        layers = [Layer.from_dict(d) for d in attrs["netgraph_layers"]]
-        sizes = [layer.size for layer in layers]
-        if sum(sizes) != g.vcount():
-            raise GraphFormatError(f"graph has {g.vcount()} vertices but its layer table {sum(sizes)} nodes")
-        starts = dict(zip([layer.name for layer in layers], np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int)))
-        size_of = {layer.name: layer.size for layer in layers}
-        edges = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
-        missing = [a for a in ("count", "weight", "junction") if g.ecount() and a not in g.es.attributes()]
-        if missing:
-            raise GraphFormatError(f"igraph graph lacks the edge attribute(s) {', '.join(missing)}: build it with LayeredGraph.igraph")
-        if g.ecount():
-            count = np.asarray(g.es["count"], dtype=np.float64)
-            if not np.all(count == np.round(count)):
-                raise GraphFormatError("edge attribute 'count' holds non-integer values")
-            count = count.astype(np.int64)
-            weight = np.asarray(g.es["weight"], dtype=np.float64)
-            junction = np.asarray(g.es["junction"], dtype=np.float64).astype(np.int64)
-        else:
-            count = weight = junction = np.zeros(0)
-        junctions = []
-        for k, d in enumerate(attrs["netgraph_junctions"]):
-            sel = junction == k
-            src = edges[sel, 0] - starts[d["source"]]
-            tgt = edges[sel, 1] - starts[d["target"]]
-            shape = (size_of[d["target"]], size_of[d["source"]])
-            if len(src) and (src.min() < 0 or tgt.min() < 0 or src.max() >= shape[1] or tgt.max() >= shape[0]):
-                raise GraphFormatError(f"edges of junction {k} ({d['source']} -> {d['target']}) leave its layers")
-            c = sp.csr_array((count[sel], (tgt, src)), shape=shape)
-            w = sp.csr_array((weight[sel], (tgt, src)), shape=shape)
-            junctions.append(Junction(d["source"], d["target"], c, w, op=d["op"], node=d.get("node", ""), kind=d.get("kind", "learnable")))
-        return cls(layers, junctions, outputs=outputs, metadata=metadata, cuts=cuts)
+        return from_igraph(g)
 
     def to_networkx(self):
         """The network as a :class:`networkx.DiGraph`.
@@ -500,7 +478,8 @@ class LayeredGraph:
         Nodes are the integers of the :attr:`igraph` numbering with attributes ``layer`` and
         ``unit``; edges carry ``count``, ``weight`` and ``junction``. Two junctions that join
         the same pair of layers (rare) have their edges merged: counts and weights add up
-        and ``junction`` keeps the first. The layer table is in ``G.graph["layers"]``.
+        and ``junction`` keeps the first. The layer table is in ``G.graph["layers"]``. Built
+        by :func:`netgraph.convert.to_networkx`.
 
         Examples
         --------
@@ -510,27 +489,9 @@ class LayeredGraph:
         >>> sorted(G.in_degree(weight="count"))
         [(0, 0), (1, 0), (2, 3)]
         """
-        import networkx as nx
+        from netgraph.convert import to_networkx
 
-        G = nx.DiGraph()
-        G.graph["layers"] = [layer.to_dict() for layer in self.layers]
-        G.graph["junctions"] = [j.to_dict() for j in self.junctions]
-        G.graph["outputs"] = list(self.outputs)
-        G.graph["metadata"] = dict(self.metadata)
-        G.graph["cuts"] = list(self.cuts)
-        v = 0
-        for layer in self.layers:
-            G.add_nodes_from((v + u, {"layer": layer.name, "unit": u}) for u in range(layer.size))
-            v += layer.size
-        edges, count, weight, junction = self.edge_arrays()
-        for (a, b), c, w, k in zip(edges.tolist(), count.tolist(), weight.tolist(), junction.tolist()):
-            if G.has_edge(a, b):
-                d = G.edges[a, b]
-                d["count"] += c
-                d["weight"] += w
-            else:
-                G.add_edge(a, b, count=c, weight=w, junction=k)
-        return G
+        return to_networkx(self)
 
     # ------------------------------------------------------------------ I/O and display
     def save(self, path, *, format=None) -> None:
@@ -568,12 +529,12 @@ class LayeredGraph:
         rows = [("layer", "kind", "size", "spatial")] + [
             (L.name, L.kind, str(L.size), "x".join(map(str, L.spatial_shape)) or "-") for L in self.layers
         ]
-        lines += _table(rows, right=(2,))
+        lines += format_table(rows, "llrl")
         rows = [("source", "target", "op", "node", "kind", "edges", "connections", "density")] + [
             (j.source, j.target, j.op, j.node or "-", j.kind, str(j.edges), str(j.connections), f"{j.density:.4f}")
             for j in self.junctions
         ]
-        lines += _table(rows, right=(5, 6, 7))
+        lines += format_table(rows, "lllllrrr")
         if self.cuts:
             lines.append("cuts: " + "; ".join(f"{c.get('op')} node {c.get('node')!r}" for c in self.cuts))
         return "\n".join(lines)
@@ -589,11 +550,3 @@ class LayeredGraph:
         state.pop("igraph", None)  # the cache is rebuilt on demand
         return state
 
-
-def _table(rows, right=()) -> list[str]:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    out = []
-    for r in rows:
-        cells = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))]
-        out.append("  ".join(cells).rstrip())
-    return out

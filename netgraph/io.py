@@ -21,8 +21,9 @@ never leaves a half-written file behind.
 
 The ``.npz`` layout (version 1): a 0-d unicode array ``header`` holding a JSON object
 ``{"format": "netgraph-npz", "version": 1, "layers": [...], "junctions": [...],
-"outputs": [...], "metadata": {...}, "cuts": [...]}`` (layers as :meth:`Layer.to_dict`,
-junctions as source/target/op/node/kind), and for junction ``k`` the arrays
+"outputs": [...], "metadata": {...}, "cuts": [...]}`` (the graph's tables,
+:meth:`LayeredGraph.to_dict`: layers as :meth:`Layer.to_dict`, junctions as
+source/target/op/node/kind), and for junction ``k`` the arrays
 ``junction{k}.count.indptr``, ``junction{k}.count.indices``, ``junction{k}.count.data``
 (int64) and ``junction{k}.weight.data`` (float64; ``weight`` shares ``count``'s pattern).
 """
@@ -37,9 +38,11 @@ import zipfile
 import numpy as np
 import scipy.sparse as sp
 
-from netgraph.utils.files import atomic_write
 from netgraph.exceptions import GraphFormatError, InvalidParameterError, ModelNotFoundError, NetgraphError
 from netgraph.graph import Junction, Layer, LayeredGraph
+from netgraph.utils.check import check_choice
+from netgraph.utils.files import atomic_write
+from netgraph.utils.tables import one_line
 
 __all__ = ["write_graph", "read_graph", "GRAPH_FORMATS", "graph_format"]
 
@@ -84,10 +87,7 @@ def graph_format(path, format=None) -> str:
     netgraph.exceptions.GraphFormatError: unknown graph file suffix '.csv' in 'g.csv'; accepted suffixes: .graphml, .pickle, .pkl, .npz
     """
     if format is not None:
-        known = sorted(set(GRAPH_FORMATS.values()))
-        if format not in known:
-            raise InvalidParameterError(f"format must be one of {', '.join(known)}; got {format!r}")
-        return format
+        return check_choice(format, "format", sorted(set(GRAPH_FORMATS.values())))
     path = os.fspath(path)
     suffix = os.path.splitext(path)[1]
     try:
@@ -133,7 +133,7 @@ def write_graph(graph: LayeredGraph, path, *, format=None) -> None:
     [[2, 1]]
     """
     if not isinstance(graph, LayeredGraph):
-        raise InvalidParameterError(f"write_graph expects a LayeredGraph, got {type(graph).__name__}")
+        raise InvalidParameterError(f"graph must be a LayeredGraph; got {type(graph).__name__}")
     fmt = graph_format(path, format)
     path = os.fspath(path)
     logger.info("writing %s graph to %s", fmt, path)
@@ -215,18 +215,7 @@ def read_graph(path, *, format=None) -> LayeredGraph:
 
 # ---------------------------------------------------------------------- npz
 def _npz_arrays(graph: LayeredGraph) -> dict[str, np.ndarray]:
-    header = {
-        "format": _NPZ_MAGIC,
-        "version": _NPZ_VERSION,
-        "layers": [layer.to_dict() for layer in graph.layers],
-        "junctions": [
-            {"source": j.source, "target": j.target, "op": j.op, "node": j.node, "kind": j.kind}
-            for j in graph.junctions
-        ],
-        "outputs": list(graph.outputs),
-        "metadata": dict(graph.metadata),
-        "cuts": list(graph.cuts),
-    }
+    header = {"format": _NPZ_MAGIC, "version": _NPZ_VERSION, **graph.to_dict()}
     arrays = {"header": np.array(json.dumps(header, default=str))}
     for k, j in enumerate(graph.junctions):
         arrays[f"junction{k}.count.indptr"] = j.count.indptr
@@ -270,10 +259,7 @@ def _read_npz(path: str) -> LayeredGraph:
                 _check_csr(k, shape, indptr, indices, cdata, wdata)
                 count = sp.csr_array((cdata, indices, indptr), shape=shape)
                 weight = sp.csr_array((wdata, indices, indptr), shape=shape)
-                junctions.append(
-                    Junction(d["source"], d["target"], count, weight, op=d["op"], node=d.get("node", ""),
-                             kind=d.get("kind", "learnable"))
-                )
+                junctions.append(Junction.from_dict(d, count, weight))
             return LayeredGraph(
                 layers, junctions, outputs=header.get("outputs", ()), metadata=header.get("metadata", {}),
                 cuts=header.get("cuts", ()),
@@ -305,4 +291,5 @@ def _check_csr(k, shape, indptr, indices, cdata, wdata) -> None:
 
 
 def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
+    """The exception's message on one line, or its type's name when it has none."""
+    return one_line(exc) or type(exc).__name__

@@ -50,8 +50,9 @@ import sys
 
 import numpy as np
 
-from netgraph.utils.files import atomic_write
 from netgraph.exceptions import InvalidParameterError
+from netgraph.utils.check import check_int, check_integers
+from netgraph.utils.files import atomic_write, check_writable
 
 __all__ = ["empirical_ccdf", "tpl_ccdf_line", "plot_ccdf", "plot_layers"]
 
@@ -61,15 +62,13 @@ TPL_COLOR = "red"
 _LINE_POINTS = 1000
 
 
-def _degrees_array(degrees, what: str = "degrees") -> np.ndarray:
+def _degrees_array(degrees) -> np.ndarray:
+    """The degrees flattened to 1-D int64, checked by :func:`~netgraph.utils.check.check_integers` (empty allowed)."""
     try:
-        d = np.asarray(degrees, dtype=float).ravel()
-    except (TypeError, ValueError):
-        raise InvalidParameterError(f"{what} must be an array of non-negative integers; got {type(degrees).__name__}") from None
-    bad = ~np.isfinite(d) | (d < 0) | (d != np.floor(d))
-    if bad.any():
-        raise InvalidParameterError(f"{what} must be non-negative integers; got {float(d[bad][0])!r}")
-    return d.astype(np.int64)
+        degrees = np.ravel(degrees)
+    except ValueError:  # ragged: let the check word it
+        pass
+    return check_integers(degrees, "degrees", allow_empty=True)
 
 
 def empirical_ccdf(degrees) -> tuple[np.ndarray, np.ndarray]:
@@ -315,16 +314,13 @@ def plot_layers(degrees_by_layer, fits=None, *, path=None, ncols: int = 3, notes
     layers = list(dict(degrees_by_layer).items())
     if not layers:
         raise InvalidParameterError("degrees_by_layer is empty: there is no layer to plot")
-    if isinstance(ncols, bool) or not isinstance(ncols, (int, np.integer)) or ncols < 1:
-        raise InvalidParameterError(f"ncols must be a positive integer; got {ncols!r}")
+    ncols = check_int(ncols, "ncols", minimum=1)
     fits = dict(fits or {})
     notes = dict(notes or {})
     if path is not None:
-        from netgraph.utils.files import check_writable
-
         check_writable(path)
     n = len(layers)
-    cols = min(int(ncols), n)
+    cols = min(ncols, n)
     rows = math.ceil(n / cols)
     fig = _new_figure((4.2 * cols, 3.4 * rows))
     axes = fig.subplots(rows, cols, squeeze=False).ravel()

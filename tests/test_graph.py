@@ -1,8 +1,9 @@
-"""Tests of the LayeredGraph type: construction, lookup, summary, igraph and networkx views.
+"""Tests of the LayeredGraph type: construction, lookup, summary, its tables, igraph and networkx views.
 
 Expected values are written out by hand from the tiny graphs below.
 """
 
+import json
 import pickle
 
 import numpy as np
@@ -18,6 +19,7 @@ from netgraph import (
     LayerNotFoundError,
     NetgraphError,
 )
+from netgraph.convert import as_layered_graph, from_igraph, to_igraph, to_networkx
 
 
 def small_graph():
@@ -43,9 +45,9 @@ def small_graph():
     [
         ({"name": "", "size": 2, "kind": "dense"}, "non-empty string"),
         ({"name": 3, "size": 2, "kind": "dense"}, "non-empty string"),
-        ({"name": "a", "size": -1, "kind": "dense"}, "non-negative integer, got -1"),
-        ({"name": "a", "size": 2.5, "kind": "dense"}, "non-negative integer, got 2.5"),
-        ({"name": "a", "size": 2, "kind": "fc"}, "got 'fc'"),
+        ({"name": "a", "size": -1, "kind": "dense"}, "^size of layer 'a' must be an integer >= 0; got -1$"),
+        ({"name": "a", "size": 2.5, "kind": "dense"}, "^size of layer 'a' must be an integer >= 0; got 2.5$"),
+        ({"name": "a", "size": 2, "kind": "fc"}, "kind of layer 'a' must be one of .*; got 'fc'"),
     ],
 )
 def test_layer_rejects_bad_values(kwargs, match):
@@ -111,7 +113,7 @@ def test_graph_rejects_duplicate_layer_names():
 
 
 def test_graph_rejects_non_layer_objects():
-    with pytest.raises(InvalidParameterError, match="Layer objects, got dict"):
+    with pytest.raises(InvalidParameterError, match="Layer objects; got dict"):
         LayeredGraph([{"name": "x"}], [])
 
 
@@ -270,6 +272,51 @@ def test_from_igraph_rejects_foreign_graphs():
         LayeredGraph.from_igraph(frac)
 
 
+def test_to_dict_holds_the_tables_the_igraph_view_stores():
+    g = small_graph()
+    d = g.to_dict()
+    assert list(d) == ["layers", "junctions", "outputs", "metadata", "cuts"]
+    assert d["junctions"] == [
+        {"source": "x", "target": "h", "op": "Conv", "node": "conv1", "kind": "learnable"},
+        {"source": "h", "target": "y", "op": "Gemm", "node": "fc", "kind": "learnable"},
+    ]
+    assert d["layers"][1] == {"name": "h", "size": 3, "kind": "conv", "spatial_shape": [4, 4], "tensor": "h_out",
+                              "op": "Conv", "node": "conv1"}
+    assert (d["outputs"], d["metadata"]) == (["y"], {"producer": "hand"})
+    ig_graph = g.igraph
+    for part, value in d.items():
+        assert json.loads(ig_graph[f"netgraph_{part}"]) == value
+
+
+def test_junction_from_dict_reads_to_dict():
+    j = small_graph().junctions[0]
+    assert j.to_dict(stats=False) == {"source": "x", "target": "h", "op": "Conv", "node": "conv1", "kind": "learnable"}
+    assert j.to_dict() == {**j.to_dict(stats=False), "edges": 4, "connections": 12, "density": 4 / 6}
+    k = Junction.from_dict(j.to_dict(), j.count, j.weight)
+    assert k.to_dict() == j.to_dict()
+    assert Junction.from_dict({"source": "a", "target": "b", "op": "Add"}, [[1]], [[1.0]]).kind == "learnable"
+
+
+def test_convert_functions_are_the_methods():
+    g = small_graph()
+    assert to_igraph(g).get_edgelist() == g.igraph.get_edgelist()
+    assert_same_graph(from_igraph(g.igraph), LayeredGraph.from_igraph(g.igraph))
+    assert sorted(to_networkx(g).edges(data=True)) == sorted(g.to_networkx().edges(data=True))
+
+
+def test_as_layered_graph():
+    g = small_graph()
+    assert as_layered_graph(g) is g
+    assert_same_graph(as_layered_graph(g.igraph), g)
+    with pytest.raises(InvalidParameterError,
+                       match=r"^network must be a LayeredGraph or an igraph.Graph made by LayeredGraph.igraph; got list$"):
+        as_layered_graph([], "network")
+    import igraph as ig
+
+    with pytest.raises(GraphFormatError, match="no netgraph layer table"):
+        as_layered_graph(ig.Graph(3))
+
+
 # ---------------------------------------------------------------------- networkx
 def test_to_networkx():
     G = small_graph().to_networkx()
@@ -302,9 +349,6 @@ def test_pickle_drops_igraph_cache_and_rebuilds_it():
 
 
 def test_fractional_counts_and_bad_sizes_are_rejected():
-    import pytest
-    from netgraph import InvalidParameterError, Junction, Layer
-
     with pytest.raises(InvalidParameterError, match="integers"):
         Junction("a", "b", [[1.7]], [[1.0]], op="Gemm")
     with pytest.raises(InvalidParameterError, match="size"):
@@ -312,9 +356,6 @@ def test_fractional_counts_and_bad_sizes_are_rejected():
 
 
 def test_from_igraph_without_edge_attributes():
-    import pytest
-    from netgraph import GraphFormatError, Junction, Layer, LayeredGraph
-
     g = LayeredGraph([Layer("x", 2, "input"), Layer("y", 1, "dense")],
                      [Junction("x", "y", [[2, 1]], [[0.5, -1.0]], op="Gemm")]).igraph.copy()
     del g.es["count"]
@@ -323,10 +364,6 @@ def test_from_igraph_without_edge_attributes():
 
 
 def test_junction_leaves_the_callers_sparse_arrays_alone():
-    import numpy as np
-    import scipy.sparse as sp
-    from netgraph import Junction
-
     c = sp.csr_array((np.array([0, 2, 1]), np.array([1, 0, 1]), np.array([0, 2, 3])), shape=(2, 2))
     w = sp.csr_array((np.array([0.0, 1.0, 2.0]), np.array([1, 0, 1]), np.array([0, 2, 3])), shape=(2, 2))
     before = (c.data.copy(), c.indices.copy(), c.indptr.copy())
@@ -337,10 +374,6 @@ def test_junction_leaves_the_callers_sparse_arrays_alone():
 
 
 def test_from_igraph_with_a_tampered_junction_table():
-    import json
-    import pytest
-    from netgraph import GraphFormatError, Junction, Layer, LayeredGraph
-
     g = LayeredGraph([Layer("x", 2, "input"), Layer("y", 1, "dense")],
                      [Junction("x", "y", [[2, 1]], [[0.5, -1.0]], op="Gemm")]).igraph.copy()
     g["netgraph_junctions"] = json.dumps([{"source": "x", "target": "nope", "op": "Gemm"}])

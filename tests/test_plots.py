@@ -1,6 +1,5 @@
 """Tests of netgraph.plots: the CCDF panels and the per-layer figure, drawn without a display."""
 
-import doctest
 import os
 import subprocess
 import sys
@@ -9,7 +8,6 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-import netgraph.plots as plots
 from netgraph.exceptions import InvalidParameterError
 from netgraph.plots import empirical_ccdf, plot_ccdf, plot_layers, tpl_ccdf_line
 
@@ -173,9 +171,9 @@ def test_unwritable_path_fails_before_drawing(tmp_path, degrees):
 
 @pytest.mark.parametrize("call, match", [
     (lambda: plot_layers({}, {}), "empty"),
-    (lambda: plot_layers({"a": [1, 2]}, {}, ncols=0), "ncols must be a positive integer; got 0"),
-    (lambda: plot_ccdf([1, -2]), "non-negative integers; got -2.0"),
-    (lambda: plot_ccdf([1, 2.5]), "got 2.5"),
+    (lambda: plot_layers({"a": [1, 2]}, {}, ncols=0), "ncols must be an integer >= 1; got 0"),
+    (lambda: plot_ccdf([1, -2]), r"degrees must be >= 0; degrees\[1\] = -2$"),
+    (lambda: plot_ccdf([1, 2.5]), r"degrees must be integers; degrees\[1\] = 2\.5$"),
     (lambda: plot_ccdf([1, 2], fit=object()), "fitted TruncatedPowerLaw"),
     (lambda: tpl_ccdf_line([0, 0], fake_fit(2.0, 1, 5)), "no positive value"),
 ])
@@ -224,7 +222,3 @@ def test_with_pyplot_in_use_the_figure_is_managed_by_it(degrees):
     finally:
         plt.close(fig)
 
-
-def test_doctests():
-    failures, tried = doctest.testmod(plots, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert tried > 0 and failures == 0

@@ -2,6 +2,9 @@
 
 import logging
 import math
+import os
+import re
+import stat
 
 import numpy as np
 import pytest
@@ -12,7 +15,8 @@ from netgraph.utils.check import (
 )
 from netgraph.utils.progress import progress_bar, show_progress
 from netgraph.utils.seeds import child_seed, seed_sequence, spawn_seeds
-from netgraph.utils.tables import format_table, json_text
+from netgraph.utils.files import atomic_write, check_writable
+from netgraph.utils.tables import format_table, json_text, one_line
 
 
 @pytest.mark.parametrize("value, expected", [(3, 3), (3.0, 3), (np.int64(5), 5), (np.float32(2.0), 2)])
@@ -116,6 +120,12 @@ def test_format_table():
         format_table([("a",), ("b", "c")])
 
 
+def test_one_line():
+    assert one_line("a\n  b\tc ") == "a b c"
+    assert one_line(KeyError("k")) == "'k'"
+    assert one_line(ValueError()) == ""
+
+
 def test_json_text_compacts_number_lists():
     text = json_text({"x": [1, 2.5], "y": {"z": ["a", "b"]}, "flags": [True, False]})
     assert '"x": [1, 2.5]' in text
@@ -148,3 +158,70 @@ def test_progress_follows_terminal_and_quiet(monkeypatch):
     bar = progress_bar(2, progress=False)
     assert bar.disable
     bar.close()
+
+
+# ---------------------------------------------------------------------- atomic files (moved from test_io.py)
+def test_atomic_write_text_and_binary(tmp_path):
+    with atomic_write(tmp_path / "a.txt", "w") as f:
+        f.write("héllo\n")
+    assert (tmp_path / "a.txt").read_bytes() == "héllo\n".encode("utf-8")
+    with atomic_write(tmp_path / "b.bin") as f:
+        f.write(b"\x00\x01")
+    assert (tmp_path / "b.bin").read_bytes() == b"\x00\x01"
+
+
+@pytest.mark.parametrize("mode", ["r", "a", "w+", "rb", "ab"])
+def test_atomic_write_rejects_other_modes(tmp_path, mode):
+    with pytest.raises(ValueError, match=re.escape(repr(mode))):
+        with atomic_write(tmp_path / "a", mode):
+            pass
+    assert os.listdir(tmp_path) == []
+
+
+def test_atomic_write_rejects_encoding_in_binary_mode(tmp_path):
+    with pytest.raises(ValueError, match="binary"):
+        with atomic_write(tmp_path / "a", "wb", encoding="utf-8"):
+            pass
+
+
+def test_atomic_write_gives_ordinary_permissions(tmp_path):
+    mask = os.umask(0o027)
+    try:
+        with atomic_write(tmp_path / "new.txt", "w") as f:
+            f.write("x")
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE(os.stat(tmp_path / "new.txt").st_mode) == 0o640  # 0o666 & ~0o027
+
+
+def test_atomic_write_keeps_permissions_of_replaced_file(tmp_path):
+    path = tmp_path / "old.txt"
+    path.write_text("old")
+    os.chmod(path, 0o604)
+    with atomic_write(path, "w") as f:
+        f.write("new")
+    assert path.read_text() == "new"
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o604
+
+
+def test_check_writable(tmp_path):
+    assert check_writable(tmp_path / "x.json") == str(tmp_path / "x.json")
+    with pytest.raises(IsADirectoryError):
+        check_writable(tmp_path)
+    (tmp_path / "file").write_text("")
+    with pytest.raises(NotADirectoryError):
+        check_writable(tmp_path / "file" / "x.json")
+    with pytest.raises(FileNotFoundError, match="missing"):
+        check_writable(tmp_path / "missing" / "x.json")
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root ignores permissions")
+def test_check_writable_read_only_directory(tmp_path):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    os.chmod(ro, 0o500)
+    try:
+        with pytest.raises(PermissionError, match="not writable"):
+            check_writable(ro / "x.json")
+    finally:
+        os.chmod(ro, 0o700)

@@ -10,7 +10,7 @@ import json
 import re
 import uuid
 
-__all__ = ["format_table", "json_text"]
+__all__ = ["format_table", "json_text", "one_line"]
 
 
 def format_table(rows, align: str | None = None, *, sep: str = "  ") -> list[str]:
@@ -80,3 +80,19 @@ def json_text(document) -> str:
 
     text = json.dumps(compact(document), indent=2, default=str)
     return re.sub('"' + re.escape(token) + r'(\d+)"', lambda m: lists[int(m.group(1))], text)
+
+
+def one_line(message) -> str:
+    """``message`` (any object, an exception say) as text on one line: runs of white space become one space.
+
+    For error messages that must stay on one line (the command line prints one line per
+    error) however many lines the text they quote has (a parser's, a checker's).
+
+    Examples
+    --------
+    >>> one_line(ValueError("bad header:\\n  line 3\\tcolumn 7  "))
+    'bad header: line 3 column 7'
+    >>> one_line("")
+    ''
+    """
+    return " ".join(str(message).split())
