@@ -1,8 +1,9 @@
-"""Tests of netgraph.compare: normalisers, maximum-likelihood fits of the alternatives,
-Vuong's test, and the comparison of a TPL with them; checked against brute-force sums,
-mpmath and the ``powerlaw`` package where it is exact. Every random draw is seeded."""
+"""Tests of netgraph.compare: the alternatives' probabilities, their maximum-likelihood
+fits, Vuong's test, the comparison of a TPL with them, and the registry of alternatives;
+checked against brute-force sums, mpmath and the ``powerlaw`` package where it is exact.
+Every random draw is seeded. The normalisers and the minimiser are tested in
+tests/internals/test_compare_*.py."""
 
-import doctest
 import math
 import warnings
 from types import SimpleNamespace
@@ -10,15 +11,20 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-import netgraph.compare as cmp
 from netgraph.compare import (
     ALTERNATIVES,
+    Alternative,
     alternative_logpmf,
     alternative_logsf,
     compare_tpl,
     fit_alternative,
+    get_alternative,
+    register,
+    registered_alternatives,
+    unregister,
     vuong_test,
 )
+from netgraph.compare.normalizers import log_hurwitz
 from netgraph.exceptions import FitError, InvalidParameterError, NetgraphError
 
 from netgraph.tpl import DiscreteTPL, TruncatedPowerLaw, fit_tpl, tpl_alpha_mle
@@ -44,54 +50,7 @@ def total_loglik(name, x, params, xmin):
     return float(alternative_logpmf(name, x, params, xmin).sum())
 
 
-def brute_log_sum(alpha, lam, x0, terms):
-    ks = np.arange(x0, x0 + terms, dtype=float)
-    v = -alpha * np.log(ks) - lam * ks
-    m = v.max()
-    return m + math.log(math.fsum(np.exp(v - m)))
-
-
-# ---------------------------------------------------------------------- normalisers
-@pytest.mark.parametrize("alpha, lam, x0", [
-    (2.5, 0.001, 1),        # Euler-Maclaurin tail
-    (1.2, 0.0005, 7),
-    (0.5, 0.002, 3),        # alpha < 1 is fine with a cutoff
-    (-3.0, 0.0015, 1),      # increasing, then cut off
-    (3.0, 0.5, 1),          # direct sum
-    (-5.0, 0.2, 10),
-    (1.5, 0.019, 2),        # both routes possible
-    (1.5, 0.021, 2),
-    (-40.0, 0.011, 1000),   # a narrow bump, far from 1
-    (6.9, 0.0646, 55_821),  # mpmath's lerchphi is wrong here (1e-11); the plain sum is not
-])
-def test_cutoff_normaliser_matches_brute_force(alpha, lam, x0):
-    # the brute-force sum runs until the terms are below 1e-40 of the first
-    terms = int(min(3_000_000, 120 / lam + 40 * abs(alpha) / lam + 10))
-    assert cmp._log_cutoff_sum(alpha, lam, x0) == pytest.approx(brute_log_sum(alpha, lam, x0, terms), abs=1e-12)
-
-
-def test_cutoff_normaliser_matches_mpmath_lerchphi():
-    mp = pytest.importorskip("mpmath")
-    mp.mp.dps = 30
-    rng = np.random.default_rng(7)
-    for _ in range(25):
-        alpha = rng.uniform(-5, 5)
-        lam = 10 ** rng.uniform(-6, 0)
-        x0 = int(10 ** rng.uniform(0, 3))
-        ref = float(mp.log(mp.exp(-lam * x0) * mp.lerchphi(mp.exp(-lam), alpha, x0)))
-        assert cmp._log_cutoff_sum(alpha, lam, x0) == pytest.approx(ref, rel=1e-12, abs=1e-12), (alpha, lam, x0)
-
-
-@pytest.mark.parametrize("alpha, x0", [(2.0, 1), (1.05, 3), (3.5, 1000), (60.0, 10**6), (2.2, 10**7)])
-def test_power_law_normaliser_is_the_hurwitz_zeta(alpha, x0):
-    mp = pytest.importorskip("mpmath")
-    mp.mp.dps = 30
-    ref = float(mp.log(mp.zeta(alpha, x0)))
-    assert cmp._log_hurwitz(alpha, x0) == pytest.approx(ref, rel=1e-13, abs=1e-13)
-    # the log-space sum (used where scipy's zeta underflows) agrees too
-    assert cmp._log_cutoff_sum(alpha, 0.0, x0) == pytest.approx(ref, rel=1e-12, abs=1e-12)
-
-
+# ---------------------------------------------------------------------- probabilities
 @pytest.mark.parametrize("name, params, xmin, kmax", [
     ("cutoff_power_law", {"alpha": 1.5, "lambda": 0.01}, 2, 20_000),
     ("cutoff_power_law", {"alpha": -2.0, "lambda": 0.3}, 1, 2_000),
@@ -200,7 +159,7 @@ def test_cutoff_fit_takes_lambda_zero_exactly_when_the_data_are_heavier_than_the
     power, ll_power = fit_alternative("power_law", x, 1)
     cutoff, ll_cutoff = fit_alternative("cutoff_power_law", x, 1)
     a_pl = power["alpha"]
-    mean_pl = math.exp(cmp._log_hurwitz(a_pl - 1, 1) - cmp._log_hurwitz(a_pl, 1))
+    mean_pl = math.exp(log_hurwitz(a_pl - 1, 1) - log_hurwitz(a_pl, 1))
     assert bool(x.mean() >= mean_pl) is at_zero
     assert (cutoff["lambda"] == 0.0) is at_zero
     if at_zero:
@@ -391,24 +350,33 @@ def test_compare_accepts_the_real_fit():
 
 # ---------------------------------------------------------------------- bad input
 @pytest.mark.parametrize("call, match", [
-    (lambda: fit_alternative("gamma", [3, 4], 3), "unknown alternative 'gamma'"),
-    (lambda: fit_alternative("exponential", [3, 4], 0), "xmin must be a positive integer; got 0"),
-    (lambda: fit_alternative("exponential", [3, 4], 2.5), "got 2.5"),
-    (lambda: fit_alternative("exponential", [3, 4.5], 3), "integers; got 4.5"),
-    (lambda: fit_alternative("exponential", [3, np.nan], 3), "integers; got nan"),
-    (lambda: fit_alternative("exponential", [2, 4], 3), ">= xmin = 3; got 2"),
+    (lambda: fit_alternative("gamma", [3, 4], 3),
+     "name must be one of 'power_law', 'cutoff_power_law', 'lognormal', 'exponential'; got 'gamma'"),
+    (lambda: fit_alternative("exponential", [3, 4], 0), "xmin must be an integer >= 1; got 0"),
+    (lambda: fit_alternative("exponential", [3, 4], 2.5), "xmin must be an integer >= 1; got 2.5"),
+    (lambda: fit_alternative("exponential", [3, 4.5], 3), r"data must be integers; data\[1\] = 4.5"),
+    (lambda: fit_alternative("exponential", [3, np.nan], 3), r"data must be finite numbers; data\[1\] = nan"),
+    (lambda: fit_alternative("exponential", [2, 4], 3), r"data must be >= 3; data\[0\] = 2"),
     (lambda: fit_alternative("exponential", [], 3), "empty"),
-    (lambda: alternative_logpmf("power_law", [3], {"alpha": 0.9}, 3), "alpha > 1"),
-    (lambda: alternative_logpmf("cutoff_power_law", [3], {"alpha": 0.9, "lambda": 0}, 3), "lambda >= 0"),
+    (lambda: alternative_logpmf("power_law", [3], {"alpha": 0.9}, 3), "alpha must be a number > 1; got 0.9"),
+    (lambda: alternative_logpmf("cutoff_power_law", [3], {"alpha": 0.9, "lambda": 0}, 3),
+     r"alpha must be a number > 1 when lambda = 0 \(a pure power law\); got 0.9"),
+    (lambda: alternative_logpmf("cutoff_power_law", [3], {"alpha": 2.0, "lambda": -0.1}, 3),
+     "lambda must be a number >= 0; got -0.1"),
     (lambda: alternative_logpmf("lognormal", [3], {"mu": 1.0}, 3), "mu, sigma"),
-    (lambda: alternative_logpmf("exponential", [3], {"lambda": -1}, 3), "lambda > 0"),
-    (lambda: alternative_logsf("exponential", [3, 4], {"lambda": 1.0}, 3), "single integer"),
+    (lambda: alternative_logpmf("lognormal", [3], {"mu": 1.0, "sigma": 0.0}, 3), "sigma must be a number > 0; got 0.0"),
+    (lambda: alternative_logpmf("exponential", [3], {"lambda": -1}, 3), "lambda must be a number > 0; got -1"),
+    (lambda: alternative_logpmf("exponential", [2], {"lambda": 1.0}, 3), r"x must be >= 3; x\[0\] = 2"),
+    (lambda: alternative_logsf("exponential", [3, 4], {"lambda": 1.0}, 3), r"x must be an integer; got \[3, 4\]"),
     (lambda: compare_tpl([3, 4, 5], SimpleNamespace()), "fitted TruncatedPowerLaw"),
-    (lambda: compare_tpl([3, -1, 5], tpl_fit_on(np.array([3, 4, 5]), 3, 5)), "non-negative; got -1"),
-    (lambda: compare_tpl([3, np.nan, 5], tpl_fit_on(np.array([3, 4, 5]), 3, 5)), "integers; got nan"),
+    (lambda: compare_tpl([3, -1, 5], tpl_fit_on(np.array([3, 4, 5]), 3, 5)), r"degrees must be >= 0; degrees\[1\] = -1"),
+    (lambda: compare_tpl([3, np.nan, 5], tpl_fit_on(np.array([3, 4, 5]), 3, 5)),
+     r"degrees must be finite numbers; degrees\[1\] = nan"),
     (lambda: compare_tpl([1, 2, 2], tpl_fit_on(np.array([3, 4, 5]), 3, 5)), r"no degree lies in the fitted range \[3, 5\]"),
-    (lambda: compare_tpl([3, 4, 5], tpl_fit_on(np.array([3, 4, 5]), 3, 5), alternatives=["x"]), "unknown"),
-    (lambda: compare_tpl([3, 4, 5], tpl_fit_on(np.array([3, 4, 5]), 3, 5), significance=1.5), r"\(0, 1\)"),
+    (lambda: compare_tpl([3, 4, 5], tpl_fit_on(np.array([3, 4, 5]), 3, 5), alternatives=["x"]),
+     r"alternatives\[0\] must be one of 'power_law', .*; got 'x'"),
+    (lambda: compare_tpl([3, 4, 5], tpl_fit_on(np.array([3, 4, 5]), 3, 5), significance=1.5),
+     r"significance must be a number in \(0, 1\); got 1.5"),
 ])
 def test_bad_input_is_a_netgraph_error_naming_the_value(call, match):
     with pytest.raises(InvalidParameterError, match=match):
@@ -422,6 +390,104 @@ def test_degenerate_data_is_a_fit_error(name):
     assert issubclass(FitError, NetgraphError)
 
 
-def test_doctests():
-    failures, tried = doctest.testmod(cmp, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert tried > 0 and failures == 0
+
+# ---------------------------------------------------------------------- the registry of alternatives
+class ShiftedPoisson(Alternative):
+    """A toy alternative, as a new one is written: Poisson(mu) shifted to start at xmin."""
+
+    name = "shifted_poisson"
+    parameters = ("mu",)
+
+    def fit(self, x, xmin):
+        return (float(np.mean(x)) - xmin,)
+
+    def logpmf(self, x, params, xmin):
+        from scipy.stats import poisson
+
+        return poisson.logpmf(x - xmin, params[0])
+
+    def logsf(self, x, params, xmin):
+        from scipy.stats import poisson
+
+        return float(poisson.logsf(x - xmin - 1, params[0]))  # P(Y >= x - xmin) = P(Y > x - xmin - 1)
+
+
+@pytest.fixture
+def shifted_poisson():
+    register(ShiftedPoisson)
+    try:
+        yield ShiftedPoisson
+    finally:
+        unregister("shifted_poisson")
+
+
+def test_a_registered_alternative_is_compared_with_the_tpl(shifted_poisson):
+    # one class and its registration: compare_tpl compares against it, by default and by name
+    from scipy.stats import poisson
+
+    x = DiscreteTPL(1.5, 1, 100).sample(2000, seed=11)
+    fit = tpl_fit_on(x, 1, 100)
+    res = compare_tpl(x, fit)
+    assert list(res) == [*ALTERNATIVES, "shifted_poisson"]
+    r = res["shifted_poisson"]
+    mu = float(np.mean(x)) - 1
+    assert r["alt_params"] == {"mu": pytest.approx(mu, rel=1e-15)}
+    assert r["loglik_alt"] == pytest.approx(poisson.logpmf(x - 1, mu).sum(), rel=1e-12)
+    assert r["R"] == pytest.approx(r["loglik_tpl"] - r["loglik_alt"])
+    assert r["alt_mass_above_xmax"] == pytest.approx(poisson.sf(99, mu), rel=1e-9)  # P(X >= 101)
+    assert r["preferred"] == "tpl" and r["n"] == 2000
+    assert compare_tpl(x, fit, alternatives=["shifted_poisson"]) == {"shifted_poisson": r}
+    assert fit_alternative("shifted_poisson", x, 1).params == r["alt_params"]
+    lp = alternative_logpmf("shifted_poisson", [1, 2, 5], {"mu": 2.0}, 1)
+    np.testing.assert_allclose(lp, poisson.logpmf([0, 1, 4], 2.0), rtol=1e-15)
+    assert alternative_logsf("shifted_poisson", 1, {"mu": 2.0}, 1) == 0.0
+    assert registered_alternatives() == (*ALTERNATIVES, "shifted_poisson")
+    assert ALTERNATIVES == ("power_law", "cutoff_power_law", "lognormal", "exponential")  # a constant
+
+
+def test_an_unregistered_alternative_is_gone():
+    register(ShiftedPoisson)
+    assert unregister("shifted_poisson") is ShiftedPoisson
+    assert registered_alternatives() == ALTERNATIVES
+    x = DiscreteTPL(1.5, 1, 100).sample(500, seed=2)
+    with pytest.raises(InvalidParameterError, match=r"alternatives\[0\] must be one of .*; got 'shifted_poisson'"):
+        compare_tpl(x, tpl_fit_on(x, 1, 100), alternatives=["shifted_poisson"])
+
+
+def test_the_alternatives_of_netgraph_in_their_order():
+    assert ALTERNATIVES == registered_alternatives() == ("power_law", "cutoff_power_law", "lognormal", "exponential")
+    for name in ALTERNATIVES:
+        alternative = get_alternative(name)
+        assert isinstance(alternative, Alternative) and alternative.name == name
+        assert alternative.n_params == len(alternative.parameters) == {"power_law": 1, "exponential": 1}.get(name, 2)
+
+
+def test_registration_errors():
+    from netgraph.compare.exponential import Exponential
+
+    with pytest.raises(InvalidParameterError, match="the alternative 'exponential' is already registered"):
+        register(Exponential)
+
+    class Unfinished(Alternative):  # no logsf
+        name = "unfinished"
+        parameters = ("a",)
+
+        def fit(self, x, xmin):
+            return (1.0,)
+
+        def logpmf(self, x, params, xmin):
+            return np.zeros(len(x))
+
+    with pytest.raises(InvalidParameterError, match="cls must be a concrete subclass of Alternative"):
+        register(Unfinished)
+    with pytest.raises(InvalidParameterError, match="cls must be a concrete subclass of Alternative"):
+        register(dict)
+
+    class Nameless(ShiftedPoisson):
+        name = ""
+
+    with pytest.raises(InvalidParameterError, match="Nameless.name must be a non-empty string; got ''"):
+        register(Nameless)
+    with pytest.raises(InvalidParameterError, match="name must be one of .*; got 'unfinished'"):
+        unregister("unfinished")
+    assert registered_alternatives() == ALTERNATIVES
