@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_OUT ?= demo-output
 PYTEST_ARGS ?=
 
-.PHONY: venv install demo test docs bench clean
+.PHONY: venv install demo test test-slow test-all docs bench clean
 
 venv: $(PY)
 
@@ -23,8 +23,18 @@ install: $(STAMP)
 demo: install
 	$(VENV)/bin/netgraph demo -o $(DEMO_OUT)
 
+# `test` skips the tests marked slow (full-size architectures, the dynamo exporter on
+# every family, the calibration of the bootstrap p-values); `test-slow` runs only those,
+# `test-all` everything.
 test: install
 	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(MAKE) docs
+
+test-slow: install
+	$(PY) -m pytest -q -m slow --runslow $(PYTEST_ARGS)
+
+test-all: install
+	$(PY) -m pytest -q --runslow $(PYTEST_ARGS)
 	$(MAKE) docs
 
 docs: install

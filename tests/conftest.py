@@ -1,17 +1,20 @@
 """Shared pytest configuration: the ``--runslow`` option and ONNX export fixtures.
 
 Tests marked ``@pytest.mark.slow`` (full-size architectures, the dynamo exporter on
-every family, ...) are skipped unless pytest runs with ``--runslow``, as in networkx.
+every family, the calibration of the bootstrap p-values) are skipped unless pytest runs
+with ``--runslow``, as in networkx; ``make test-all`` runs them with the rest, ``make
+test-slow`` alone.
 
 Fixtures
 --------
 tmp_onnx
     Export a torch model to a ``.onnx`` file in the test's ``tmp_path``.
 zoo_onnx
-    Export a :mod:`zoo` family once per session (cached) and give its path.
+    Export a :mod:`zoo` family (``tests/zoo/``) once per session (cached) and give its
+    path.
 
-torch is imported lazily, inside the fixtures, so that test modules that do not export
-anything do not pay for it.
+:mod:`zoo` is imported inside the fixtures, and it imports torch only when a family is
+built, so that test modules that do not export anything do not pay for it.
 """
 
 import pytest
@@ -52,10 +55,12 @@ def tmp_onnx(tmp_path):
 
     Examples
     --------
-    >>> def test_something(tmp_onnx):  # doctest: +SKIP
-    ...     model, x = zoo.build("resnet18")
-    ...     path = tmp_onnx(model, x, "resnet18")
-    ...     graph = exporters.read_onnx(path)
+    In a test module (not a doctest: it needs pytest's fixtures)::
+
+        def test_something(tmp_onnx):
+            model, x = zoo.build("resnet18")
+            path = tmp_onnx(model, x, "resnet18")
+            graph = exporters.read_onnx(path)
     """
     import zoo
 
@@ -79,8 +84,10 @@ def zoo_onnx(tmp_path_factory):
 
     Examples
     --------
-    >>> def test_something(zoo_onnx):  # doctest: +SKIP
-    ...     path = zoo_onnx("densenet121", dynamo=True)
+    In a test module (not a doctest: it needs pytest's fixtures)::
+
+        def test_something(zoo_onnx):
+            path = zoo_onnx("densenet121", dynamo=True)
     """
     import zoo
 
