@@ -25,8 +25,19 @@ class NodeMap:
     axis : int or None
         The feature axis (in label coordinates, 0 = the tensor's axis 1) if known.
     batch_last : bool
-        True for a 2-D tensor transposed to (features, batch), which only Gemm with
-        ``transA=1`` (and a Transpose back) accepts.
+        True for a 2-D tensor transposed to (features, batch), which only the handlers
+        registered with ``reads_batch_last=True`` (Gemm with ``transA=1``, a Transpose
+        back) accept.
+
+    Examples
+    --------
+    The map of a conv layer's output (layer 1, 2 channels of 2x3 maps), then flattened:
+
+    >>> m = NodeMap.layer_nodes(1, 2, (2, 2, 3))
+    >>> m.vector(0)[1].tolist()
+    [0, 1]
+    >>> m.reshape((12,)).unit.tolist()
+    [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1]
     """
 
     __slots__ = ("layer", "unit", "axis", "batch_last")
@@ -39,7 +50,22 @@ class NodeMap:
 
     @classmethod
     def along(cls, layer_vec, unit_vec, shape, axis=0) -> "NodeMap":
-        """Labels that vary along ``axis`` only, broadcast to ``shape``."""
+        """Labels that vary along ``axis`` only, broadcast to ``shape``.
+
+        Parameters
+        ----------
+        layer_vec, unit_vec : array_like of int
+            The layer and unit of each position along ``axis``.
+        shape : tuple of int
+            The tensor's non-batch shape.
+        axis : int, default 0
+            The feature axis.
+
+        Returns
+        -------
+        NodeMap
+            Broadcast views (no copy), with ``axis`` as the hint.
+        """
         shape = tuple(int(s) for s in shape)
         view = [1] * len(shape)
         view[axis] = -1
@@ -49,17 +75,43 @@ class NodeMap:
 
     @classmethod
     def layer_nodes(cls, layer_index, size, shape, axis=0) -> "NodeMap":
-        """The map of a layer's own output tensor: unit ``k`` along ``axis``."""
+        """The map of a layer's own output tensor: unit ``k`` at position ``k`` along ``axis``.
+
+        Parameters
+        ----------
+        layer_index : int
+            The layer (:meth:`Context.new_layer <exporters._context.Context.new_layer>` gives it).
+        size : int
+            The layer's number of nodes, the length of ``axis``.
+        shape : tuple of int
+            The tensor's non-batch shape.
+        axis : int, default 0
+            The feature axis.
+
+        Returns
+        -------
+        NodeMap
+        """
         return cls.along(np.full(size, layer_index), np.arange(size), shape, axis)
 
     @property
     def shape(self) -> tuple:
+        """The labelled tensor's non-batch shape."""
         return self.layer.shape
 
     def vector(self, axis=None):
         """``(layers, units)`` along ``axis`` if the labels vary along that axis only, else None.
 
-        With ``axis=None`` the hinted axis is tried first, then every axis.
+        Parameters
+        ----------
+        axis : int, optional
+            The axis; None tries the hinted axis first, then every axis.
+
+        Returns
+        -------
+        tuple of two int arrays, or None
+            The layer and unit of each position along the axis; None if the labels vary
+            along another axis too (the tensor is not a map of whole channels there).
         """
         nd = self.layer.ndim
         if nd == 0:
@@ -80,7 +132,13 @@ class NodeMap:
         return None
 
     def feature_axis(self):
-        """The axis along which the labels vary (the hint first), or None if there is none."""
+        """The axis along which the labels vary (the hint first).
+
+        Returns
+        -------
+        int or None
+            None if no single axis carries the labels.
+        """
         nd = self.layer.ndim
         order = ([self.axis] if self.axis is not None else []) + [a for a in range(nd) if a != self.axis]
         for a in order:
@@ -89,7 +147,16 @@ class NodeMap:
         return None
 
     def same_as(self, other: "NodeMap") -> bool:
-        """True if both maps label the same shape identically."""
+        """True if both maps label the same shape identically.
+
+        Parameters
+        ----------
+        other : NodeMap
+
+        Returns
+        -------
+        bool
+        """
         return (
             self.shape == other.shape
             and np.array_equal(self.layer, other.layer)
@@ -97,17 +164,57 @@ class NodeMap:
         )
 
     def reshape(self, shape) -> "NodeMap":
+        """The labels reshaped as the tensor is (C order); the axis hint is dropped.
+
+        Parameters
+        ----------
+        shape : tuple of int
+            The new non-batch shape.
+
+        Returns
+        -------
+        NodeMap
+        """
         return NodeMap(np.reshape(self.layer, shape), np.reshape(self.unit, shape), None)
 
     def transpose(self, perm) -> "NodeMap":
+        """The labels with their axes permuted; the axis hint follows.
+
+        Parameters
+        ----------
+        perm : list of int
+            The permutation of the non-batch axes.
+
+        Returns
+        -------
+        NodeMap
+        """
         axis = perm.index(self.axis) if self.axis is not None and self.axis in perm else None
         return NodeMap(np.transpose(self.layer, perm), np.transpose(self.unit, perm), axis)
 
     def take(self, index, axis) -> "NodeMap":
+        """The labels at ``index`` along ``axis`` (Gather, Split).
+
+        Parameters
+        ----------
+        index : array_like of int
+            Positions along ``axis``.
+        axis : int
+            A non-batch axis.
+
+        Returns
+        -------
+        NodeMap
+        """
         return NodeMap(np.take(self.layer, index, axis=axis), np.take(self.unit, index, axis=axis), self.axis)
 
     def layers_used(self) -> list[int]:
-        """Sorted layer indices that appear in the map."""
+        """Sorted layer indices that appear in the map.
+
+        Returns
+        -------
+        list of int
+        """
         return sorted(int(x) for x in np.unique(self.layer))
 
 

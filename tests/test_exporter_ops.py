@@ -365,3 +365,66 @@ def test_gemm_whose_bias_is_on_the_path_is_unsupported():
                    [init("W", W23), init("W2", np.ones((2, 2), np.float32)), init("W3", np.ones((2, 3), np.float32))])
     with pytest.raises(UnsupportedOperatorError, match="'fc2'.*C input is on the path"):
         read_onnx(m)
+
+
+# ---------------------------------------------------------------------------- attributes that became inputs
+def _conv4(op_node, next_nodes, opset, inits=(), x_shape=(1, 1, 2, 2)):
+    """x -> Conv c1 (4 channels) -> op_node -> next_nodes, with the given opset."""
+    nodes = [helper.make_node("Conv", ["x", "W1"], ["a"], name="c1"), op_node, *next_nodes]
+    return make_model(nodes, [vi("x", list(x_shape))], [vi("y", None)],
+                      [init("W1", np.ones((4, 1, 1, 1), np.float32)), *inits], opset=opset)
+
+
+def _list_cases():
+    """(op, model with the attribute, model with the constant input, expected count into the last layer)."""
+    c2 = lambda src, k: helper.make_node("Conv", [src, "W2"], ["y"], name="c2")  # noqa: E731
+    w2 = lambda k: init("W2", np.ones((1, k, 1, 1), np.float32))  # noqa: E731
+    fc = [helper.make_node("Flatten", ["r"], ["f"]), helper.make_node("Gemm", ["f", "Wf"], ["y"], name="fc", transB=1)]
+    wf = init("Wf", np.ones((1, 4), np.float32))
+    i64 = lambda name, v: init(name, np.array(v, np.int64))  # noqa: E731
+    yield ("Slice",
+           _conv4(helper.make_node("Slice", ["a"], ["s"], starts=[1], ends=[3], axes=[1]), [c2("s", 2)], 9, [w2(2)]),
+           _conv4(helper.make_node("Slice", ["a", "st", "en", "ax"], ["s"]), [c2("s", 2)], 13,
+                  [w2(2), i64("st", [1]), i64("en", [3]), i64("ax", [1])]),
+           [[0, 4, 4, 0]])
+    yield ("Split",
+           _conv4(helper.make_node("Split", ["a"], ["s0", "s"], axis=1, split=[1, 3]), [c2("s", 3)], 11, [w2(3)]),
+           _conv4(helper.make_node("Split", ["a", "sizes"], ["s0", "s"], axis=1), [c2("s", 3)], 13,
+                  [w2(3), i64("sizes", [1, 3])]),
+           [[0, 4, 4, 4]])
+    yield ("ReduceMean",
+           _conv4(helper.make_node("ReduceMean", ["a"], ["r"], axes=[2, 3]), fc, 17, [wf]),
+           _conv4(helper.make_node("ReduceMean", ["a", "axes"], ["r"]), fc, 18, [wf, i64("axes", [2, 3])]),
+           [[1, 1, 1, 1]])
+    gemm = [helper.make_node("Gemm", ["r", "Wf"], ["y"], name="fc", transB=1)]
+    yield ("Squeeze",
+           _conv4(helper.make_node("Squeeze", ["a"], ["r"], axes=[2, 3]), gemm, 11, [wf], x_shape=(1, 1, 1, 1)),
+           _conv4(helper.make_node("Squeeze", ["a", "axes"], ["r"]), gemm, 13, [wf, i64("axes", [2, 3])],
+                  x_shape=(1, 1, 1, 1)),
+           [[1, 1, 1, 1]])
+
+
+@pytest.mark.parametrize("op, old, new, expected", list(_list_cases()), ids=lambda v: v if isinstance(v, str) else "")
+def test_a_list_given_as_an_attribute_or_as_a_constant_input_reads_the_same(op, old, new, expected):
+    # Slice (opset 10), Split and Squeeze (13), ReduceMean (18) moved the list to an input
+    a, b = read_onnx(old), read_onnx(new)
+    for g in (a, b):
+        np.testing.assert_array_equal(g.junctions[-1].count.toarray(), expected)
+    assert [L.size for L in a.layers] == [L.size for L in b.layers]
+
+
+@pytest.mark.parametrize("opset", [10, 13])
+def test_pad_of_the_channel_axis_is_unsupported_whether_pads_is_an_attribute_or_an_input(opset):
+    from netgraph import UnsupportedOperatorError
+
+    pads = [0, 1, 0, 0, 0, 0, 0, 0]  # one channel before the others
+    if opset < 11:
+        pad = helper.make_node("Pad", ["a"], ["p"], name="pad", pads=pads)
+        inits = []
+    else:
+        pad = helper.make_node("Pad", ["a", "pads"], ["p"], name="pad")
+        inits = [init("pads", np.array(pads, np.int64))]
+    m = _conv4(pad, [helper.make_node("Conv", ["p", "W2"], ["y"], name="c2")], opset,
+               [*inits, init("W2", np.ones((1, 5, 1, 1), np.float32))])
+    with pytest.raises(UnsupportedOperatorError, match="'pad'.*batch or channel axis"):
+        read_onnx(m)

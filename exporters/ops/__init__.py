@@ -133,7 +133,7 @@ def register(*op_types: str, domain: str = "", supported: bool = True, reads_bat
         that the handler's reason is the one reported.
     reads_batch_last : bool, default False
         True if the handler itself deals with a 2-D input that a Transpose turned into
-        (features, batch) (:attr:`NodeMap.batch_last <exporters._nodemap.NodeMap>`):
+        (features, batch) (``NodeMap.batch_last``):
         ``Gemm`` reads it with ``transA=1``, ``Transpose`` turns it back. The walk
         refuses such an input for every other supported operator.
     reads_shape_only : bool, default False

@@ -1,4 +1,9 @@
-"""Helpers shared by the handlers: attributes, axes and feature vectors."""
+"""Helpers shared by the handlers: attributes, axes, feature vectors and output maps.
+
+Each raises :class:`~exporters.ops.Unsupported` with a reason when the node is a case
+the handlers do not cover, so that a handler built on them never fails otherwise on a
+model it cannot read.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,23 @@ __all__ = ["attrs", "attr_or_input", "norm_axis", "channel_vector", "only_map", 
 
 
 def attrs(node) -> dict:
-    """The node's attributes as a dict of Python values."""
+    """The node's attributes as a dict of Python values.
+
+    Parameters
+    ----------
+    node : onnx.NodeProto
+
+    Returns
+    -------
+    dict
+        Attribute name to value (ints, floats, lists, bytes for strings, tensors, graphs).
+
+    Examples
+    --------
+    >>> from onnx import helper
+    >>> attrs(helper.make_node("Gemm", ["a", "b"], ["c"], transB=1, alpha=2.0))
+    {'alpha': 2.0, 'transB': 1}
+    """
     from onnx import helper
 
     return {a.name: helper.get_attribute_value(a) for a in node.attribute}
@@ -73,14 +94,55 @@ def attr_or_input(ctx, node, name: str, index: int, *, must_be_constant: bool = 
 
 
 def norm_axis(axis: int, rank: int) -> int:
-    """A non-negative axis of a rank-``rank`` tensor."""
+    """A non-negative axis of a rank-``rank`` tensor.
+
+    Parameters
+    ----------
+    axis : int
+        An ONNX axis, negative ones counting from the end.
+    rank : int
+        The tensor's rank, batch axis included.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    exporters.ops.Unsupported
+        The axis is out of range.
+
+    Examples
+    --------
+    >>> norm_axis(-1, 4)
+    3
+    """
     if not -rank <= axis < rank:
         raise Unsupported(f"axis {axis} is out of range for a rank-{rank} tensor")
     return axis % rank
 
 
 def channel_vector(nmap, axis, what="input"):
-    """``(layers, units)`` along label ``axis``; Unsupported if the labels vary along another axis."""
+    """``(layers, units)`` along label ``axis`` of a node map.
+
+    Parameters
+    ----------
+    nmap : exporters._nodemap.NodeMap
+        The map of the input.
+    axis : int
+        The axis in label coordinates (0 is the tensor's axis 1).
+    what : str, default "input"
+        How the message names the tensor.
+
+    Returns
+    -------
+    tuple of two int arrays
+
+    Raises
+    ------
+    exporters.ops.Unsupported
+        The labels vary along another axis too.
+    """
     vec = nmap.vector(axis)
     if vec is None:
         raise Unsupported(
@@ -91,7 +153,26 @@ def channel_vector(nmap, axis, what="input"):
 
 
 def only_map(ctx, node, names=None):
-    """The map shared by every on-path input of ``node``; Unsupported if they differ."""
+    """The map shared by every on-path input of ``node``.
+
+    Parameters
+    ----------
+    ctx : exporters._context.Context
+    node : onnx.NodeProto
+    names : list of str, optional
+        The inputs to compare (default all of the node's inputs); those off the path are
+        skipped.
+
+    Returns
+    -------
+    exporters._nodemap.NodeMap
+        The first on-path input's map.
+
+    Raises
+    ------
+    exporters.ops.Unsupported
+        Two on-path inputs carry different nodes (even after broadcasting).
+    """
     names = [i for i in (names if names is not None else node.input) if ctx.node_map(i) is not None]
     first = ctx.node_map(names[0])
     for other in names[1:]:
@@ -114,7 +195,25 @@ def _same_up_to_broadcast(a, b) -> bool:
 
 
 def output_shape(ctx, name, fallback=None) -> tuple:
-    """Non-batch shape of output ``name`` from shape inference, else ``fallback``."""
+    """Non-batch shape of output ``name`` from shape inference, else ``fallback``.
+
+    Parameters
+    ----------
+    ctx : exporters._context.Context
+    name : str
+        The output's tensor name.
+    fallback : tuple of int, optional
+        The shape to use when inference left it unknown.
+
+    Returns
+    -------
+    tuple of int
+
+    Raises
+    ------
+    exporters.ops.Unsupported
+        The shape is unknown and there is no fallback.
+    """
     s = ctx.shape(name)
     if s is not None and len(s) >= 1 and all(d is not None for d in s[1:]):
         return tuple(s[1:])
@@ -126,8 +225,31 @@ def output_shape(ctx, name, fallback=None) -> tuple:
 def broadcast_map(nmap, out_shape):
     """The map of an output of ``out_shape`` whose channels are those of ``nmap``.
 
-    Same shape: the same labels. Otherwise the labels must be whole channels along one
-    axis whose length the output keeps (pooling, padding, resizing, reductions).
+    Same shape: the same labels. A shape that ``nmap`` broadcasts to: the labels
+    broadcast. Otherwise the labels must be whole channels along one axis whose length
+    the output keeps (pooling, padding, resizing, reductions).
+
+    Parameters
+    ----------
+    nmap : exporters._nodemap.NodeMap
+        The map of the data input.
+    out_shape : tuple of int
+        The output's non-batch shape.
+
+    Returns
+    -------
+    exporters._nodemap.NodeMap
+
+    Raises
+    ------
+    exporters.ops.Unsupported
+        The nodes cannot be followed into that shape.
+
+    Examples
+    --------
+    >>> from exporters._nodemap import NodeMap
+    >>> broadcast_map(NodeMap.layer_nodes(0, 2, (2, 4, 4)), (2, 2, 2)).shape
+    (2, 2, 2)
     """
     from exporters._nodemap import NodeMap
 
