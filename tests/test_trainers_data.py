@@ -4,6 +4,7 @@ here, seeded splits, errors that name the expected files, no network, and the pe
 import gzip
 import os
 import pickle
+import re
 import socket
 import struct
 import tarfile
@@ -307,7 +308,8 @@ def test_permute_pixels_torch_tensor():
 
 @pytest.mark.parametrize("p", [-1, 11, 2.5, True])
 def test_permute_pixels_bad_p(p):
-    with pytest.raises(InvalidParameterError, match="p must be"):
+    with pytest.raises(InvalidParameterError,
+                       match=rf"^p \(for 10x12 images\) must be an integer in \[0, 10\]; got {re.escape(repr(p))}$"):
         permute_pixels(np.zeros((1, 10, 12)), p=p, seed=0)
 
 

@@ -101,7 +101,7 @@ def test_build_model_is_seeded_and_leaves_global_state_alone():
     assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
     assert not torch.equal(a.conv1.weight, c.conv1.weight)
     assert set(MODELS) == {"mlp", "cnn", "cifar-cnn"}
-    with pytest.raises(InvalidParameterError, match="unknown model 'resnet'"):
+    with pytest.raises(InvalidParameterError, match=r"^name must be one of 'mlp', 'cnn', 'cifar-cnn'; got 'resnet'$"):
         build_model("resnet", (1, 8, 8))
 
 

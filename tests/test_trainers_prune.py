@@ -76,13 +76,31 @@ def test_bad_sparsity(sparsity):
         magnitude_masks(mlp((4,), 2, hidden=(5,)), sparsity)
 
 
+def alive_network_and_batch():
+    """A seeded 6-8-3 MLP and 16 samples on which every fc1 weight has a positive gradient.
+
+    By construction, not by luck: the inputs are in [0.5, 1.5], fc1's biases (10) keep
+    every pre-activation positive (|W1 x| <= 6 * 0.41 * 1.5 < 4 at initialisation, and two
+    small steps cannot close the margin), so no ReLU unit is dead; every label is class 0
+    and only the class-0 row of fc2 is nonzero (-1), so dL/dh_j = 1 - p_0 > 0 for every
+    unit and sample, and dL/dW1[j, i] = mean of (1 - p_0) x_i > 0.
+    """
+    net = build_model("mlp", (6,), 3, hidden=(8,), seed=0)
+    with torch.no_grad():
+        net.fc1.bias.fill_(10.0)
+        net.fc2.weight.zero_()
+        net.fc2.weight[0].fill_(-1.0)
+        net.fc2.bias.zero_()
+    x = 0.5 + torch.rand(16, 6, generator=torch.Generator().manual_seed(0))
+    return net, x, torch.zeros(16, dtype=torch.int64)
+
+
 @pytest.mark.parametrize("optimizer", ["sgd", "rmsprop"])
 def test_apply_masks_zeroes_optimizer_state(optimizer):
-    net = mlp((6,), 3, hidden=(8,))
+    net, x, y = alive_network_and_batch()
     config = TrainingConfig(optimizer=optimizer, lr=0.01)
     opt = (torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9) if optimizer == "sgd"
            else torch.optim.RMSprop(net.parameters(), lr=0.01, momentum=0.5))
-    x, y = torch.randn(16, 6), torch.randint(0, 3, (16,))
     for _ in range(2):
         opt.zero_grad()
         torch.nn.functional.cross_entropy(net(x), y).backward()
@@ -182,7 +200,7 @@ def test_default_configs():
     assert default_config("mlp").optimizer == default_config("cnn").optimizer == "sgd"
     assert default_config("mlp").momentum == 0.9
     assert default_config("cifar-cnn").optimizer == "rmsprop"
-    with pytest.raises(InvalidParameterError, match="unknown model"):
+    with pytest.raises(InvalidParameterError, match=r"^model must be one of 'mlp', 'cnn', 'cifar-cnn'; got 'vgg'$"):
         default_config("vgg")
     with pytest.raises(InvalidParameterError, match="optimizer"):
         TrainingConfig(optimizer="adam")

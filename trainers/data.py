@@ -42,6 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from netgraph.exceptions import DatasetError, InvalidParameterError
+from netgraph.utils.check import check_int
 from trainers._registry import DATASETS
 
 __all__ = [
@@ -162,6 +163,8 @@ def load_dataset(name: str, *, data_dir=None, seed: int = 0) -> Dataset:
     DatasetError
         Unknown name; no ``data_dir`` for MNIST or CIFAR-10; a missing folder or file (the
         message lists the files expected and where to obtain them); a malformed file.
+    InvalidParameterError
+        If ``seed`` is not an integer >= 0.
 
     Examples
     --------
@@ -179,7 +182,7 @@ def load_dataset(name: str, *, data_dir=None, seed: int = 0) -> Dataset:
     """
     if name not in DATASETS:
         raise DatasetError(f"unknown data set {name!r}; choose one of {', '.join(DATASETS)}")
-    seed = _check_seed(seed)
+    seed = check_int(seed, "seed", minimum=0)
     if name == "digits":
         return _load_digits(seed)
     if data_dir is None:
@@ -220,7 +223,8 @@ def central_permutation(height: int, width: int, *, p: int, seed: int) -> np.nda
     Raises
     ------
     InvalidParameterError
-        If ``p`` is negative or larger than the image, or the size is not positive.
+        If ``p`` is negative or larger than the image, the size is not positive, or
+        ``seed`` is not an integer >= 0.
 
     Examples
     --------
@@ -231,13 +235,10 @@ def central_permutation(height: int, width: int, *, p: int, seed: int) -> np.nda
            [ 8,  6, 10, 11],
            [12, 13, 14, 15]])
     """
-    for label, value in (("height", height), ("width", width)):
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-            raise InvalidParameterError(f"{label} must be a positive integer; got {value!r}")
-    if not isinstance(p, (int, np.integer)) or isinstance(p, bool) or not 0 <= p <= min(height, width):
-        raise InvalidParameterError(f"p must be an integer in [0, {min(height, width)}] for {height}x{width} images; "
-                                    f"got {p!r}")
-    seed = _check_seed(seed)
+    height = check_int(height, "height", minimum=1)
+    width = check_int(width, "width", minimum=1)
+    p = check_int(p, f"p (for {height}x{width} images)", minimum=0, maximum=min(height, width))
+    seed = check_int(seed, "seed", minimum=0)
     top, left = (height - p) // 2, (width - p) // 2
     grid = np.arange(height * width, dtype=np.int64).reshape(height, width)
     square = grid[top:top + p, left:left + p].ravel()
@@ -294,17 +295,16 @@ def permute_pixels(images, *, p: int, seed: int):
 
 
 # ---------------------------------------------------------------------- helpers
-def _check_seed(seed) -> int:
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-        raise InvalidParameterError(f"seed must be a non-negative integer; got {seed!r}")
-    return int(seed)
-
-
 def validation_size(name: str, n_train: int) -> int:
     """How many of the ``n_train`` official training images of MNIST or CIFAR-10 go to validation.
 
     The paper's sizes for the full sets (10,000 of MNIST's 60,000; 5,000 of CIFAR-10's
     50,000); for a smaller set (a subset made for a quick run), the same proportion.
+
+    Raises
+    ------
+    DatasetError
+        If ``name`` is neither ``"mnist"`` nor ``"cifar10"``.
 
     Examples
     --------

@@ -85,8 +85,8 @@ def export_onnx(model, sample, *, metadata=None, opset: int = OPSET, atol: float
     Examples
     --------
     >>> import numpy as np
-    >>> from trainers.models import mlp
-    >>> net = mlp((4,), 3, hidden=(5,))
+    >>> from trainers.models import build_model
+    >>> net = build_model("mlp", (4,), 3, hidden=(5,), seed=0)
     >>> data = export_onnx(net, np.ones((2, 4), np.float32), metadata={"seed": 0, "trainer": "none"})
     >>> read_metadata(data)
     {'seed': 0, 'trainer': 'none'}
@@ -168,6 +168,13 @@ def read_metadata(model) -> dict:
     -------
     dict
         Keys without the ``netgraph.`` prefix; JSON values decoded, other strings as they are.
+
+    Examples
+    --------
+    >>> model = onnx.helper.make_model(onnx.helper.make_graph([], "empty", [], []))
+    >>> onnx.helper.set_model_props(model, {"netgraph.seed": "3", "netgraph.stage": "sparse", "author": "x"})
+    >>> read_metadata(model)
+    {'seed': 3, 'stage': 'sparse'}
     """
     if isinstance(model, bytes):
         proto = onnx.load_from_string(model)

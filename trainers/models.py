@@ -36,13 +36,12 @@ import torch
 from torch import nn
 
 from netgraph.exceptions import InvalidParameterError
-from trainers._registry import MODELS
+from netgraph.utils.check import check_choice, check_int, check_real
+from trainers._registry import MODELS, PADDINGS
 
 __all__ = ["MODELS", "Network", "mlp", "mnist_cnn", "cifar_cnn", "build_model", "check_input_shape"]
 
 logger = logging.getLogger(__name__)
-
-_PADDINGS = ("auto", "valid", "same")
 
 
 class Network(nn.Sequential):
@@ -79,7 +78,8 @@ class Network(nn.Sequential):
 
     @property
     def output_layer(self) -> str:
-        return [n for n, m in self.named_children() if isinstance(m, (nn.Linear, nn.Conv2d))][-1]
+        """The name of the last learnable layer, the output one."""
+        return self.learnable_layers()[-1][0]
 
     def learnable_layers(self) -> list[tuple[str, nn.Module]]:
         """The ``(name, module)`` of every Linear and Conv2d layer, in order."""
@@ -91,12 +91,6 @@ class Network(nn.Sequential):
 
 
 # ---------------------------------------------------------------------- checks
-def _check_classes(n_classes) -> int:
-    if not isinstance(n_classes, int) or isinstance(n_classes, bool) or n_classes < 2:
-        raise InvalidParameterError(f"n_classes must be an integer >= 2; got {n_classes!r}")
-    return n_classes
-
-
 def _check_shape(input_shape, *, image: bool) -> tuple[int, ...]:
     try:
         shape = tuple(int(d) for d in input_shape)
@@ -107,12 +101,6 @@ def _check_shape(input_shape, *, image: bool) -> tuple[int, ...]:
         want = "(channels, height, width)" if image else "(channels, height, width) or (features,)"
         raise InvalidParameterError(f"input_shape must be {want} with positive sizes; got {input_shape!r}")
     return shape
-
-
-def _check_padding(padding) -> str:
-    if padding not in _PADDINGS:
-        raise InvalidParameterError(f"padding must be one of {', '.join(map(repr, _PADDINGS))}; got {padding!r}")
-    return padding
 
 
 def check_input_shape(model, image_shape) -> None:
@@ -167,6 +155,11 @@ def mlp(input_shape, n_classes: int = 10, *, hidden=(1024, 1024)) -> Network:
     Network
         Layers ``flatten``, ``fc1``, ``relu1``, ..., ``fc{len(hidden) + 1}`` (the output).
 
+    Raises
+    ------
+    InvalidParameterError
+        A bad shape, a class count below 2, or a hidden size below 1.
+
     Examples
     --------
     >>> net = mlp((1, 8, 8), 10)
@@ -176,10 +169,11 @@ def mlp(input_shape, n_classes: int = 10, *, hidden=(1024, 1024)) -> Network:
     ['fc1', 'fc2']
     """
     shape = _check_shape(input_shape, image=False)
-    n_classes = _check_classes(n_classes)
+    n_classes = check_int(n_classes, "n_classes", minimum=2)
     hidden = tuple(hidden)
-    if not hidden or any(not isinstance(h, int) or isinstance(h, bool) or h < 1 for h in hidden):
+    if not hidden:
         raise InvalidParameterError(f"hidden must be a non-empty sequence of positive integers; got {hidden!r}")
+    hidden = tuple(check_int(h, f"hidden[{i}]", minimum=1) for i, h in enumerate(hidden))
     layers: OrderedDict[str, nn.Module] = OrderedDict(flatten=nn.Flatten())
     width = 1
     for d in shape:
@@ -231,8 +225,8 @@ def _conv_plan(shape, blocks, padding: str, name: str):
 
 def _cnn(name, input_shape, n_classes, blocks, fc, padding, dropout):
     shape = _check_shape(input_shape, image=True)
-    n_classes = _check_classes(n_classes)
-    padding = _check_padding(padding)
+    n_classes = check_int(n_classes, "n_classes", minimum=2)
+    check_choice(padding, "padding", PADDINGS)
     padding, (c, h, w) = _conv_plan(shape, blocks, padding, name)
     layers: OrderedDict[str, nn.Module] = OrderedDict()
     in_ch, n_conv, parts = shape[0], 0, []
@@ -313,6 +307,12 @@ def cifar_cnn(input_shape=(3, 32, 32), n_classes: int = 10, *, padding: str = "a
         Layers ``conv1`` to ``conv4``, ``pool1``, ``pool2``, ``fc1``, ``fc2`` (and ReLUs,
         dropouts).
 
+    Raises
+    ------
+    InvalidParameterError
+        A bad shape, class count, padding or dropout rate, or an input too small for the
+        network.
+
     Examples
     --------
     >>> net = cifar_cnn()
@@ -320,9 +320,11 @@ def cifar_cnn(input_shape=(3, 32, 32), n_classes: int = 10, *, padding: str = "a
     ('3x32x32-32C3-32C3-MP2-64C3-64C3-MP2-512FC-10', 1600)
     """
     if dropout is not None:
-        dropout = tuple(float(p) for p in dropout)
-        if len(dropout) != 2 or not all(0.0 <= p < 1.0 for p in dropout):
+        dropout = tuple(dropout)
+        if len(dropout) != 2:
             raise InvalidParameterError(f"dropout must be two rates in [0, 1) or None; got {dropout!r}")
+        dropout = tuple(check_real(p, f"dropout[{i}]", minimum=0, maximum=1, open_maximum=True)
+                        for i, p in enumerate(dropout))
     return _cnn("cifar-cnn", input_shape, n_classes, [[(32, 3), (32, 3)], [(64, 3), (64, 3)]], 512, padding,
                 dropout)
 
@@ -361,8 +363,7 @@ def build_model(name: str, input_shape, n_classes: int = 10, *, seed=None, **opt
     True
     """
     builders = {"mlp": mlp, "cnn": mnist_cnn, "cifar-cnn": cifar_cnn}
-    if name not in builders:
-        raise InvalidParameterError(f"unknown model {name!r}; choose one of {', '.join(builders)}")
+    check_choice(name, "name", builders)
     if seed is None:
         return builders[name](input_shape, n_classes, **options)
     with torch.random.fork_rng(devices=[]):

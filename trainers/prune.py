@@ -26,15 +26,16 @@ from __future__ import annotations
 import contextlib
 import copy
 import logging
-import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from netgraph.exceptions import InvalidParameterError
+from netgraph.utils.check import check_choice, check_int, check_real
+from netgraph.utils.progress import progress_bar
 from trainers.models import MODELS, check_input_shape
 
 __all__ = [
@@ -74,6 +75,10 @@ class TrainingConfig:
         SGD momentum (unused by RMSprop).
     weight_decay : float
         L2 penalty; it pushes unimportant weights towards zero before pruning.
+
+    Every field is checked when the configuration is made (an out-of-range value raises
+    :class:`~netgraph.InvalidParameterError`) and stored in its canonical type: the
+    rates as floats, ``batch_size`` as an int.
     """
 
     optimizer: str = "sgd"
@@ -84,18 +89,16 @@ class TrainingConfig:
     weight_decay: float = 5e-4
 
     def __post_init__(self):
-        if self.optimizer not in _OPTIMIZERS:
-            raise InvalidParameterError(f"optimizer must be one of {', '.join(_OPTIMIZERS)}; got {self.optimizer!r}")
-        for name in ("lr", "retrain_lr"):
-            value = getattr(self, name)
-            if not isinstance(value, (int, float)) or not value > 0 or not np.isfinite(value):
-                raise InvalidParameterError(f"{name} must be a positive number; got {value!r}")
-        if not isinstance(self.batch_size, int) or isinstance(self.batch_size, bool) or self.batch_size < 1:
-            raise InvalidParameterError(f"batch_size must be a positive integer; got {self.batch_size!r}")
-        if not 0.0 <= self.momentum < 1.0:
-            raise InvalidParameterError(f"momentum must be in [0, 1); got {self.momentum!r}")
-        if not self.weight_decay >= 0.0:
-            raise InvalidParameterError(f"weight_decay must be >= 0; got {self.weight_decay!r}")
+        check_choice(self.optimizer, "optimizer", _OPTIMIZERS)
+        checked = {
+            "lr": check_real(self.lr, "lr", minimum=0, open_minimum=True),
+            "retrain_lr": check_real(self.retrain_lr, "retrain_lr", minimum=0, open_minimum=True),
+            "batch_size": check_int(self.batch_size, "batch_size", minimum=1),
+            "momentum": check_real(self.momentum, "momentum", minimum=0, maximum=1, open_maximum=True),
+            "weight_decay": check_real(self.weight_decay, "weight_decay", minimum=0),
+        }
+        for name, value in checked.items():  # the canonical types (a float lr, an int batch size)
+            object.__setattr__(self, name, value)
 
 
 def default_config(model: str) -> TrainingConfig:
@@ -112,13 +115,17 @@ def default_config(model: str) -> TrainingConfig:
         SGD with momentum 0.9 for the MLP and the MNIST CNN, RMSprop for the CIFAR CNN
         (as in the paper).
 
+    Raises
+    ------
+    InvalidParameterError
+        If ``model`` is not one of :data:`trainers.models.MODELS`.
+
     Examples
     --------
     >>> default_config("cifar-cnn").optimizer
     'rmsprop'
     """
-    if model not in MODELS:
-        raise InvalidParameterError(f"unknown model {model!r}; choose one of {', '.join(MODELS)}")
+    check_choice(model, "model", MODELS)
     if MODELS[model] == "rmsprop":
         return TrainingConfig(optimizer="rmsprop", lr=1e-3, retrain_lr=2e-4, batch_size=64, weight_decay=0.0)
     return TrainingConfig(optimizer="sgd", lr=0.1, retrain_lr=0.05, batch_size=64, momentum=0.9,
@@ -141,6 +148,11 @@ def deterministic(seed: int, *, num_threads: int = 1):
     num_threads : int, default 1
         Intra-op threads inside the block.
 
+    Raises
+    ------
+    InvalidParameterError
+        If ``num_threads`` is not an integer >= 1.
+
     Examples
     --------
     >>> with deterministic(0):
@@ -150,8 +162,7 @@ def deterministic(seed: int, *, num_threads: int = 1):
     >>> bool((a == b).all())
     True
     """
-    if not isinstance(num_threads, int) or isinstance(num_threads, bool) or num_threads < 1:
-        raise InvalidParameterError(f"num_threads must be a positive integer; got {num_threads!r}")
+    num_threads = check_int(num_threads, "num_threads", minimum=1)
     threads = torch.get_num_threads()
     det = torch.are_deterministic_algorithms_enabled()
     warn_only = torch.is_deterministic_algorithms_warn_only_enabled()
@@ -186,10 +197,15 @@ def magnitude_masks(model, sparsity: float) -> dict[str, torch.Tensor]:
     dict of str to torch.Tensor of bool
         Layer name to a mask of the weight's shape: True where the weight is kept.
 
+    Raises
+    ------
+    InvalidParameterError
+        If ``sparsity`` is not a number in [0, 1).
+
     Examples
     --------
-    >>> from trainers.models import mlp
-    >>> net = mlp((4,), 2, hidden=(5,))
+    >>> from trainers.models import build_model
+    >>> net = build_model("mlp", (4,), 2, hidden=(5,), seed=0)
     >>> masks = magnitude_masks(net, 0.5)
     >>> list(masks), int((~masks["fc1"]).sum())    # round(0.5 * 20) of fc1's 20 weights
     (['fc1'], 10)
@@ -222,8 +238,8 @@ def apply_masks(model, masks, optimizer=None) -> None:
 
     Examples
     --------
-    >>> from trainers.models import mlp
-    >>> net = mlp((4,), 2, hidden=(5,))
+    >>> from trainers.models import build_model
+    >>> net = build_model("mlp", (4,), 2, hidden=(5,), seed=0)
     >>> apply_masks(net, magnitude_masks(net, 0.5))
     >>> layer_sparsity(net)
     {'fc1': 0.5, 'fc2': 0.0}
@@ -250,6 +266,12 @@ def layer_sparsity(model) -> dict[str, float]:
     -------
     dict of str to float
         Layer name to fraction, in order, the output layer included.
+
+    Examples
+    --------
+    >>> from trainers.models import build_model
+    >>> layer_sparsity(build_model("mlp", (4,), 2, hidden=(5,), seed=0))
+    {'fc1': 0.0, 'fc2': 0.0}
     """
     return {name: float((m.weight == 0).sum().item() / m.weight.numel()) for name, m in model.learnable_layers()}
 
@@ -259,10 +281,6 @@ def _make_optimizer(model, config: TrainingConfig, lr: float):
     if config.optimizer == "sgd":
         return torch.optim.SGD(model.parameters(), lr=lr, momentum=config.momentum, weight_decay=config.weight_decay)
     return torch.optim.RMSprop(model.parameters(), lr=lr, weight_decay=config.weight_decay)
-
-
-def _progress(progress):
-    return sys.stderr.isatty() if progress is None else bool(progress)
 
 
 def evaluate(model, split, *, batch_size: int = 1000) -> float:
@@ -281,6 +299,15 @@ def evaluate(model, split, *, batch_size: int = 1000) -> float:
     -------
     float
         100 x the fraction of images whose largest logit is the label.
+
+    Examples
+    --------
+    >>> from trainers.data import load_dataset
+    >>> from trainers.models import build_model
+    >>> data = load_dataset("digits")
+    >>> accuracy = evaluate(build_model("mlp", data.image_shape, hidden=(16,), seed=0), data.test)
+    >>> 0.0 <= accuracy <= 100.0
+    True
     """
     was_training = model.training
     model.eval()
@@ -315,7 +342,8 @@ def train(model, data, *, epochs: int, config: TrainingConfig, lr: float, genera
     masks : dict of str to torch.Tensor of bool, optional
         Pruned weights (False) stay exact zeros, with zero gradients and optimiser state.
     progress : bool, optional
-        Show a progress bar on standard error (default: when it is a terminal).
+        Show a progress bar on standard error; by default only where someone watches
+        (:func:`netgraph.utils.progress.show_progress`: a terminal, messages not silenced).
     phase : str, default "train"
         Name of the phase, for the progress bar, the log and the history.
 
@@ -323,9 +351,23 @@ def train(model, data, *, epochs: int, config: TrainingConfig, lr: float, genera
     -------
     list of dict
         One record per epoch: phase, epoch, mean training loss, validation accuracy.
-    """
-    from tqdm.auto import tqdm
 
+    Raises
+    ------
+    InvalidParameterError
+        If the training loss diverges (not finite): the learning rate is too large.
+
+    Examples
+    --------
+    >>> from trainers.data import load_dataset
+    >>> from trainers.models import build_model
+    >>> data = load_dataset("digits")
+    >>> net = build_model("mlp", data.image_shape, hidden=(16,), seed=0)
+    >>> history = train(net, data, epochs=2, config=default_config("mlp"), lr=0.1,
+    ...                 generator=torch.Generator().manual_seed(0), progress=False)
+    >>> [(record["phase"], record["epoch"]) for record in history]
+    [('train', 1), ('train', 2)]
+    """
     optimizer = _make_optimizer(model, config, lr)
     modules = dict(model.named_children())
     if masks:
@@ -336,8 +378,7 @@ def train(model, data, *, epochs: int, config: TrainingConfig, lr: float, genera
     n_batches = -(-n // config.batch_size)
     history = []
     model.train()
-    with tqdm(total=epochs * n_batches, desc=phase, unit="batch", disable=not _progress(progress), file=sys.stderr,
-              leave=True, dynamic_ncols=True) as bar:
+    with progress_bar(epochs * n_batches, desc=phase, unit="batch", progress=progress, leave=True) as bar:
         for epoch in range(1, epochs + 1):
             bar.set_description(f"{phase} epoch {epoch}/{epochs}")
             order = torch.randperm(n, generator=generator)
@@ -413,7 +454,6 @@ class PruneResult:
     epochs: int
     retrain_epochs: int
     num_threads: int
-    extra: dict = field(default_factory=dict)
 
     def summary(self) -> dict:
         """A JSON-ready dictionary of everything but the networks and masks."""
@@ -432,16 +472,7 @@ class PruneResult:
 
 
 def _check_sparsity(sparsity) -> float:
-    if not isinstance(sparsity, (int, float, np.floating)) or isinstance(sparsity, bool) \
-            or not 0.0 <= sparsity < 1.0:
-        raise InvalidParameterError(f"sparsity must be in [0, 1); got {sparsity!r}")
-    return float(sparsity)
-
-
-def _check_epochs(label, epochs) -> int:
-    if not isinstance(epochs, (int, np.integer)) or isinstance(epochs, bool) or epochs < 1:
-        raise InvalidParameterError(f"{label} must be an integer >= 1; got {epochs!r}")
-    return int(epochs)
+    return check_real(sparsity, "sparsity", minimum=0, maximum=1, open_maximum=True)
 
 
 def prune_and_retrain(model, data, *, sparsity: float, epochs: int, retrain_epochs=None, seed: int = 0,
@@ -493,16 +524,14 @@ def prune_and_retrain(model, data, *, sparsity: float, epochs: int, retrain_epoc
     ['dense', 'pruned', 'sparse']
     """
     sparsity = _check_sparsity(sparsity)
-    epochs = _check_epochs("epochs", epochs)
-    retrain_epochs = epochs if retrain_epochs is None else _check_epochs("retrain_epochs", retrain_epochs)
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-        raise InvalidParameterError(f"seed must be a non-negative integer; got {seed!r}")
+    epochs = check_int(epochs, "epochs", minimum=1)
+    retrain_epochs = epochs if retrain_epochs is None else check_int(retrain_epochs, "retrain_epochs", minimum=1)
+    seed = check_int(seed, "seed", minimum=0)
     check_input_shape(model, data.image_shape)
     if model.n_classes < data.n_classes:
         raise InvalidParameterError(f"model {model.name!r} has {model.n_classes} outputs, the data "
                                     f"{data.n_classes} classes")
     config = config or default_config(model.name)
-    seed = int(seed)
     with deterministic(seed, num_threads=num_threads):
         generator = torch.Generator().manual_seed(seed)
         t0 = time.perf_counter()
