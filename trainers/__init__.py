@@ -6,7 +6,8 @@
 * :mod:`trainers.prune`: three-step magnitude pruning (train, prune, retrain under the
   mask), deterministic for a given seed;
 * :mod:`trainers.export`: ONNX export checked against onnxruntime, with provenance;
-* :mod:`trainers.cli`: the ``netgraph train`` command.
+* :mod:`trainers.pipeline`: the runs behind ``netgraph train`` (check the options, train,
+  export, write the files; the command itself is :mod:`netgraph.cli.train`).
 
 The package depends on torch, but ``import trainers`` does not import it: the names
 below load their module on first use, so the command line can list its subcommands
