@@ -85,7 +85,13 @@ class Layer:
         object.__setattr__(self, "spatial_shape", tuple(int(s) for s in self.spatial_shape))
 
     def to_dict(self) -> dict:
-        """Return the layer as a JSON-serialisable dict."""
+        """Return the layer as a JSON-serialisable dict (:meth:`from_dict` reads it back).
+
+        Examples
+        --------
+        >>> Layer("c", 4, "conv", (5, 5)).to_dict()["spatial_shape"]
+        [5, 5]
+        """
         d = dataclasses.asdict(self)
         d["spatial_shape"] = list(self.spatial_shape)
         return d
@@ -325,6 +331,16 @@ class LayeredGraph:
         ------
         LayerNotFoundError
             If no layer has that name; the message lists the names there are.
+
+        Examples
+        --------
+        >>> g = LayeredGraph([Layer("x", 2, "input"), Layer("y", 1, "dense")], [])
+        >>> g.layer("y").size
+        1
+        >>> g.layer("z")
+        Traceback (most recent call last):
+        ...
+        netgraph.exceptions.LayerNotFoundError: no layer named 'z'; the graph has layers 'x', 'y'
         """
         try:
             return self.layers[self._index[name]]
@@ -379,6 +395,14 @@ class LayeredGraph:
         weight : ndarray of float64, shape (E,)
         junction : ndarray of int64, shape (E,)
             Index of the junction in :attr:`LayeredGraph.junctions`.
+
+        Examples
+        --------
+        >>> g = LayeredGraph([Layer("x", 2, "input"), Layer("y", 1, "dense")],
+        ...                  [Junction("x", "y", [[2, 1]], [[0.5, -1.0]], op="Gemm")])
+        >>> edges, count, weight, junction = g.edge_arrays()
+        >>> edges.tolist(), count.tolist(), weight.tolist(), junction.tolist()
+        ([[0, 2], [1, 2]], [2, 1], [0.5, -1.0], [0, 0])
         """
         off = self.offsets
         parts_e, parts_c, parts_w, parts_j = [], [], [], []

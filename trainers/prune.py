@@ -79,6 +79,15 @@ class TrainingConfig:
     Every field is checked when the configuration is made (an out-of-range value raises
     :class:`~netgraph.InvalidParameterError`) and stored in its canonical type: the
     rates as floats, ``batch_size`` as an int.
+
+    Examples
+    --------
+    >>> TrainingConfig(lr=1, batch_size=32.0).lr, TrainingConfig(batch_size=32.0).batch_size
+    (1.0, 32)
+    >>> TrainingConfig(momentum=1.0)
+    Traceback (most recent call last):
+    ...
+    netgraph.exceptions.InvalidParameterError: momentum must be a number in [0, 1); got 1.0
     """
 
     optimizer: str = "sgd"
