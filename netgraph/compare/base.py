@@ -39,7 +39,7 @@ class Alternative(abc.ABC):
     to come before others in a comparison, ``order``), implements :meth:`fit`,
     :meth:`logpmf` and :meth:`logsf`, and narrows :meth:`check_params` to its
     parameters' domain. The input checks, the comparison and the results are the same
-    for every alternative and live in :mod:`netgraph.compare.comparison`.
+    for every alternative and live in ``netgraph/compare/comparison.py``.
 
     The methods work on checked input: ``x`` a float array of integers ``>= xmin``,
     ``xmin`` a positive int, ``params`` a tuple of floats in the order of
@@ -115,11 +115,40 @@ class Alternative(abc.ABC):
 
     @abc.abstractmethod
     def logpmf(self, x: np.ndarray, params: tuple, xmin: int) -> np.ndarray:
-        """``log p(x)`` at each point of ``x`` (integers ``>= xmin``)."""
+        """``log p(x)`` at each point of ``x``.
+
+        Parameters
+        ----------
+        x : ndarray of float
+            Points, integers ``>= xmin``.
+        params : tuple of float
+            The parameters, in the order of ``parameters``.
+        xmin : int
+            The lower bound of the support.
+
+        Returns
+        -------
+        ndarray of float
+            The log-probabilities, in the order of ``x``.
+        """
 
     @abc.abstractmethod
     def logsf(self, x: float, params: tuple, xmin: int) -> float:
-        """``log P(X >= x)`` for an integer ``x > xmin`` (the callers answer 0 below)."""
+        """``log P(X >= x)`` for an integer ``x > xmin`` (the callers answer 0 for ``x <= xmin``).
+
+        Parameters
+        ----------
+        x : float
+            A point, an integer ``> xmin``.
+        params : tuple of float
+            The parameters, in the order of ``parameters``.
+        xmin : int
+            The lower bound of the support.
+
+        Returns
+        -------
+        float
+        """
 
     def check_params(self, values: tuple) -> tuple:
         """Check parameter values against the domain; return them as floats.

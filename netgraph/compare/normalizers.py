@@ -173,8 +173,9 @@ def log_cutoff_sum(alpha: float, lam: float, x0: int) -> float:
     x0 until they drop ``_DROP`` (50) log units below the largest (lam > 0).
     Euler-Maclaurin: the terms below N = ``_em_start(alpha, lam, x0)`` directly, the
     tail from N as its integral (:func:`log_scaled_integral`) plus the corrections in
-    g, g' and g'''; with |phi'| <= 0.02 on the tail, the first neglected term is below
-    0.02**5 / 30240 (about 1e-13) of the tail's first term.
+    g, g' and g''' (g the term, ``phi = log g``); with ``|phi'| <= 0.02`` on the tail,
+    the first neglected term is below 0.02**5 / 30240 (about 1e-13) of the tail's
+    first term.
 
     Parameters
     ----------
