@@ -12,8 +12,10 @@ import numpy as np
 import pytest
 
 import exporters
-import netgraph.cli as cli
-from netgraph import InvalidModelError, Junction, Layer, LayeredGraph, UnsupportedOperatorError, read_graph
+import netgraph.plots
+import netgraph.tpl
+import netgraph.utils.files
+from netgraph import FitError, InvalidModelError, Junction, Layer, LayeredGraph, UnsupportedOperatorError, read_graph
 from netgraph.cli import main
 from cli_helpers import assert_one_line_error, run
 
@@ -168,7 +170,7 @@ def test_degrees_output_not_half_written(capsys, fake_reader, model, tmp_path, m
     def fail(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(cli.os, "fsync", fail)
+    monkeypatch.setattr(netgraph.utils.files.os, "fsync", fail)
     target = tmp_path / "degrees.json"
     code, _, err = run(capsys, "degrees", model, "--json", "-o", str(target))
     assert_one_line_error(code, err, "No space left on device")
@@ -262,12 +264,6 @@ def test_reader_errors_are_one_line(capsys, monkeypatch, model):
     assert out == ""
 
 
-def test_reader_not_installed(capsys, monkeypatch, model):
-    monkeypatch.delattr(exporters, "read_onnx", raising=False)
-    code, _, err = run(capsys, "info", model)
-    assert_one_line_error(code, err, "exporters.read_onnx", "not available")
-
-
 @pytest.mark.parametrize(
     "argv",
     [[], ["frobnicate"], ["degrees"], ["degrees", "m.onnx", "--direction", "up"], ["demo", "--seed", "x"]],
@@ -283,6 +279,34 @@ def test_help_and_version_exit_0(capsys):
     assert code == 0 and "degrees" in out and "export" in out and "demo" in out
     code, out, _ = run(capsys, "--version")
     assert code == 0 and out.startswith("netgraph ")
+
+
+def _subcommand_names():
+    """The NAME of every non-underscore module in netgraph/cli/, found from the files (not the registry)."""
+    import importlib
+    from pathlib import Path
+
+    import netgraph.cli
+
+    folder = Path(netgraph.cli.__file__).parent
+    stems = sorted(p.stem for p in folder.glob("*.py") if not p.stem.startswith("_"))
+    stems += sorted(p.name for p in folder.iterdir() if (p / "__init__.py").exists() and not p.name.startswith("_"))
+    return [importlib.import_module(f"netgraph.cli.{stem}").NAME for stem in stems]
+
+
+def test_help_lists_every_subcommand_without_heavy_imports():
+    code = ("import json, sys\nfrom netgraph.cli import main\n"
+            "codes = [main(['--help']), main(['train', '--help'])]\n"
+            "heavy = ('torch', 'matplotlib', 'onnxruntime', 'onnx', 'sklearn', 'exporters', 'trainers')\n"
+            "print(json.dumps({'codes': codes, 'loaded': [m for m in heavy if m in sys.modules]}))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    *help_lines, last = proc.stdout.strip().splitlines()
+    assert json.loads(last) == {"codes": [0, 0], "loaded": []}
+    listed = {line.split()[0] for line in help_lines if line.startswith("    ") and line.split()}
+    names = _subcommand_names()
+    assert {"info", "degrees", "export", "fit", "train", "demo"} <= set(names)
+    assert set(names) <= listed
+    assert "prune" in listed  # netgraph train --help lists the trainers
 
 
 def test_verbose_and_quiet(capsys, tmp_path):
@@ -416,6 +440,14 @@ def test_demo(demo_run):
 
     code, out, err, out_dir = demo_run
     assert code == 0, err
+    # the first line describes the run from the settings it ran with (the training record)
+    from netgraph.cli.demo import DEMO_DATASET, DEMO_MODEL, describe_run
+
+    training = json.loads((out_dir / "train.json").read_text())
+    assert (training["model"], training["dataset"]["name"]) == (DEMO_MODEL, DEMO_DATASET)
+    assert out.splitlines()[0] == describe_run(training)
+    assert "MLP trained on digits (1 epochs), 90% of each hidden layer's weights pruned, retrained (1 epochs)" \
+        in out.splitlines()[0]
     files = sorted(os.listdir(out_dir))
     assert [f for f in files if f != "ccdf.png"] == DEMO_FILES
     assert out.splitlines()[-1].startswith(f"demo output in {out_dir}: dense.onnx, sparse.onnx, train.json")
@@ -461,21 +493,19 @@ def test_demo(demo_run):
     assert table["input"][1:5] == ["64", str(rows[0]["isolated"]), "-",
                                    f"{rows[0]['degree_min']}..{rows[0]['degree_max']}"]
 
-    # figure and fits: whatever the installation has
-    if cli._ccdf_plotter() is not None:
-        assert (out_dir / "ccdf.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    else:
-        assert "netgraph.plots is not available" in out
-    if cli._tpl_fitter()[0] is None:
-        assert all(r["tpl"] is None for r in rows) and "netgraph.tpl is not available" in out
-    else:
-        assert any(r["tpl"] is not None for r in rows[:3])
+    # figure and fits
+    assert (out_dir / "ccdf.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert any(r["tpl"] is not None for r in rows[:3])
+
+
+def _no_fit(degrees):
+    raise FitError("not fitted in this test")
 
 
 @needs_reader
 def test_demo_same_seed_same_model(capsys, demo_run, tmp_path, monkeypatch):
-    monkeypatch.setattr(cli, "_tpl_fitter", lambda: (None, None))  # the fits are not what this checks
-    monkeypatch.setattr(cli, "_ccdf_plotter", lambda: None)
+    monkeypatch.setattr(netgraph.tpl, "fit_tpl", _no_fit)  # the fits and the figure are not what this checks
+    monkeypatch.setattr(netgraph.plots, "plot_layers", lambda *args, **kwargs: None)
     code, _, err = run(capsys, "demo", "-o", str(tmp_path / "again"), "--epochs", "1")
     assert code == 0, err
     first = json.loads((demo_run[3] / "train.json").read_text())["files"]
@@ -493,9 +523,7 @@ class _FakeFit:
 
 @needs_reader
 def test_demo_table_with_fits_and_figure(capsys, tmp_path, monkeypatch):
-    from netgraph.exceptions import NetgraphError as _Base
-
-    class FakeFitError(_Base):
+    class FakeFitError(FitError):
         pass
 
     def fit_tpl(degrees):
@@ -511,8 +539,8 @@ def test_demo_table_with_fits_and_figure(capsys, tmp_path, monkeypatch):
             f.write(b"\x89PNG fake")
         return None
 
-    monkeypatch.setattr(cli, "_tpl_fitter", lambda: (fit_tpl, FakeFitError))
-    monkeypatch.setattr(cli, "_ccdf_plotter", lambda: plot_layers)
+    monkeypatch.setattr(netgraph.tpl, "fit_tpl", fit_tpl)
+    monkeypatch.setattr(netgraph.plots, "plot_layers", plot_layers)
     code, out, err = run(capsys, "demo", "-o", str(tmp_path / "d"), "--epochs", "1", "--sparsity", "0.5")
     assert code == 0, err
     assert "ccdf.png" in os.listdir(tmp_path / "d")
@@ -528,17 +556,6 @@ def test_demo_table_with_fits_and_figure(capsys, tmp_path, monkeypatch):
     assert rows[1]["tpl"] == {"alpha": 1.75, "xmin": rows[1]["degree_min"], "xmax": rows[1]["degree_max"],
                               "ks": 0.0421, "n_tail": 1024, "n_isolated": 0}
     assert rows[0]["tpl"] is None and rows[0]["tpl_note"] == "too few distinct degrees (3) to fit"
-
-
-@needs_reader
-def test_demo_without_fits_or_figure(capsys, tmp_path, monkeypatch):
-    monkeypatch.setattr(cli, "_tpl_fitter", lambda: (None, None))
-    monkeypatch.setattr(cli, "_ccdf_plotter", lambda: None)
-    code, out, err = run(capsys, "demo", "-o", str(tmp_path / "d"), "--epochs", "1")
-    assert code == 0, err
-    assert "ccdf.png" not in os.listdir(tmp_path / "d")
-    assert "TPL fits: netgraph.tpl is not available in this installation" in out
-    assert "CCDF figure: netgraph.plots is not available in this installation" in out
 
 
 def test_demo_bad_epochs(capsys, tmp_path):

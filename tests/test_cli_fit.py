@@ -2,7 +2,6 @@
 
 import io
 import json
-import math
 import sys
 
 import numpy as np
@@ -10,7 +9,7 @@ import onnx
 import pytest
 from onnx import helper
 
-import netgraph.cli_fit as cli_fit
+import netgraph.cli.fit as cli_fit
 from netgraph.cli import main
 from netgraph.compare import ALTERNATIVES
 from onnx_builders import init, make_model, vi
@@ -163,13 +162,6 @@ def test_bootstrap_is_seeded_and_per_layer(capsys, mlp):
     assert first["options"]["bootstrap"] == 20 and first["options"]["seed"] == 7
 
 
-def test_layer_seeds():
-    a = cli_fit._layer_seeds(7, 4)
-    assert a == cli_fit._layer_seeds(7, 4) and len(set(a)) == 4 and all(isinstance(s, int) for s in a)
-    assert a != cli_fit._layer_seeds(8, 4)
-    assert cli_fit._layer_seeds(None, 3) == [None, None, None]
-
-
 def test_options_reach_the_estimator(capsys, mlp, monkeypatch, tpl_module):
     calls = []
     real = tpl_module.TruncatedPowerLaw
@@ -217,7 +209,7 @@ def test_progress_bar_only_on_a_terminal(capsys, mlp, monkeypatch):
 @pytest.mark.parametrize("k", ["0", "-0.1", "0.51", "nan", "inf"])
 def test_bad_k(capsys, k, tmp_path):
     code, out, err = run(capsys, "fit", str(tmp_path / "missing.onnx"), "--k", k)  # checked before the model
-    assert_one_line_error(code, err, "--k must be in (0, 0.5]")
+    assert_one_line_error(code, err, "--k must be a number in (0, 0.5]")
     assert out == ""
 
 
@@ -226,8 +218,8 @@ def test_k_at_the_bound_is_accepted(capsys, mlp):
 
 
 @pytest.mark.parametrize("argv, fragment", [
-    (["--bootstrap", "-1"], "--bootstrap must be a non-negative"),
-    (["--seed", "-3"], "--seed must be a non-negative"),
+    (["--bootstrap", "-1"], "--bootstrap must be an integer >= 0; got -1"),
+    (["--seed", "-3"], "--seed must be an integer >= 0; got -3"),
 ])
 def test_bad_numbers(capsys, mlp, argv, fragment):
     code, _, err = run(capsys, "fit", mlp, *argv)
@@ -259,14 +251,6 @@ def test_unwritable_output_fails_before_fitting(capsys, mlp, tmp_path, tpl_modul
     monkeypatch.setattr(cli_fit, "fit_document", boom)
     code, _, err = run(capsys, "fit", mlp, "-o", str(tmp_path / "no" / "dir" / "out.json"))
     assert_one_line_error(code, err, "directory does not exist")
-
-
-# ---------------------------------------------------------------------- helpers
-def test_clean_makes_valid_json():
-    doc = cli_fit._clean({"a": np.float64("nan"), "b": [np.int64(3), math.inf, -math.inf], "c": np.bool_(True),
-                          "d": {"e": 1.5, "f": None}})
-    assert doc == {"a": None, "b": [3, None, None], "c": True, "d": {"e": 1.5, "f": None}}
-    json.dumps(doc, allow_nan=False)
 
 
 def test_help_lists_fit(capsys):

@@ -82,7 +82,7 @@ def test_verbose_shows_the_trainers_log(capsys, tmp_path):
 
 
 def test_progress_bars_on_a_terminal(capsys, tmp_path):
-    from trainers.cli import run_prune
+    from trainers.pipeline import run_prune
 
     run_prune(model="mlp", dataset="digits", output=tmp_path / "p", sparsity=0.5, epochs=1, progress=True,
               model_options={"hidden": (16,)})
@@ -93,19 +93,19 @@ def test_progress_bars_on_a_terminal(capsys, tmp_path):
 @pytest.mark.parametrize(
     "args, fragments",
     [
-        (["--model", "resnet"], ["unknown model 'resnet'", "mlp, cnn, cifar-cnn"]),
-        (["--dataset", "imagenet"], ["unknown data set 'imagenet'", "digits, mnist, cifar10"]),
-        (["--sparsity", "1.0"], ["--sparsity must be in [0, 1)", "1.0"]),
-        (["--sparsity", "-0.1"], ["--sparsity must be in [0, 1)", "-0.1"]),
+        (["--model", "resnet"], ["--model must be one of 'mlp', 'cnn', 'cifar-cnn'; got 'resnet'"]),
+        (["--dataset", "imagenet"], ["--dataset must be one of 'digits', 'mnist', 'cifar10'; got 'imagenet'"]),
+        (["--sparsity", "1.0"], ["--sparsity must be a number in [0, 1)", "1.0"]),
+        (["--sparsity", "-0.1"], ["--sparsity must be a number in [0, 1)", "-0.1"]),
         (["--epochs", "0"], ["--epochs must be an integer >= 1", "0"]),
         (["--retrain-epochs", "0"], ["--retrain-epochs"]),
         (["--seed", "-3"], ["--seed must be an integer >= 0"]),
         (["--threads", "0"], ["--threads"]),
-        (["--lr", "0"], ["--lr must be a positive number"]),
+        (["--lr", "0"], ["--lr must be a number > 0"]),
         (["--dataset", "mnist"], ["needs --data-dir", "train-images-idx3-ubyte", "never downloads"]),
         (["--dataset", "cifar10"], ["needs --data-dir", "data_batch_1", "cs.toronto.edu"]),
         (["--padding", "same"], ["--padding applies to the convolutional models"]),
-        (["--model", "cnn", "--padding", "full"], ["--padding must be auto, valid or same"]),
+        (["--model", "cnn", "--padding", "full"], ["--padding must be one of 'auto', 'valid', 'same'; got 'full'"]),
     ],
 )
 def test_bad_arguments_fail_before_training(capsys, tmp_path, no_training, args, fragments):
@@ -190,7 +190,7 @@ def test_help_does_not_import_torch():
 
 
 def test_import_trainers_does_not_import_torch():
-    code = ("import sys, trainers, trainers.cli, trainers.data\n"
+    code = ("import sys, trainers, trainers.pipeline, trainers.data\n"
             "print([m for m in ('torch', 'onnxruntime', 'sklearn') if m in sys.modules])")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert proc.stdout.strip() == "[]"

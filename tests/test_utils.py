@@ -225,3 +225,60 @@ def test_check_writable_read_only_directory(tmp_path):
             check_writable(ro / "x.json")
     finally:
         os.chmod(ro, 0o700)
+
+
+# ---------------------------------------------------------------------- output folders (moved from trainers/cli.py)
+def test_check_output_dir(tmp_path):
+    from netgraph.utils.files import check_output_dir
+
+    assert check_output_dir(tmp_path) == str(tmp_path)
+    assert check_output_dir(tmp_path / "new" / "run") == str(tmp_path / "new" / "run")
+    assert not (tmp_path / "new").exists()  # nothing is created
+    (tmp_path / "file").write_text("")
+    with pytest.raises(InvalidParameterError, match=r"^output folder '.*file' exists and is not a directory$"):
+        check_output_dir(tmp_path / "file")
+    with pytest.raises(InvalidParameterError, match=r"^--plot '.*file' exists and is not a directory$"):
+        check_output_dir(tmp_path / "file", "--plot")
+    with pytest.raises(InvalidParameterError, match=r"cannot create output folder .*: '.*file' is not a directory"):
+        check_output_dir(tmp_path / "file" / "sub")
+    with pytest.raises(InvalidParameterError, match="the output folder is empty"):
+        check_output_dir("")
+
+
+def test_check_output_dir_not_writable(tmp_path, monkeypatch):
+    from netgraph.utils.files import check_output_dir
+
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode: False if "locked" in str(path) else real_access(path, mode))
+    (tmp_path / "locked").mkdir()
+    with pytest.raises(InvalidParameterError, match="output folder .*locked' is not writable"):
+        check_output_dir(tmp_path / "locked")
+    with pytest.raises(InvalidParameterError, match="cannot create output folder .*: .*locked' is not writable"):
+        check_output_dir(tmp_path / "locked" / "new")
+
+
+def test_write_files_all_or_none(tmp_path, monkeypatch):
+    from netgraph.utils.files import write_files
+
+    written = write_files(tmp_path / "a" / "b", {"x.bin": b"x", "y.txt": b"y"})
+    assert written == [str(tmp_path / "a" / "b" / "x.bin"), str(tmp_path / "a" / "b" / "y.txt")]
+    assert (tmp_path / "a" / "b" / "y.txt").read_bytes() == b"y"
+
+    import netgraph.utils.files
+
+    real_replace = netgraph.utils.files.os.replace
+
+    def replace(src, dst):
+        if dst.endswith("second"):
+            raise OSError(28, "No space left on device")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(netgraph.utils.files.os, "replace", replace)
+    with pytest.raises(OSError, match="No space left"):
+        write_files(tmp_path / "new" / "run", {"first": b"1", "second": b"2"})
+    assert sorted(os.listdir(tmp_path)) == ["a"]  # the file written and the folders made are removed
+    (tmp_path / "kept").mkdir()
+    (tmp_path / "kept" / "notes.txt").write_text("mine")
+    with pytest.raises(OSError):
+        write_files(tmp_path / "kept", {"first": b"1", "second": b"2"})
+    assert os.listdir(tmp_path / "kept") == ["notes.txt"]

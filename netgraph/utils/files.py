@@ -1,5 +1,9 @@
 """Small helpers shared by netgraph's modules: atomic file output.
 
+:func:`check_writable` and :func:`check_output_dir` check an output file or folder
+before any work is done; :func:`atomic_write` writes one file, :func:`write_files` a
+set of files into a folder, all of them or none.
+
 Every file netgraph writes goes through :func:`atomic_write`: the bytes go to a
 temporary file in the target's directory, which replaces the target only once it
 is complete and synced to disk. A failure at any point (an exception, Ctrl-C) leaves
@@ -16,7 +20,9 @@ import os
 import tempfile
 from typing import IO, Iterator
 
-__all__ = ["atomic_write", "check_writable"]
+from netgraph.exceptions import InvalidParameterError
+
+__all__ = ["atomic_write", "check_writable", "check_output_dir", "write_files"]
 
 logger = logging.getLogger(__name__)
 
@@ -185,3 +191,116 @@ def _fsync_directory(directory: str) -> None:
         pass
     finally:
         os.close(dfd)
+
+
+def check_output_dir(path, name: str = "output folder") -> str:
+    """Check that the folder ``path`` exists and is writable, or could be created.
+
+    Nothing is created: use it before long work whose results go into ``path``, so that
+    a bad folder fails at once.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The output folder.
+    name : str, default "output folder"
+        What the messages call it (a command-line flag such as ``"--plot"``, say).
+
+    Returns
+    -------
+    str
+        ``path`` as a string.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``path`` is empty, is a file, is not writable, or its nearest existing
+        ancestor is not a writable folder.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> d = tempfile.mkdtemp()
+    >>> check_output_dir(os.path.join(d, "new", "run")) == os.path.join(d, "new", "run")
+    True
+    >>> open(os.path.join(d, "file"), "w").close()
+    >>> check_output_dir(os.path.join(d, "file"), "--plot")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    netgraph.exceptions.InvalidParameterError: --plot '...file' exists and is not a directory
+    """
+    path = os.fspath(path)
+    if not path:
+        raise InvalidParameterError(f"the {name} is empty")
+    if os.path.exists(path):
+        if not os.path.isdir(path):
+            raise InvalidParameterError(f"{name} {path!r} exists and is not a directory")
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise InvalidParameterError(f"{name} {path!r} is not writable")
+        return path
+    ancestor = os.path.dirname(os.path.abspath(path))
+    while not os.path.exists(ancestor):
+        ancestor = os.path.dirname(ancestor)
+    if not os.path.isdir(ancestor):
+        raise InvalidParameterError(f"cannot create {name} {path!r}: {ancestor!r} is not a directory")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise InvalidParameterError(f"cannot create {name} {path!r}: {ancestor!r} is not writable")
+    return path
+
+
+def write_files(folder, files: dict) -> list[str]:
+    """Write ``{name: bytes}`` into ``folder``, each file atomically, all of them or none.
+
+    The folder (and its missing parents) is created if needed. If writing any file
+    fails, the files this call wrote and the folders it created are removed, and the
+    error propagates: the folder never holds part of a result.
+
+    Parameters
+    ----------
+    folder : str or os.PathLike
+        The output folder.
+    files : dict of str to bytes
+        File names (inside ``folder``) and their contents, written in this order.
+
+    Returns
+    -------
+    list of str
+        The paths written, in order.
+
+    Raises
+    ------
+    OSError
+        From creating the folder or writing a file (after the clean-up).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> d = os.path.join(tempfile.mkdtemp(), "run")
+    >>> [os.path.basename(p) for p in write_files(d, {"a.txt": b"a", "b.txt": b"b"})]
+    ['a.txt', 'b.txt']
+    >>> sorted(os.listdir(d))
+    ['a.txt', 'b.txt']
+    """
+    folder = os.fspath(folder)
+    created_dirs = []
+    probe = os.path.abspath(folder)
+    while not os.path.exists(probe):
+        created_dirs.append(probe)
+        probe = os.path.dirname(probe)
+    written = []
+    try:
+        os.makedirs(folder, exist_ok=True)
+        for name, data in files.items():
+            path = os.path.join(folder, name)
+            with atomic_write(path, "wb") as f:
+                f.write(data)
+            written.append(path)
+    except BaseException:
+        for path in written:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+        for d in created_dirs:  # deepest first
+            with contextlib.suppress(OSError):
+                os.rmdir(d)
+        raise
+    return written

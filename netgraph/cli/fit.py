@@ -1,4 +1,4 @@
-"""The ``netgraph fit`` subcommand: a truncated power law for every layer's degrees.
+"""``netgraph fit MODEL``: a truncated power law for every layer's degrees.
 
 ::
 
@@ -36,101 +36,80 @@ from __future__ import annotations
 import logging
 import math
 import os
-import sys
 
-__all__ = ["add_parser", "fit_document", "fit_table"]
+import numpy as np
+
+from netgraph import __version__
+from netgraph.cli._common import add_json_option, add_lenient_option, add_model_argument, add_output_option, emit, \
+    read_model, write_ccdf_figure
+from netgraph.degrees import layer_degrees
+from netgraph.exceptions import FitError, NetgraphError
+from netgraph.utils.check import check_int, check_real
+from netgraph.utils.files import check_output_dir, check_writable
+from netgraph.utils.progress import show_progress
+from netgraph.utils.seeds import spawn_seeds
+from netgraph.utils.tables import format_table, json_text, one_line
+
+__all__ = ["NAME", "HELP", "DESCRIPTION", "ORDER", "RULES", "add_arguments", "run", "fit_document", "fit_table"]
 
 logger = logging.getLogger(__name__)
+
+NAME = "fit"
+HELP = "truncated power-law fits of every layer's degrees"
+DESCRIPTION = ("Fit the discrete truncated power law of Hou & Kwok to the degrees of every input and hidden layer "
+               "(xmin and xmax searched among the k*n smallest and largest degrees, alpha by maximum likelihood), "
+               "with an optional bootstrap p-value, and compare it with the power law, the power law with "
+               "exponential cutoff, the lognormal and the exponential (log-likelihood ratios, Vuong's test).")
+ORDER = 40
 
 #: ``--rule`` choices (the rule names of :class:`netgraph.tpl.TruncatedPowerLaw`).
 RULES = ("ks", "deluca-corral")
 
 
-def add_parser(sub, common) -> None:
-    """Add the ``fit`` subcommand to ``sub`` (the subparsers of :func:`netgraph.cli.build_parser`).
-
-    Parameters
-    ----------
-    sub : argparse._SubParsersAction
-        The subparsers of the ``netgraph`` parser.
-    common : argparse.ArgumentParser
-        The parent parser holding the options every subcommand shares (``-v``, ``-q``).
-    """
-    p = sub.add_parser(
-        "fit", parents=[common], help="truncated power-law fits of every layer's degrees",
-        description="Fit the discrete truncated power law of Hou & Kwok to the degrees of every input and "
-                    "hidden layer (xmin and xmax searched among the k*n smallest and largest degrees, alpha "
-                    "by maximum likelihood), with an optional bootstrap p-value, and compare it with the "
-                    "power law, the power law with exponential cutoff, the lognormal and the exponential "
-                    "(log-likelihood ratios, Vuong's test).")
-    p.add_argument("model", metavar="MODEL", help="ONNX model, or a graph file (.graphml, .pickle, .pkl, .npz)")
-    p.add_argument("--k", type=float, default=0.3,
-                   help="fraction of the degrees searched for xmin (smallest) and xmax (largest), in (0, 0.5] "
-                        "(default: %(default)s)")
-    p.add_argument("--bootstrap", type=int, default=0, metavar="N",
-                   help="replicates of the bootstrap p-value (default: 0, no p-value)")
-    p.add_argument("--seed", type=int, default=None, help="random seed of the bootstrap (default: unseeded)")
-    p.add_argument("--rule", choices=RULES, default="ks",
-                   help="choice of (xmin, xmax): smallest KS distance (the paper's), or Deluca & Corral's widest "
-                        "range whose p-value passes (default: %(default)s)")
-    p.add_argument("--json", action="store_true", help="machine-readable JSON instead of a table")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of standard output")
-    p.add_argument("--plot", metavar="DIR", help="write DIR/ccdf.png: the log-log CCDF of every layer with its fit")
-    p.add_argument("--lenient", action="store_true",
-                   help="cut unsupported operators (they start new input layers) instead of failing")
-    p.add_argument("--include-output", action="store_true",
-                   help="count the junctions into the output layers and fit the output layers too")
-    p.set_defaults(func=_cmd_fit)
+def add_arguments(parser) -> None:
+    """Add ``MODEL`` and the options of the fits to ``parser``."""
+    add_model_argument(parser)
+    parser.add_argument("--k", type=float, default=0.3,
+                        help="fraction of the degrees searched for xmin (smallest) and xmax (largest), in (0, 0.5] "
+                             "(default: %(default)s)")
+    parser.add_argument("--bootstrap", type=int, default=0, metavar="N",
+                        help="replicates of the bootstrap p-value (default: 0, no p-value)")
+    parser.add_argument("--seed", type=int, default=None, help="random seed of the bootstrap (default: unseeded)")
+    parser.add_argument("--rule", choices=RULES, default="ks",
+                        help="choice of (xmin, xmax): smallest KS distance (the paper's), or Deluca & Corral's "
+                             "widest range whose p-value passes (default: %(default)s)")
+    add_json_option(parser)
+    add_output_option(parser)
+    parser.add_argument("--plot", metavar="DIR",
+                        help="write DIR/ccdf.png: the log-log CCDF of every layer with its fit")
+    add_lenient_option(parser)
+    parser.add_argument("--include-output", action="store_true",
+                        help="count the junctions into the output layers and fit the output layers too")
 
 
 # ---------------------------------------------------------------------- checks
-def _check_options(args) -> None:
-    from netgraph.exceptions import NetgraphError
-
-    if not (math.isfinite(args.k) and 0.0 < args.k <= 0.5):
-        raise NetgraphError(f"--k must be in (0, 0.5]; got {args.k:g}")
-    if args.bootstrap < 0:
-        raise NetgraphError(f"--bootstrap must be a non-negative number of replicates; got {args.bootstrap}")
-    if args.seed is not None and args.seed < 0:
-        raise NetgraphError(f"--seed must be a non-negative integer; got {args.seed}")
+def _check_options(args) -> tuple:
+    """Check ``--k``, ``--bootstrap`` and ``--seed`` before the model is read; return them."""
+    k = check_real(args.k, "--k", minimum=0, maximum=0.5, open_minimum=True)
+    bootstrap = check_int(args.bootstrap, "--bootstrap", minimum=0)
+    seed = None if args.seed is None else check_int(args.seed, "--seed", minimum=0)
+    return k, bootstrap, seed
 
 
 def _plot_path(directory) -> str:
     """``directory/ccdf.png``, the directory created if needed; fails before any work is done."""
-    from netgraph.utils.files import check_writable
-    from netgraph.exceptions import NetgraphError
-
-    if os.path.exists(directory) and not os.path.isdir(directory):
-        raise NetgraphError(f"--plot {directory!r} exists and is not a directory")
+    check_output_dir(directory, "--plot")
     os.makedirs(directory, exist_ok=True)
     return check_writable(os.path.join(directory, "ccdf.png"))
 
 
 # ---------------------------------------------------------------------- the work
-def _layer_seeds(seed, n: int) -> list:
-    """One independent seed per layer, spawned from ``seed`` (None: unseeded)."""
-    if seed is None:
-        return [None] * n
-    import numpy as np
-
-    return [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(n)]
-
-
-def _show_progress() -> bool:
-    """Progress bars on standard error: only when it is a terminal and messages are not silenced (-q)."""
-    if logging.getLogger("netgraph").getEffectiveLevel() > logging.WARNING:
-        return False
-    try:
-        return bool(sys.stderr.isatty())
-    except (AttributeError, ValueError):
-        return False
-
-
 def _fit_layer(degrees, *, k, rule, bootstrap, seed, name):
     """Fit one layer's TPL, with its bootstrap p-value when ``bootstrap`` > 0.
 
     The estimator's own warnings (no range passing Deluca & Corral's test, say) become
-    one-line log messages naming the layer.
+    one-line log messages naming the layer. The bootstrap's progress bar shows when
+    :func:`netgraph.utils.progress.show_progress` says so.
     """
     import warnings
 
@@ -139,9 +118,9 @@ def _fit_layer(degrees, *, k, rule, bootstrap, seed, name):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         est = TruncatedPowerLaw(k=k, rule=rule, bootstrap=bootstrap, seed=seed,
-                                progress=_show_progress()).fit(degrees)
+                                progress=show_progress()).fit(degrees)
     for w in caught:
-        logger.warning("layer %s: %s", name, " ".join(str(w.message).split()))
+        logger.warning("layer %s: %s", name, one_line(w.message))
     return est
 
 
@@ -155,8 +134,6 @@ def _finite(value):
 
 def _clean(obj):
     """``obj`` with numpy scalars as Python numbers and non-finite floats as None."""
-    import numpy as np
-
     if isinstance(obj, dict):
         return {str(k): _clean(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
@@ -173,7 +150,6 @@ def _clean(obj):
 def _compare(degrees, est) -> dict:
     """compare_tpl, one alternative at a time so that one failure does not hide the others."""
     from netgraph.compare import ALTERNATIVES, compare_tpl
-    from netgraph.exceptions import NetgraphError
 
     out = {}
     for name in ALTERNATIVES:
@@ -211,16 +187,29 @@ def fit_document(graph, model: str, *, k: float = 0.3, rule: str = "ks", bootstr
     Returns
     -------
     dict
-        ``{"model", "netgraph_version", "options", "layers"}``; see :mod:`netgraph.cli_fit`.
-    """
-    from netgraph import __version__
-    from netgraph.degrees import layer_degrees
-    from netgraph.exceptions import FitError
+        ``{"model", "netgraph_version", "options", "layers"}``; see :mod:`netgraph.cli.fit`.
+        Each layer gets its own seed, spawned from ``seed``
+        (:func:`netgraph.utils.seeds.spawn_seeds`).
 
+    Examples
+    --------
+    >>> from netgraph import Junction, Layer, LayeredGraph
+    >>> rng = np.random.default_rng(0)
+    >>> c1, c2 = (rng.random((40, 60)) < 0.3).astype(int), np.ones((2, 40), int)
+    >>> g = LayeredGraph([Layer("x", 60, "input"), Layer("h", 40, "dense"), Layer("y", 2, "dense")],
+    ...                  [Junction("x", "h", c1, 1.0 * c1, op="Gemm"), Junction("h", "y", c2, 1.0 * c2, op="Gemm")],
+    ...                  outputs=["y"])
+    >>> doc = fit_document(g, "g.npz")
+    >>> [(layer["name"], layer["status"], layer["xmin"], layer["xmax"]) for layer in doc["layers"]]
+    [('x', 'ok', 8, 17), ('h', 'ok', 17, 19)]
+    >>> from netgraph.compare import ALTERNATIVES
+    >>> sorted(doc["layers"][0]["compare"]) == sorted(ALTERNATIVES)
+    True
+    """
     degrees = layer_degrees(graph, include_output=include_output)
     outputs = set(graph.outputs)
     layers = [layer for layer in graph.layers if include_output or layer.name not in outputs]
-    seeds = _layer_seeds(seed, len(layers))
+    seeds = spawn_seeds(seed, len(layers))
     entries = []
     for layer, layer_seed in zip(layers, seeds):
         d = degrees[layer.name]
@@ -275,14 +264,33 @@ def _compare_cell(c) -> str:
     return f"{_number(c['R'], '{:+.1f}')} {p_text} {verdict}"
 
 
-def _align(rows, numeric_from: int) -> list[str]:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return ["  ".join(c.rjust(w) if i >= numeric_from else c.ljust(w)
-                      for i, (c, w) in enumerate(zip(r, widths))).rstrip() for r in rows]
-
-
 def fit_table(document: dict) -> str:
-    """A readable table of a :func:`fit_document`: the fits, then the model comparisons."""
+    """A readable table of a :func:`fit_document`: the fits, then the model comparisons.
+
+    Parameters
+    ----------
+    document : dict
+        From :func:`fit_document`.
+
+    Returns
+    -------
+    str
+        The heading, one row per layer (``-`` where a layer was not fitted, and the
+        reason below the table), then one row per fitted layer with the log-likelihood
+        ratio, Vuong's p-value and the preferred model against each alternative.
+
+    Examples
+    --------
+    >>> doc = {"model": "m.onnx", "options": {"k": 0.3, "rule": "ks", "bootstrap": 0, "seed": None},
+    ...        "layers": [{"name": "x", "n": 3, "isolated": 0, "status": "not fitted", "reason": "too few degrees"}]}
+    >>> print(fit_table(doc))
+    model: m.onnx
+    TPL fits (k = 0.3, rule ks, no bootstrap); degrees in scalar connections
+    layer  n  isolated  xmin  xmax  alpha  KS  n_tail  p
+    x      3         0     -     -      -   -       -  -
+    <BLANKLINE>
+      x: not fitted: too few degrees
+    """
     opts = document["options"]
     head = (f"TPL fits (k = {opts['k']:g}, rule {opts['rule']}, "
             + (f"bootstrap {opts['bootstrap']}, seed {opts['seed']}" if opts["bootstrap"] else "no bootstrap")
@@ -297,7 +305,7 @@ def fit_table(document: dict) -> str:
         rows.append((layer["name"], str(layer["n"]), str(layer["isolated"]), str(layer["xmin"]), str(layer["xmax"]),
                      f"{layer['alpha']:.3f}", f"{layer['ks']:.4f}", str(layer["n_tail"]),
                      _number(layer["p_value"], "{:.3f}")))
-    lines = [f"model: {document['model']}", head, *_align(rows, 1)]
+    lines = [f"model: {document['model']}", head, *format_table(rows)]
     if notes:
         lines += ["", *notes]
     fitted = [layer for layer in document["layers"] if layer["status"] == "ok"]
@@ -309,38 +317,24 @@ def fit_table(document: dict) -> str:
         lines += ["", "model comparison: R = log-likelihood ratio TPL - alternative on the degrees in [xmin, xmax] "
                       "(> 0 favours the TPL); p = Vuong's two-sided p-value; "
                       "then the model preferred at p < 0.1 (tpl or alt), or -",
-                  *_align(rows, 1)]
+                  *format_table(rows)]
     return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------- the command
-def _cmd_fit(args) -> int:
-    from netgraph.utils.files import check_writable
-    from netgraph.cli import _emit, _json_text, _read_model
-
-    _check_options(args)
+def run(args) -> int:
+    """Check the options and the output paths, read the model, fit, write the table or JSON and the figure."""
+    k, bootstrap, seed = _check_options(args)
     if args.output:
         check_writable(args.output)
     plot_path = _plot_path(args.plot) if args.plot else None
-    graph = _read_model(args.model, lenient=args.lenient)
+    graph = read_model(args.model, lenient=args.lenient)
     keep = {} if plot_path else None
-    doc = fit_document(graph, args.model, k=args.k, rule=args.rule, bootstrap=args.bootstrap, seed=args.seed,
+    doc = fit_document(graph, args.model, k=k, rule=args.rule, bootstrap=bootstrap, seed=seed,
                        include_output=args.include_output, keep=keep)
-    _emit(_json_text(doc) if args.json else fit_table(doc), args.output)
+    emit(json_text(doc) if args.json else fit_table(doc), args.output)
     if plot_path:
-        _write_figure(keep, plot_path)
+        write_ccdf_figure(plot_path, {name: d for name, (d, _, _) in keep.items()},
+                          {name: est for name, (_, est, _) in keep.items() if est is not None},
+                          {name: "not fitted" for name, (_, est, _) in keep.items() if est is None})
     return 0
-
-
-def _write_figure(keep: dict, path: str) -> None:
-    from netgraph.plots import plot_layers
-
-    degrees = {name: d for name, (d, _, _) in keep.items()}
-    fits = {name: est for name, (_, est, _) in keep.items() if est is not None}
-    notes = {name: "not fitted" for name, (_, est, _) in keep.items() if est is None}
-    fig = plot_layers(degrees, fits, path=path, notes=notes)
-    if "matplotlib.pyplot" in sys.modules:  # a pyplot figure: let it go
-        import matplotlib.pyplot as plt
-
-        plt.close(fig)
-    logger.info("wrote %s", path)

@@ -1,0 +1,167 @@
+"""What the subcommands share: reading a model, writing results, the options they have in common.
+
+* :func:`read_model` reads ``MODEL``: a graph file by its suffix, otherwise an ONNX model
+  (through :func:`exporters.read_onnx`, imported on first use);
+* :func:`emit` writes a result to standard output or, atomically, to ``-o FILE``; the text
+  comes from :func:`netgraph.utils.tables.json_text` or :func:`netgraph.utils.tables.format_table`;
+* :func:`write_ccdf_figure` draws the CCDF figure of ``fit --plot`` and ``demo``;
+* ``add_*`` add the arguments several subcommands share, with the same help everywhere.
+
+Examples
+--------
+>>> import argparse
+>>> p = argparse.ArgumentParser(prog="netgraph info")
+>>> add_model_argument(p)
+>>> add_lenient_option(p)
+>>> p.parse_args(["m.onnx", "--lenient"])
+Namespace(model='m.onnx', lenient=True)
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from netgraph.exceptions import InvalidModelError, ModelNotFoundError
+from netgraph.graph import LayeredGraph
+from netgraph.io import GRAPH_FORMATS, read_graph
+from netgraph.utils.files import atomic_write
+
+__all__ = [
+    "EXIT_ERROR",
+    "MODEL_HELP",
+    "LENIENT_HELP",
+    "read_model",
+    "emit",
+    "write_ccdf_figure",
+    "add_model_argument",
+    "add_lenient_option",
+    "add_json_option",
+    "add_output_option",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Exit status of every error on bad input (the argparse convention).
+EXIT_ERROR = 2
+
+#: Help of the ``MODEL`` argument.
+MODEL_HELP = f"ONNX model, or a graph file ({', '.join(GRAPH_FORMATS)})"
+
+#: Help of ``--lenient``.
+LENIENT_HELP = "cut unsupported operators (they start new input layers) instead of failing"
+
+
+def read_model(model, *, lenient: bool = False) -> LayeredGraph:
+    """Read ``MODEL``: a graph file by its suffix, otherwise an ONNX model.
+
+    Parameters
+    ----------
+    model : str or os.PathLike
+        An ONNX file, or a file written by ``netgraph export``
+        (``.graphml``, ``.pickle``, ``.pkl``, ``.npz``).
+    lenient : bool, default False
+        Passed to :func:`exporters.read_onnx`: cut unsupported operators instead of failing.
+
+    Returns
+    -------
+    LayeredGraph
+
+    Raises
+    ------
+    ModelNotFoundError
+        If ``model`` does not exist.
+    InvalidModelError
+        If ``model`` is a directory, or not a model the reader understands.
+    NetgraphError
+        Whatever else the reader raises on bad input (an unsupported operator, ...).
+
+    Examples
+    --------
+    >>> read_model("no/such/model.onnx")
+    Traceback (most recent call last):
+    ...
+    netgraph.exceptions.ModelNotFoundError: model file not found: 'no/such/model.onnx'
+    """
+    path = os.fspath(model)
+    if not os.path.exists(path):
+        raise ModelNotFoundError(f"model file not found: {path!r}")
+    if os.path.isdir(path):
+        raise InvalidModelError(f"{path!r} is a directory, not a model file")
+    if os.path.splitext(path)[1].lower() in GRAPH_FORMATS:
+        return read_graph(path)
+    from exporters import read_onnx
+
+    logger.info("reading ONNX model %s%s", path, " (lenient)" if lenient else "")
+    return read_onnx(path, lenient=lenient)
+
+
+def emit(text: str, output=None) -> None:
+    """Write ``text`` (and a final newline) to the file ``output``, atomically, or to standard output.
+
+    Parameters
+    ----------
+    text : str
+        The result: a JSON document or a table.
+    output : str or os.PathLike, optional
+        The file (``-o FILE``); None for standard output.
+
+    Examples
+    --------
+    >>> emit("layer  size")
+    layer  size
+    """
+    text = text if text.endswith("\n") else text + "\n"
+    if output:
+        with atomic_write(output, "w") as f:
+            f.write(text)
+        logger.info("wrote %s", output)
+    else:
+        sys.stdout.write(text)
+
+
+def write_ccdf_figure(path, degrees: dict, fits: dict, notes: dict) -> None:
+    """Draw the log-log CCDF of each layer's degrees with its fit into ``path`` (PNG).
+
+    A thin wrapper of :func:`netgraph.plots.plot_layers` (matplotlib is imported there)
+    that lets the figure go once it is written.
+
+    Parameters
+    ----------
+    path : str
+        The PNG file.
+    degrees : dict of str to numpy.ndarray
+        Each layer's degrees, one panel per layer, in this order.
+    fits : dict of str to TruncatedPowerLaw
+        The fitted layers.
+    notes : dict of str to str
+        Why a layer has no fit.
+    """
+    from netgraph.plots import plot_layers
+
+    figure = plot_layers(degrees, fits, path=path, notes=notes)
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is not None and figure is not None:  # a pyplot figure: let it go
+        plt.close(figure)
+    logger.info("wrote %s", path)
+
+
+def add_model_argument(parser) -> None:
+    """Add the ``MODEL`` argument (an ONNX model or a graph file)."""
+    parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
+
+
+def add_lenient_option(parser) -> None:
+    """Add ``--lenient``."""
+    parser.add_argument("--lenient", action="store_true", help=LENIENT_HELP)
+
+
+def add_json_option(parser) -> None:
+    """Add ``--json``."""
+    parser.add_argument("--json", action="store_true", help="machine-readable JSON instead of a table")
+
+
+def add_output_option(parser) -> None:
+    """Add ``-o/--output FILE`` (standard output by default)."""
+    parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of standard output")

@@ -1,0 +1,290 @@
+"""The runs behind ``netgraph train``: check the options, train, export, write the files.
+
+:func:`run_prune` (``netgraph train prune``, and ``netgraph demo``) trains a dense
+network, prunes it by magnitude, retrains it under the mask, exports both networks to
+ONNX (checked against onnxruntime, with provenance in their metadata) and writes
+``dense.onnx``, ``sparse.onnx`` and ``train.json`` (accuracies, epochs, sparsity of each
+layer, times, settings and the SHA-256 of both models) into its output folder.
+
+Every option is checked (:func:`check_prune_options`, through
+:mod:`netgraph.utils.check`) before the data are read and before torch is imported. All
+three files are prepared in memory, then written by
+:func:`netgraph.utils.files.write_files`: each atomically, and if writing one fails,
+those already written by the run are removed, so the folder never holds a partial result.
+
+Nothing in this module imports torch at import time. The command-line part (the options,
+the printed summary) is :mod:`netgraph.cli.train`.
+
+Examples
+--------
+>>> check_prune_options(model="mlp", dataset="digits", sparsity=0.9, epochs=2)["epochs"]
+2
+>>> check_prune_options(model="mlp", dataset="digits", sparsity=1.5, epochs=2)
+Traceback (most recent call last):
+...
+netgraph.exceptions.InvalidParameterError: --sparsity must be a number in [0, 1); got 1.5
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import platform
+import time
+
+from netgraph.exceptions import DatasetError, InvalidParameterError
+from netgraph.utils.check import check_choice, check_int, check_real
+from netgraph.utils.files import check_output_dir, write_files
+from netgraph.utils.progress import show_progress
+from netgraph.utils.tables import json_text
+from trainers._registry import DATASETS, MODELS, PADDINGS
+
+__all__ = ["TRAINER", "PRUNE_FILES", "check_prune_options", "run_prune"]
+
+logger = logging.getLogger(__name__)
+
+#: The trainer recorded in the provenance of the models.
+TRAINER = "three-step magnitude pruning (Han et al. 2015)"
+
+#: Files that :func:`run_prune` writes into its output folder.
+PRUNE_FILES = ("dense.onnx", "sparse.onnx", "train.json")
+
+#: Test images on which onnxruntime's output is compared with torch's.
+CHECK_BATCH = 64
+
+
+# ---------------------------------------------------------------------- checks
+def check_prune_options(*, model: str, dataset: str, sparsity, epochs, retrain_epochs=None, seed=0, split_seed=0,
+                        threads=1, lr=None, retrain_lr=None, batch_size=None, padding=None, data_dir=None) -> dict:
+    """Check the options of :func:`run_prune` without importing torch or reading data.
+
+    The messages name the options as ``netgraph train prune`` spells them (``--sparsity``).
+
+    Parameters
+    ----------
+    model, dataset, sparsity, epochs, retrain_epochs, seed, split_seed
+        As :func:`run_prune`.
+    threads, lr, retrain_lr, batch_size, padding, data_dir
+        As :func:`run_prune`.
+
+    Returns
+    -------
+    dict
+        The options by keyword, numbers in their canonical types (``epochs=2.0`` gives 2).
+
+    Raises
+    ------
+    InvalidParameterError
+        Unknown model or data set, sparsity outside [0, 1), epochs < 1, a negative seed,
+        a learning rate that is not positive, a padding for the MLP, ...
+    DatasetError
+        ``data_dir`` missing for MNIST or CIFAR-10 (netgraph never downloads data).
+
+    Examples
+    --------
+    >>> check_prune_options(model="cnn", dataset="digits", sparsity=0.5, epochs=1, padding="full")
+    Traceback (most recent call last):
+    ...
+    netgraph.exceptions.InvalidParameterError: --padding must be one of 'auto', 'valid', 'same'; got 'full'
+    """
+    from trainers.data import CIFAR10_FILES, CIFAR10_SOURCE, MNIST_FILES, MNIST_SOURCE
+
+    check_choice(model, "--model", tuple(MODELS))
+    check_choice(dataset, "--dataset", DATASETS)
+    if dataset != "digits" and data_dir is None:
+        files, source = (MNIST_FILES, MNIST_SOURCE) if dataset == "mnist" else (CIFAR10_FILES, CIFAR10_SOURCE)
+        raise DatasetError(f"--dataset {dataset} needs --data-dir, a folder holding {', '.join(files)} "
+                           f"(netgraph never downloads data); get them from {source}")
+    options = {"model": model, "dataset": dataset, "data_dir": data_dir,
+               "sparsity": check_real(sparsity, "--sparsity", minimum=0, maximum=1, open_maximum=True)}
+    for key, value, low in (("epochs", epochs, 1), ("retrain_epochs", retrain_epochs, 1), ("seed", seed, 0),
+                            ("split_seed", split_seed, 0), ("threads", threads, 1), ("batch_size", batch_size, 1)):
+        optional = key in ("retrain_epochs", "batch_size")
+        options[key] = None if optional and value is None else check_int(value, _flag(key), minimum=low)
+    for key, value in (("lr", lr), ("retrain_lr", retrain_lr)):
+        options[key] = None if value is None else check_real(value, _flag(key), minimum=0, open_minimum=True)
+    if padding is not None:
+        if model == "mlp":
+            raise InvalidParameterError("--padding applies to the convolutional models (cnn, cifar-cnn), not to mlp")
+        check_choice(padding, "--padding", PADDINGS)
+    options["padding"] = padding
+    return options
+
+
+def _flag(keyword: str) -> str:
+    """The command-line spelling of a keyword: ``retrain_epochs`` -> ``--retrain-epochs``."""
+    return "--" + keyword.replace("_", "-")
+
+
+# ---------------------------------------------------------------------- the run
+def run_prune(*, model: str, dataset: str, output, sparsity: float, epochs: int, retrain_epochs=None, seed: int = 0,
+              split_seed: int = 0, threads: int = 1, data_dir=None, lr=None, retrain_lr=None, batch_size=None,
+              padding=None, progress=None, model_options=None) -> dict:
+    """Train, prune, retrain, export and write ``dense.onnx``, ``sparse.onnx``, ``train.json``.
+
+    What ``netgraph train prune`` (and ``netgraph demo``) runs. The options are checked
+    first (:func:`check_prune_options`, :func:`netgraph.utils.files.check_output_dir`),
+    then the data are loaded, then torch is imported.
+
+    Parameters
+    ----------
+    model, dataset : str
+        A name of :data:`trainers.MODELS` and of :data:`trainers.DATASETS`.
+    output : str or os.PathLike
+        The output folder (created if needed).
+    sparsity : float
+        Fraction of each layer's weights pruned, in [0, 1).
+    epochs : int
+        Epochs of dense training.
+    retrain_epochs : int, optional
+        Epochs of retraining; default ``epochs``.
+    seed : int, default 0
+        Seed of the weights' initialisation, the batch order and dropout.
+    split_seed : int, default 0
+        Seed of the train / validation / test split.
+    threads : int, default 1
+        torch threads (results are reproducible bit for bit for a given thread count).
+    data_dir : str, optional
+        Folder of the MNIST or CIFAR-10 files.
+    lr, retrain_lr, batch_size : optional
+        Override :func:`trainers.prune.default_config`.
+    padding : {"auto", "valid", "same"}, optional
+        Convolution padding of the CNNs (:mod:`trainers.models`).
+    progress : bool, optional
+        Progress bars on standard error (default: :func:`netgraph.utils.progress.show_progress`,
+        when it is a terminal and messages are not silenced).
+    model_options : dict, optional
+        More keywords for :func:`trainers.models.build_model` (``hidden=(64,)``, ...).
+
+    Returns
+    -------
+    dict
+        The document written to ``train.json``.
+
+    Raises
+    ------
+    InvalidParameterError, DatasetError
+        From the checks, before any work.
+    ExportCheckError
+        If onnxruntime disagrees with torch on an exported model.
+    OSError
+        If the files cannot be written (none is left behind).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> doc = run_prune(model="mlp", dataset="digits", output=folder, sparsity=0.5, epochs=1, progress=False,
+    ...                 model_options={"hidden": (16,)})
+    >>> doc["sparsity_per_layer"], sorted(os.listdir(folder))
+    ({'fc1': 0.5, 'fc2': 0.0}, ['dense.onnx', 'sparse.onnx', 'train.json'])
+    """
+    options = check_prune_options(model=model, dataset=dataset, sparsity=sparsity, epochs=epochs,
+                                  retrain_epochs=retrain_epochs, seed=seed, split_seed=split_seed, threads=threads,
+                                  lr=lr, retrain_lr=retrain_lr, batch_size=batch_size, padding=padding,
+                                  data_dir=data_dir)
+    output = check_output_dir(output)
+    start = time.perf_counter()
+
+    from trainers.data import load_dataset
+
+    data = load_dataset(dataset, data_dir=data_dir, seed=options["split_seed"])
+    net, config, result = _train(data, options, progress=show_progress(progress), model_options=model_options)
+    t_export = time.perf_counter()
+    onnx_bytes = _export(net, data, config, result, options)
+    seconds = dict(result.seconds, export=time.perf_counter() - t_export)
+    seconds["total"] = time.perf_counter() - start
+    document = _train_document(net, data, result, options, seconds, onnx_bytes)
+    files = dict(onnx_bytes)
+    files["train.json"] = (json_text(document) + "\n").encode("utf-8")
+    write_files(output, files)
+    logger.info("wrote %s", ", ".join(os.path.join(output, name) for name in files))
+    return document
+
+
+def _train(data, options: dict, *, progress: bool, model_options=None):
+    """Build the network and run :func:`trainers.prune.prune_and_retrain`; return ``(net, config, result)``."""
+    import dataclasses
+
+    from trainers.models import build_model
+    from trainers.prune import default_config, prune_and_retrain
+
+    model, padding = options["model"], options["padding"]
+    kwargs = dict(model_options or {})
+    if padding is not None:
+        kwargs["padding"] = padding
+    net = build_model(model, data.image_shape, data.n_classes, seed=options["seed"], **kwargs)
+    if net.padding == "same" and padding in (None, "auto"):
+        logger.warning("%s: input %s is too small for unpadded convolutions; every convolution uses 'same' padding "
+                       "(kernel_size // 2)", model, "x".join(map(str, data.image_shape)))
+    overrides = {k: options[k] for k in ("lr", "retrain_lr", "batch_size") if options[k] is not None}
+    config = dataclasses.replace(default_config(model), **overrides)
+    logger.info("training %s (%s) on %s: %s", model, net.architecture, options["dataset"], data.sizes())
+    result = prune_and_retrain(net, data, sparsity=options["sparsity"], epochs=options["epochs"],
+                               retrain_epochs=options["retrain_epochs"], seed=options["seed"], config=config,
+                               num_threads=options["threads"], progress=progress)
+    return net, config, result
+
+
+def _export(net, data, config, result, options: dict) -> dict:
+    """Both networks as ONNX bytes, ``{"dense.onnx": ..., "sparse.onnx": ...}``, with their provenance."""
+    import dataclasses
+
+    import torch
+
+    from netgraph import __version__
+    from trainers.export import OPSET, export_onnx
+    from trainers.prune import layer_sparsity
+
+    common = {
+        "trainer": TRAINER,
+        "model": options["model"],
+        "architecture": net.architecture,
+        "padding": net.padding,
+        "dataset": options["dataset"],
+        "dataset_sizes": data.sizes(),
+        "split_seed": options["split_seed"],
+        "seed": options["seed"],
+        "sparsity": options["sparsity"],
+        "epochs": result.epochs,
+        "retrain_epochs": result.retrain_epochs,
+        "config": dataclasses.asdict(config),
+        "num_threads": options["threads"],
+        "torch_version": torch.__version__,
+        "netgraph_version": __version__,
+    }
+    sample = data.test.images[:CHECK_BATCH]
+    onnx_bytes = {}
+    for stage, network in (("dense", result.dense), ("sparse", result.sparse)):
+        meta = dict(common, stage=stage, sparsity_per_layer=layer_sparsity(network),
+                    accuracy_percent=result.accuracy[stage])
+        if stage == "dense":
+            meta["sparsity"] = 0.0
+            meta["target_sparsity"] = options["sparsity"]
+        onnx_bytes[f"{stage}.onnx"] = export_onnx(network, sample, metadata=meta, opset=OPSET)
+    return onnx_bytes
+
+
+def _train_document(net, data, result, options: dict, seconds: dict, onnx_bytes: dict) -> dict:
+    """The document of ``train.json``."""
+    import torch
+
+    from netgraph import __version__
+    from trainers.export import OPSET
+
+    return {
+        "trainer": TRAINER,
+        "model": options["model"],
+        "architecture": net.architecture,
+        "padding": net.padding,
+        "dataset": {"name": options["dataset"], "source": data.source, "sizes": data.sizes(),
+                    "split_seed": options["split_seed"]},
+        **{k: v for k, v in result.summary().items() if k not in ("seconds",)},
+        "seconds": seconds,
+        "files": {name: {"sha256": hashlib.sha256(b).hexdigest(), "bytes": len(b)} for name, b in onnx_bytes.items()},
+        "onnx_opset": OPSET,
+        "torch_version": torch.__version__,
+        "netgraph_version": __version__,
+        "python_version": platform.python_version(),
+    }
