@@ -2,10 +2,11 @@
 
 Shape inference runs on a light copy of the graph in which every large initializer is
 replaced by a typed graph input, so the weights are never serialised a second time
-(a VGG-16 file is half a gigabyte). Constants are read lazily from the model's
-initializers and Constant nodes, and whatever the graph computes from constants alone
-(ConstantOfShape, Cast, Reshape, Transpose, Mul of a weight and its pruning mask, ...)
-is folded to its value with onnx's reference evaluator.
+(a VGG-16 file is half a gigabyte). :class:`ModelTables` holds the shapes and the
+constants: initializers are read lazily, and the values of Constant nodes and of what
+the graph computes from constants alone (ConstantOfShape, Cast, Reshape, Transpose, Mul
+of a weight and its pruning mask, ...), which :mod:`exporters._fold` evaluates, are
+recorded in it.
 """
 
 from __future__ import annotations
