@@ -94,9 +94,6 @@ References
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
 from netgraph.compare.base import Alternative, get_alternative, register, registered_alternatives, unregister
 from netgraph.compare.comparison import (
     AlternativeFit,
@@ -106,6 +103,7 @@ from netgraph.compare.comparison import (
     fit_alternative,
 )
 from netgraph.compare.vuong import vuong_test
+from netgraph.utils.modules import import_submodules
 
 __all__ = [
     "ALTERNATIVES",
@@ -124,9 +122,7 @@ __all__ = [
 
 # Import every module of the package: each alternative registers itself, so a new one
 # needs no line here (the modules import only numpy; scipy loads inside the functions).
-for _module in pkgutil.iter_modules(__path__):
-    importlib.import_module(f"{__name__}.{_module.name}")
-del _module
+import_submodules(__name__)
 
 #: The alternatives netgraph provides, in their default order (the registry's, at import):
 #: those :func:`compare_tpl` compares the TPL with unless told otherwise.
