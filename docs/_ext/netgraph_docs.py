@@ -9,8 +9,9 @@ drift from it (nothing is fetched from the network):
     (:func:`exporters.ops.supported_ops` and :func:`exporters.ops.handler_for`).
 
 ``netgraph-cli-help`` (directive)
-    The ``--help`` text of the ``netgraph`` command or of one subcommand, as a
-    literal block, from :func:`netgraph.cli.build_parser`.
+    The ``--help`` text of the ``netgraph`` command, of one subcommand or of a nested
+    one (``.. netgraph-cli-help:: train prune``), as a literal block, from
+    :func:`netgraph.cli.build_parser`.
 
 Re-exported names (``missing-reference`` handler)
     The API pages document every object where it is defined
@@ -85,10 +86,11 @@ class OperatorTable(SphinxDirective):
 
 # ---------------------------------------------------------------------- CLI help
 class CliHelp(SphinxDirective):
-    """``netgraph [SUBCOMMAND] --help`` as a literal block (80 columns, no colour)."""
+    """``netgraph [SUBCOMMAND [SUBSUBCOMMAND]] --help`` as a literal block (80 columns, no colour)."""
 
     required_arguments = 0
     optional_arguments = 1
+    final_argument_whitespace = True
 
     def run(self):
         import argparse
@@ -96,13 +98,16 @@ class CliHelp(SphinxDirective):
         from netgraph.cli import build_parser
 
         parser = build_parser()
-        if self.arguments:
-            name = self.arguments[0]
+        path = ["netgraph"]
+        for name in self.arguments[0].split() if self.arguments else []:
+            # a subcommand's parser adds its arguments (and its own subcommands) on first use
+            parser.format_usage()
             subparsers = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
             choices = subparsers[0].choices if subparsers else {}
             if name not in choices:
-                raise self.error(f"netgraph has no subcommand {name!r}; it has {', '.join(choices)}")
+                raise self.error(f"{' '.join(path)} has no subcommand {name!r}; it has {', '.join(choices) or 'none'}")
             parser = choices[name]
+            path.append(name)
         with _environ(COLUMNS="80", PYTHON_COLORS="0", NO_COLOR="1"):
             text = parser.format_help()
         block = nodes.literal_block(text, text)

@@ -22,7 +22,7 @@ import os
 from netgraph.cli._registry import add_commands
 from netgraph.utils.progress import show_progress
 
-__all__ = ["NAME", "HELP", "DESCRIPTION", "ORDER", "TRAINERS", "Prune", "add_arguments", "run"]
+__all__ = ["NAME", "HELP", "DESCRIPTION", "ORDER", "TRAINERS", "Prune", "add_arguments", "run", "prune_summary"]
 
 NAME = "train"
 HELP = "train sparse networks and write them as ONNX (needs torch)"
