@@ -23,7 +23,7 @@ import pytest
 def pytest_addoption(parser):
     parser.addoption(
         "--runslow", action="store_true", default=False,
-        help="run the slow tests (full-size architectures, dynamo exports)",
+        help="run the slow tests (full-size architectures, dynamo exports, bootstrap calibration)",
     )
 
 
@@ -31,7 +31,8 @@ def pytest_configure(config):
     # Also declared in setup.cfg; repeated here so the marker is known whatever the
     # configuration file pytest picked.
     config.addinivalue_line(
-        "markers", "slow: heavy tests (full-size architectures); run with --runslow"
+        "markers",
+        "slow: heavy tests (full-size architectures, dynamo exports, bootstrap calibration); run with --runslow",
     )
 
 
