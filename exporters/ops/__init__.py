@@ -12,7 +12,8 @@ read stops with a :class:`~netgraph.HandlerError` naming the handler, the node a
 exception, in strict and lenient mode alike.
 
 **Discovery.** Every module of this package whose name does not start with an
-underscore is a handler module. They are found with :mod:`pkgutil` and imported on the
+underscore is a handler module. They are found with :mod:`pkgutil`
+(:func:`netgraph.utils.modules.import_submodules`) and imported, in name order, on the
 first call of :func:`handler_for`, :func:`spec_for` or :func:`supported_ops`, not when
 :mod:`exporters` is imported; a new operator family is a new file and nothing else.
 Modules starting with an underscore (``_util``, ``_geometry``) hold helpers.
@@ -30,8 +31,6 @@ input layer read by it has.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from dataclasses import dataclass
 from typing import Callable
 
@@ -222,11 +221,11 @@ def _load() -> None:
     global _loaded, _loading
     if _loaded or _loading:
         return
+    from netgraph.utils.modules import import_submodules
+
     _loading = True
     try:
-        for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-            if not info.name.startswith("_"):
-                importlib.import_module(f"{__name__}.{info.name}")
+        import_submodules(__name__)
         _loaded = True
     finally:
         _loading = False
