@@ -31,8 +31,7 @@ input layer read by it has.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, NamedTuple
 
 __all__ = ["Unsupported", "HandlerSpec", "INPUT_LAYOUTS", "register", "handler_for", "spec_for", "supported_ops"]
 
@@ -75,8 +74,7 @@ class Unsupported(Exception):
         self.error = error
 
 
-@dataclass(frozen=True)
-class HandlerSpec:
+class HandlerSpec(NamedTuple):
     """One registration: an operator, its handler and the properties it declared.
 
     The attributes are those of :func:`register`; ``function`` is the handler itself.
