@@ -1,7 +1,7 @@
 """Tests of the ``netgraph`` command line: in-process through ``main(argv)``, plus one run of
 the installed console script. The ONNX reader is replaced by a stub returning a hand-made
 graph, so these tests check the plumbing; the end-to-end tests at the bottom run the real
-reader when it is installed."""
+reader."""
 
 import json
 import os
@@ -20,7 +20,6 @@ from netgraph.cli import main
 from cli_helpers import assert_one_line_error, run
 
 NETGRAPH_SCRIPT = os.path.join(os.path.dirname(sys.executable), "netgraph")
-HAVE_READER = hasattr(exporters, "read_onnx")
 
 
 def hand_graph():
@@ -346,8 +345,6 @@ def test_console_script_missing_file(tmp_path):
 
 
 # ---------------------------------------------------------------------- end to end with the real reader
-needs_reader = pytest.mark.skipif(not HAVE_READER, reason="exporters.read_onnx is not available yet")
-
 
 def _gemm_model(path):
     """x(3) -> Gemm(W1, transB=1) -> h(4) -> Relu -> Gemm(W2, transB=1) -> y(2), with pruned weights."""
@@ -376,7 +373,6 @@ def _gemm_model(path):
     return w1, w2
 
 
-@needs_reader
 def test_end_to_end_degrees_of_an_onnx_model(capsys, tmp_path):
     path = str(tmp_path / "mlp.onnx")
     w1, w2 = _gemm_model(path)
@@ -396,7 +392,6 @@ def test_end_to_end_degrees_of_an_onnx_model(capsys, tmp_path):
     assert doc["layers"][2]["degrees"] == (w2 != 0).sum(axis=1).tolist() == [3, 2]
 
 
-@needs_reader
 def test_end_to_end_export_and_info(capsys, tmp_path):
     path = str(tmp_path / "mlp.onnx")
     _gemm_model(path)
@@ -408,7 +403,6 @@ def test_end_to_end_export_and_info(capsys, tmp_path):
     assert code == 0 and "3 layers, 9 nodes, 2 junctions, 11 edges, 11 connections" in out
 
 
-@needs_reader
 def test_end_to_end_corrupt_model(capsys, tmp_path):
     path = tmp_path / "bad.onnx"
     path.write_bytes(b"\x08\x07garbage that is not a protobuf ModelProto\xff\xff")
@@ -433,7 +427,6 @@ def demo_run(tmp_path_factory):
 DEMO_FILES = ["degrees.json", "dense.onnx", "graph.npz", "sparse.onnx", "summary.json", "train.json"]
 
 
-@needs_reader
 def test_demo(demo_run):
     import onnx
     from onnx import numpy_helper
@@ -502,7 +495,6 @@ def _no_fit(degrees):
     raise FitError("not fitted in this test")
 
 
-@needs_reader
 def test_demo_same_seed_same_model(capsys, demo_run, tmp_path, monkeypatch):
     monkeypatch.setattr(netgraph.tpl, "fit_tpl", _no_fit)  # the fits and the figure are not what this checks
     monkeypatch.setattr(netgraph.plots, "plot_layers", lambda *args, **kwargs: None)
@@ -521,7 +513,6 @@ class _FakeFit:
         self.n_tail_, self.n_isolated_ = int((d > 0).sum()), int((d == 0).sum())
 
 
-@needs_reader
 def test_demo_table_with_fits_and_figure(capsys, tmp_path, monkeypatch):
     class FakeFitError(FitError):
         pass
@@ -564,7 +555,6 @@ def test_demo_bad_epochs(capsys, tmp_path):
     assert not (tmp_path / "d").exists()
 
 
-@needs_reader
 def test_end_to_end_lenient_cut(capsys, tmp_path):
     import onnx
     from onnx import TensorProto, helper, numpy_helper

@@ -52,6 +52,9 @@ DESCRIPTION = (f"Train the {DEMO_MODEL.upper()} of Hou & Kwok on the {DEMO_DATAS
                "output folder. Nothing is downloaded.")
 ORDER = 90
 
+#: The files the demo writes next to the trainer's (:data:`trainers.pipeline.PRUNE_FILES`).
+_DEMO_FILES = ("degrees.json", "summary.json", "graph.npz", "ccdf.png")
+
 #: What ``summary.json`` keeps of the training record.
 _TRAINING_KEYS = ("trainer", "model", "architecture", "dataset", "sparsity", "sparsity_per_layer",
                   "accuracy_percent", "epochs", "retrain_epochs", "seed", "seconds")
@@ -94,7 +97,7 @@ def describe_run(training: dict) -> str:
 
 def run(args) -> int:
     """Train and prune, then read, measure, fit and draw the pruned network; print the table."""
-    from trainers.pipeline import check_prune_options, run_prune
+    from trainers.pipeline import PRUNE_FILES, check_prune_options, run_prune
 
     # every check before torch is imported and before anything is written
     check_prune_options(model=DEMO_MODEL, dataset=DEMO_DATASET, sparsity=args.sparsity, epochs=args.epochs,
@@ -117,19 +120,19 @@ def run(args) -> int:
         "tpl": "fitted by netgraph.tpl.fit_tpl",
         "layers": layers,
     }
-    emit(json_text(doc), os.path.join(out, "degrees.json"))
-    emit(json_text(summary), os.path.join(out, "summary.json"))
-    write_graph(graph, os.path.join(out, "graph.npz"))
+    degrees_json, summary_json, graph_file, figure = (os.path.join(out, name) for name in _DEMO_FILES)
+    emit(json_text(doc), degrees_json)
+    emit(json_text(summary), summary_json)
+    write_graph(graph, graph_file)
     degrees = {row["name"]: np.asarray(layer["degrees"]) for row, layer in zip(layers, doc["layers"])
                if not row["output"]}
-    write_ccdf_figure(os.path.join(out, "ccdf.png"), degrees, fits, notes)
+    write_ccdf_figure(figure, degrees, fits, notes)
 
     acc = training["accuracy_percent"]
     print(describe_run(training))
     print(f"test accuracy: dense {acc['dense']['test']:.2f}%, sparse {acc['sparse']['test']:.2f}%")
     print(_demo_table(layers))
-    written = ["dense.onnx", "sparse.onnx", "train.json", "degrees.json", "summary.json", "graph.npz", "ccdf.png"]
-    print(f"demo output in {out}: {', '.join(written)}")
+    print(f"demo output in {out}: {', '.join((*PRUNE_FILES, *_DEMO_FILES))}")
     return 0
 
 
