@@ -31,11 +31,10 @@ Examples
 from __future__ import annotations
 
 import argparse
-import importlib
-import pkgutil
 import sys
 
 from netgraph.cli._common import EXIT_ERROR
+from netgraph.utils.modules import import_submodules
 from netgraph.utils.tables import one_line
 
 __all__ = ["DEFAULT_ORDER", "CommandParser", "subcommand_modules", "add_commands", "add_verbosity_options"]
@@ -116,6 +115,9 @@ def _check_command(command, where: str) -> None:
 def subcommand_modules(package: str = "netgraph.cli") -> list:
     """The subcommand modules of ``package``: every module whose name has no leading underscore.
 
+    They are found and imported by :func:`netgraph.utils.modules.import_submodules`, the
+    discovery every registry of netgraph uses.
+
     Parameters
     ----------
     package : str, default "netgraph.cli"
@@ -132,14 +134,9 @@ def subcommand_modules(package: str = "netgraph.cli") -> list:
         If a module lacks one of ``NAME``, ``HELP``, ``add_arguments``, ``run``, or two
         modules have the same ``NAME``.
     """
-    path = importlib.import_module(package).__path__
-    modules = []
-    for info in pkgutil.iter_modules(path):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{package}.{info.name}")
+    modules = import_submodules(package)
+    for module in modules:
         _check_command(module, module.__name__)
-        modules.append(module)
     seen: dict[str, str] = {}
     for module in modules:
         if module.NAME in seen:
