@@ -16,15 +16,9 @@ import tpl_reference as ref
 from scipy import stats
 
 from netgraph import FitError, InvalidParameterError, NetgraphError, NotFittedError
-from netgraph.tpl import (
-    KS_TIE,
-    DiscreteTPL,
-    TruncatedPowerLaw,
-    _partial_sums,
-    _pick,
-    fit_tpl,
-    tpl_alpha_mle,
-)
+from netgraph.tpl import KS_TIE, DiscreteTPL, TruncatedPowerLaw, fit_tpl, tpl_alpha_mle
+from netgraph.tpl._sums import partial_sums as _partial_sums
+from netgraph.tpl.search import _pick
 
 
 # ------------------------------------------------------------------------ helpers
@@ -125,7 +119,7 @@ def test_sampling_huge_supports_table_and_bisection():
         observed = np.histogram(x, bins=edges)[0]
         assert stats.chisquare(observed, expected * observed.sum() / expected.sum()).pvalue > 1e-3
     # both paths invert the same CCDF: same uniforms, same values
-    from netgraph.tpl import _Sampler
+    from netgraph.tpl.distribution import _Sampler
 
     table = _Sampler(1.3, 2, 10**6)
     assert table.table is not None
@@ -287,7 +281,8 @@ def test_fixed_range_bootstrap_with_unobserved_ends():
     alpha = ref.alpha_mle(x, 20, 10**5)
     assert abs(fit.alpha_ - alpha) < 1e-6
     assert abs(fit.ks_ - ref.ks_distance(x, 20, 10**5, alpha)) < 1e-9
-    from netgraph.tpl import _fixed_range_ks, _Sampler
+    from netgraph.tpl.bootstrap import _fixed_range_ks
+    from netgraph.tpl.distribution import _Sampler
 
     sampler = _Sampler(fit.alpha_, 20, 10**5)
     d = _fixed_range_ks(sampler, 40, 5, np.random.default_rng(0))
@@ -571,15 +566,13 @@ def test_other_distributions_get_small_p_values(kind):
 
 
 # ------------------------------------------------------------------------ documentation
-def test_doctests():
+def test_docs_page_examples():
+    # the module doctests run through pytest --doctest-modules (pytest netgraph/tpl);
+    # the examples of the documentation page run here
     import doctest
     from pathlib import Path
 
-    import netgraph.tpl as tpl
-
     flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
-    failures, tried = doctest.testmod(tpl, optionflags=flags)
-    assert tried > 10 and failures == 0
     page = Path(__file__).resolve().parent.parent / "docs" / "tpl.rst"
     failures, tried = doctest.testfile(str(page), module_relative=False, optionflags=flags)
     assert tried > 5 and failures == 0
@@ -618,7 +611,7 @@ def test_partial_sums_order_three_against_direct_sums():
 
 
 def test_prepared_sums_serve_nearby_exponents_and_refuse_far_ones():
-    from netgraph._tpl_core import Sums
+    from netgraph.tpl._sums import Sums
 
     arr = _order3_cases(np.random.default_rng(13), 300)
     a0, x, y = arr[:, 0], arr[:, 1], arr[:, 2]
@@ -639,7 +632,7 @@ def test_prepared_sums_serve_nearby_exponents_and_refuse_far_ones():
 
 
 def test_sum_scalar_matches_the_vector_sums():
-    from netgraph._tpl_core import sum_scalar
+    from netgraph.tpl._sums import sum_scalar
 
     arr = _order3_cases(np.random.default_rng(14), 200)
     arr = np.vstack([arr, [[0.0, 3, 3, 3], [1.0, 1, 10**6, 1], [-2.0, 5, 9, 9], [400.0, 2, 50, 2]]])
@@ -649,7 +642,8 @@ def test_sum_scalar_matches_the_vector_sums():
 
 
 def test_candidate_pairs_match_the_grid_of_candidates():
-    from netgraph.tpl import _candidate_pairs, _Sample
+    from netgraph.tpl.ks import _Sample
+    from netgraph.tpl.search import _candidate_pairs
 
     rng = np.random.default_rng(15)
     for trial in range(20):
@@ -673,7 +667,8 @@ def test_candidate_pairs_match_the_grid_of_candidates():
 def test_ks_bounds_never_exceed_the_exact_distances():
     # every bound that prunes candidates (the ends of the ranges, from the solver's last
     # evaluation and from the normalisers, and the quantiles) is below the exact distance
-    from netgraph.tpl import _ks_lower, _Sample, _Search
+    from netgraph.tpl.ks import _ks_lower, _Sample
+    from netgraph.tpl.search import _Search
 
     rng = np.random.default_rng(16)
     datasets = [DiscreteTPL(2.0, 5, 2000).sample(3000, seed=1), rng.binomial(300, 0.4, 3000),
@@ -692,7 +687,8 @@ def test_ks_bounds_never_exceed_the_exact_distances():
 
 
 def test_dense_and_gap_ks_distances_agree():
-    from netgraph.tpl import _ks_exact_dense, _ks_exact_pairs, _Sample, _Search
+    from netgraph.tpl.ks import _ks_exact_dense, _ks_exact_pairs, _Sample
+    from netgraph.tpl.search import _Search
 
     x = DiscreteTPL(1.7, 3, 400).sample(2000, seed=9)
     s = _Search(_Sample(x), 0.3)
@@ -704,7 +700,7 @@ def test_dense_and_gap_ks_distances_agree():
 
 def test_alpha_guess_is_the_continuous_exponent():
     # the tabulated inverse against Newton's method on the continuous model
-    from netgraph.tpl import _alpha_guess
+    from netgraph.tpl.mle import _alpha_guess
 
     rng = np.random.default_rng(17)
     a = rng.integers(1, 1000, 500).astype(float)
@@ -734,7 +730,9 @@ def _direct_datasets():
 def test_direct_solver_against_brentq_and_direct_sums(name):
     # the exponents of the table solver against brentq on direct sums (the reference),
     # its normalisers against direct sums in extended precision
-    from netgraph.tpl import _Sample, _Search, _solve_alpha_direct
+    from netgraph.tpl.ks import _Sample
+    from netgraph.tpl.mle import _solve_alpha_direct
+    from netgraph.tpl.search import _Search
 
     x = _direct_datasets()[name]
     s = _Search(_Sample(x), 0.3)
@@ -759,7 +757,9 @@ def test_direct_solver_against_brentq_and_direct_sums(name):
 def test_direct_solver_leaves_far_ranges_to_a_second_pass():
     # xmin = 1: the continuous guess is far off, the first pass leaves ranges out of its
     # centres' reach; the search re-centres them (or hands them to the general solver)
-    from netgraph.tpl import _Sample, _Search, _solve_alpha_direct
+    from netgraph.tpl.ks import _Sample
+    from netgraph.tpl.mle import _solve_alpha_direct
+    from netgraph.tpl.search import _Search
 
     x = _direct_datasets()["tpl-xmin-1"]
     s = _Search(_Sample(x), 0.3)
@@ -774,11 +774,11 @@ def test_direct_solver_leaves_far_ranges_to_a_second_pass():
 
 @pytest.mark.parametrize("name", list(_direct_datasets()))
 def test_search_is_the_same_with_either_solver(name, monkeypatch):
-    import netgraph.tpl as tpl
+    import netgraph.tpl.search
 
     x = _direct_datasets()[name]
     fast = TruncatedPowerLaw().fit(x)
-    monkeypatch.setattr(tpl, "_DIRECT_CELLS", -(10**18))  # no table fits the budget
+    monkeypatch.setattr(netgraph.tpl.search, "_DIRECT_CELLS", -(10**18))  # no table fits the budget
     general = TruncatedPowerLaw().fit(x)
     assert (fast.xmin_, fast.xmax_) == (general.xmin_, general.xmax_)
     np.testing.assert_allclose(fast._search.alpha, general._search.alpha, rtol=1e-12, atol=1e-12)
@@ -787,7 +787,9 @@ def test_search_is_the_same_with_either_solver(name, monkeypatch):
 
 
 def test_direct_solver_refuses_tables_over_budget():
-    from netgraph.tpl import _Sample, _Search, _solve_alpha_direct
+    from netgraph.tpl.ks import _Sample
+    from netgraph.tpl.mle import _solve_alpha_direct
+    from netgraph.tpl.search import _Search
 
     s = _Search(_Sample(DiscreteTPL(2.0, 5, 2000).sample(3000, seed=2)), 0.3)
     assert _solve_alpha_direct(s._low, s._row, s._high, s._col, s.b, s.mrel, s.lam, 1000) is None

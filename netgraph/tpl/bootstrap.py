@@ -1,0 +1,228 @@
+"""Bootstrap goodness-of-fit tests of a TPL fit, and Deluca & Corral's range rule (private).
+
+* The fixed-range test of Deluca & Corral (:func:`_fixed_range_pvalue`): synthetic samples
+  of ``n_tail`` values drawn from the fitted TPL on its range, only alpha refitted, the KS
+  distance taken on that range (:func:`_fixed_range_ks`; for supports of up to 4096
+  integers from multinomial counts per value, :func:`_fixed_range_ks_dense`).
+* Deluca & Corral's rule (:func:`_deluca_corral_scan`): the widest candidate range whose
+  fixed-range p-value exceeds a threshold; :func:`_fit_search` runs the range search with
+  either rule.
+* The semi-parametric bootstrap of Clauset, Shalizi & Newman (:func:`_clauset_replicates`):
+  synthetic data sets of the layer's size, the TPL inside the range and the observed
+  degrees outside it, on which the whole search is run again; :func:`_map_replicates`
+  spreads the replicates over worker processes.
+
+Every replicate has its own child seed, so a p-value does not depend on the number of
+processes.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+
+import numpy as np
+
+from netgraph.exceptions import FitError
+from netgraph.tpl.distribution import _Sampler
+from netgraph.tpl.ks import _ks_padded, _Sample
+from netgraph.tpl.mle import _solve_alpha
+from netgraph.tpl.search import _Search
+from netgraph.tpl._checks import _child_seed
+
+__all__: list[str] = []
+
+#: Fixed-range bootstraps on supports up to this many integers draw counts per value
+#: (multinomial) and compare the CCDFs at every integer directly.
+_DENSE_MAX = 4096
+
+
+def _fixed_range_ks(sampler: _Sampler, n_tail: int, reps: int, rng) -> np.ndarray:
+    """KS distances of ``reps`` samples of size ``n_tail`` drawn from ``sampler``, each
+    refitted (alpha only) on the sampler's range."""
+    a = float(sampler.a)
+    b = float(sampler.b)
+    size = sampler.b - sampler.a + 1
+    if size <= _DENSE_MAX and sampler.table is not None:
+        return _fixed_range_ks_dense(sampler, n_tail, reps, rng)
+    x = sampler(reps * n_tail, rng).reshape(reps, n_tail)
+    x.sort(axis=1)
+    d = np.zeros(reps)
+    # A sample all at xmin (or all at xmax) is fitted exactly by alpha -> +inf (-inf): D = 0.
+    fit = ~((x[:, 0] == x[:, -1]) & ((x[:, 0] == sampler.a) | (x[:, 0] == sampler.b)))
+    if not fit.any():
+        return d
+    x = x[fit]
+    reps_fit = x.shape[0]
+    xf = x.astype(float)
+    mrel = np.log1p((xf - a) / a).mean(axis=1)
+    new = np.ones(x.shape, dtype=bool)
+    new[:, 1:] = x[:, 1:] != x[:, :-1]
+    rank = np.cumsum(new, axis=1) - 1
+    nu = rank[:, -1] + 1
+    width = int(nu.max())
+    rows, cols = np.nonzero(new)
+    v = np.empty((reps_fit, width))
+    cge = np.zeros((reps_fit, width))
+    v[rows, rank[rows, cols]] = xf[rows, cols]
+    cge[rows, rank[rows, cols]] = n_tail - cols
+    valid = np.arange(width)[None, :] < nu[:, None]
+    v = np.where(valid, v, xf[:, -1:])
+    ones = np.ones(reps_fit)
+    alpha = _solve_alpha(mrel, a * ones, b * ones, math.log1p((b - a) / a) * ones)
+    d[fit] = _ks_padded(alpha, a * ones, b * ones, v, cge, valid, float(n_tail) * ones)
+    return d
+
+
+def _fixed_range_ks_dense(sampler: _Sampler, n_tail: int, reps: int, rng) -> np.ndarray:
+    """As _fixed_range_ks for short supports: counts per value (multinomial), and the CCDFs
+    at every integer of the support."""
+    a = float(sampler.a)
+    b = float(sampler.b)
+    counts = rng.multinomial(n_tail, sampler.pmf, size=reps)
+    d = np.zeros(reps)
+    fit = (counts[:, 0] < n_tail) & (counts[:, -1] < n_tail)  # else fitted exactly by alpha = +-inf
+    if not fit.any():
+        return d
+    counts = counts[fit]
+    k = np.arange(sampler.a, sampler.b + 1, dtype=float)
+    ell = np.log1p((k - a) / a)  # log(k / a)
+    lam = math.log1p((b - a) / a)
+    mrel = counts @ ell / n_tail
+    ones = np.ones(counts.shape[0])
+    alpha = _solve_alpha(mrel, a * ones, b * ones, lam * ones)
+    # (k / r)^-alpha with r = a for alpha >= 0 and r = b below, so that no term exceeds 1
+    shift = np.where(alpha >= 0.0, 0.0, lam)
+    w = np.exp(-alpha[:, None] * (ell[None, :] - shift[:, None]))
+    tail = np.cumsum(w[:, ::-1], axis=1)[:, ::-1]
+    semp = np.cumsum(counts[:, ::-1], axis=1)[:, ::-1] / n_tail
+    d[fit] = np.abs(semp - tail / tail[:, :1]).max(axis=1)
+    return d
+
+
+def _fixed_range_pvalue(alpha, a, b, n_tail, ks, n_rep, ss, threshold=None, bar=None):
+    """Deluca & Corral's p-value of a fit on a fixed range: the fraction of ``n_rep``
+    synthetic samples (size ``n_tail``, from the fitted TPL, alpha refitted) whose KS
+    distance is at least ``ks``.
+
+    With ``threshold``, stops as soon as p > threshold has become impossible and returns
+    None (the replicates are drawn in the same order either way, so a completed p-value
+    does not depend on it). Returns ``(p, distances)``.
+    """
+    sampler = _Sampler(alpha, a, b)
+    rng = np.random.default_rng(ss)
+    batch = int(max(1, min(n_rep, 50, 2_000_000 // max(n_tail, 1))))
+    need = math.floor(threshold * n_rep) + 1 if threshold is not None else None
+    out = []
+    exceed = 0
+    done = 0
+    while done < n_rep:
+        reps = min(batch, n_rep - done)
+        d = _fixed_range_ks(sampler, n_tail, reps, rng)
+        out.append(d)
+        exceed += int(np.count_nonzero(d >= ks))
+        done += reps
+        if bar is not None:
+            bar.update(reps)
+        if need is not None and exceed + (n_rep - done) < need:
+            return None, np.concatenate(out)
+    return exceed / n_rep, np.concatenate(out)
+
+
+def _deluca_corral_scan(search: _Search, n_rep: int, threshold: float, ss) -> tuple[int | None, float | None]:
+    """Deluca & Corral's rule: the widest range (largest xmax / xmin) whose fixed-range
+    p-value exceeds ``threshold``; ties by more data, then smaller xmin. Ranges are tried
+    from the widest down, so only the rejected ones and the chosen one are tested."""
+    order = np.lexsort((search.a, -search.n_tail, -(search.b / search.a)))
+    step = 16
+    for s in range(0, order.size, step):
+        sel = order[s:s + step]
+        ks = search.exact(sel)
+        for i, d in zip(sel, ks):
+            a = int(search.a[i])
+            b = int(search.b[i])
+            p, _ = _fixed_range_pvalue(search.alpha[i], a, b, int(search.n_tail[i]), d, n_rep,
+                                       _child_seed(ss, 1, a, b), threshold)
+            if p is not None and p > threshold:
+                return int(i), p
+    return None, None
+
+
+def _fit_search(sample: _Sample, k: float, rule: str, range_bootstrap: int, p_threshold: float, ss,
+                xmin=None, xmax=None):
+    """The search with either rule: (search, chosen index, dc index or None, dc p-value)."""
+    search = _Search(sample, k, xmin, xmax)
+    if rule == "ks":
+        return search, search.best, None, None
+    dc, p = _deluca_corral_scan(search, range_bootstrap, p_threshold, ss)
+    return search, (search.best if dc is None else dc), dc, p
+
+
+def _clauset_replicates(payload, seeds):
+    """KS distances of Clauset's semi-parametric bootstrap replicates (one per seed).
+
+    Each synthetic data set has the size of the layer: each value is, with probability
+    n_tail / n, drawn from the fitted TPL, else drawn from the observed values outside
+    [xmin, xmax] (zeros included); the whole search is then run on it again.
+    """
+    sorted_deg, alpha, a, b, n_tail, k, rule, range_bootstrap, p_threshold, xmin, xmax = payload
+    n = sorted_deg.size
+    outside = sorted_deg[(sorted_deg < a) | (sorted_deg > b)]
+    sampler = _Sampler(alpha, a, b)
+    out = np.empty(len(seeds))
+    for t, ss in enumerate(seeds):
+        rng = np.random.default_rng(ss)
+        n_in = int(rng.binomial(n, n_tail / n))
+        syn = sampler(n_in, rng)
+        if n_in < n:
+            syn = np.concatenate([syn, outside[rng.integers(0, outside.size, n - n_in)]])
+        try:
+            search, i, _, _ = _fit_search(_Sample(syn), k, rule, range_bootstrap, p_threshold, ss, xmin, xmax)
+            out[t] = search.exact([i])[0]
+        except FitError:
+            out[t] = np.nan
+    return out
+
+
+class _NoBar:
+    def update(self, n=1):
+        pass
+
+    def close(self):
+        pass
+
+
+def _progress_bar(total: int, progress, desc: str):
+    """A tqdm bar on standard error; by default only when it is a terminal."""
+    enabled = sys.stderr.isatty() if progress is None else bool(progress)
+    if not enabled:
+        return _NoBar()
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # pragma: no cover - tqdm is a dependency
+        return _NoBar()
+    return tqdm(total=total, desc=desc, unit="replicate", file=sys.stderr, leave=False)
+
+
+def _map_replicates(func, payload, seeds, n_jobs: int, bar) -> np.ndarray:
+    """``func(payload, seeds[i:j])`` over chunks, in worker processes when n_jobs > 1.
+
+    Each replicate has its own seed, so the result does not depend on n_jobs."""
+    total = len(seeds)
+    out = np.empty(total)
+    chunk = max(1, min(25, total // (8 * n_jobs) or 1))
+    bounds = [(i, min(i + chunk, total)) for i in range(0, total, chunk)]
+    if n_jobs == 1 or len(bounds) == 1:
+        for i, j in bounds:
+            out[i:j] = func(payload, seeds[i:j])
+            bar.update(j - i)
+        return out
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    with ProcessPoolExecutor(max_workers=min(n_jobs, len(bounds))) as pool:
+        futures = {pool.submit(func, payload, seeds[i:j]): (i, j) for i, j in bounds}
+        for fut in as_completed(futures):
+            i, j = futures[fut]
+            out[i:j] = fut.result()
+            bar.update(j - i)
+    return out
