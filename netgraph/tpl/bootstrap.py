@@ -12,14 +12,13 @@
   degrees outside it, on which the whole search is run again; :func:`_map_replicates`
   spreads the replicates over worker processes.
 
-Every replicate has its own child seed, so a p-value does not depend on the number of
-processes.
+Every replicate has its own child seed (:func:`netgraph.utils.seeds.child_seed`), so a
+p-value does not depend on the number of processes.
 """
 
 from __future__ import annotations
 
 import math
-import sys
 
 import numpy as np
 
@@ -28,7 +27,7 @@ from netgraph.tpl.distribution import _Sampler
 from netgraph.tpl.ks import _ks_padded, _Sample
 from netgraph.tpl.mle import _solve_alpha
 from netgraph.tpl.search import _Search
-from netgraph.tpl._checks import _child_seed
+from netgraph.utils.seeds import child_seed
 
 __all__: list[str] = []
 
@@ -142,7 +141,7 @@ def _deluca_corral_scan(search: _Search, n_rep: int, threshold: float, ss) -> tu
             a = int(search.a[i])
             b = int(search.b[i])
             p, _ = _fixed_range_pvalue(search.alpha[i], a, b, int(search.n_tail[i]), d, n_rep,
-                                       _child_seed(ss, 1, a, b), threshold)
+                                       child_seed(ss, 1, a, b), threshold)
             if p is not None and p > threshold:
                 return int(i), p
     return None, None
@@ -182,26 +181,6 @@ def _clauset_replicates(payload, seeds):
         except FitError:
             out[t] = np.nan
     return out
-
-
-class _NoBar:
-    def update(self, n=1):
-        pass
-
-    def close(self):
-        pass
-
-
-def _progress_bar(total: int, progress, desc: str):
-    """A tqdm bar on standard error; by default only when it is a terminal."""
-    enabled = sys.stderr.isatty() if progress is None else bool(progress)
-    if not enabled:
-        return _NoBar()
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:  # pragma: no cover - tqdm is a dependency
-        return _NoBar()
-    return tqdm(total=total, desc=desc, unit="replicate", file=sys.stderr, leave=False)
 
 
 def _map_replicates(func, payload, seeds, n_jobs: int, bar) -> np.ndarray:

@@ -16,7 +16,8 @@ import numpy as np
 
 from netgraph.exceptions import InvalidParameterError
 from netgraph.tpl._sums import partial_sums, sum_scalar
-from netgraph.tpl._checks import _check_int, _is_real, _seed_sequence
+from netgraph.utils.check import check_int, check_real
+from netgraph.utils.seeds import seed_sequence
 
 __all__ = ["DiscreteTPL"]
 
@@ -150,10 +151,9 @@ class DiscreteTPL:
     """
 
     def __init__(self, alpha, xmin, xmax):
-        if not _is_real(alpha) or not math.isfinite(alpha):
-            raise InvalidParameterError(f"alpha must be a finite number; got {alpha!r}")
-        xmin = _check_int(xmin, "xmin", 1)
-        xmax = _check_int(xmax, "xmax")
+        alpha = check_real(alpha, "alpha")
+        xmin = check_int(xmin, "xmin", minimum=1)
+        xmax = check_int(xmax, "xmax")
         if xmax < xmin:
             raise InvalidParameterError(f"xmax must be at least xmin = {xmin}; got {xmax!r}")
         if xmax > 2**53:
@@ -294,8 +294,8 @@ class DiscreteTPL:
         -------
         ndarray of int64, shape (n,)
         """
-        n = _check_int(n, "n", 0)
-        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(_seed_sequence(seed))
+        n = check_int(n, "n", minimum=0)
+        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed_sequence(seed))
         if self._sampler is None:
             self._sampler = _Sampler(self.alpha, self.xmin, self.xmax)
         return np.asarray(self._sampler(n, rng), dtype=np.int64)

@@ -13,26 +13,12 @@ import warnings
 import numpy as np
 
 from netgraph.exceptions import FitError, InvalidParameterError, NotFittedError
-from netgraph.tpl._checks import (
-    _check_choice,
-    _check_degrees,
-    _check_int,
-    _check_k,
-    _check_n_jobs,
-    _check_seed,
-    _child_seed,
-    _is_real,
-    _seed_sequence,
-)
-from netgraph.tpl.bootstrap import (
-    _clauset_replicates,
-    _fit_search,
-    _fixed_range_pvalue,
-    _map_replicates,
-    _progress_bar,
-)
+from netgraph.tpl.bootstrap import _clauset_replicates, _fit_search, _fixed_range_pvalue, _map_replicates
 from netgraph.tpl.distribution import DiscreteTPL
 from netgraph.tpl.ks import _Sample
+from netgraph.utils.check import check_choice, check_int, check_integers, check_n_jobs, check_real, check_seed
+from netgraph.utils.progress import progress_bar
+from netgraph.utils.seeds import child_seed, seed_sequence
 
 __all__ = ["TruncatedPowerLaw", "fit_tpl", "RULES", "METHODS"]
 
@@ -97,7 +83,8 @@ class TruncatedPowerLaw:
         Replicates per range tested by the ``"deluca-corral"`` rule.
     progress : bool or None, default None
         Progress bar (tqdm, on standard error) for the bootstrap of :meth:`fit`;
-        None shows it only when standard error is a terminal.
+        None shows it only when standard error is a terminal and the ``netgraph``
+        logger is not silenced (:func:`netgraph.utils.progress.show_progress`).
     xmin, xmax : int or None, default None
         Fix that end of the range instead of searching it (it need not be an observed
         degree). With both fixed only alpha is fitted, and the Deluca-Corral p-value is
@@ -190,19 +177,17 @@ class TruncatedPowerLaw:
 
     def __init__(self, *, k=0.3, rule="ks", bootstrap=0, seed=None, p_threshold=0.1, method="clauset",
                  n_jobs=1, range_bootstrap=100, progress=None, xmin=None, xmax=None):
-        self.k = _check_k(k)
-        self.rule = _check_choice(rule, "rule", RULES)
-        self.bootstrap = _check_int(bootstrap, "bootstrap", 0)
-        self.seed = _check_seed(seed)
-        if not _is_real(p_threshold) or not 0.0 <= p_threshold < 1.0:
-            raise InvalidParameterError(f"p_threshold must be a number in [0, 1); got {p_threshold!r}")
-        self.p_threshold = float(p_threshold)
-        self.method = _check_choice(method, "method", METHODS)
-        self.n_jobs = _check_n_jobs(n_jobs)
-        self.range_bootstrap = _check_int(range_bootstrap, "range_bootstrap", 1)
+        self.k = check_real(k, "k", minimum=0, maximum=0.5, open_minimum=True)
+        self.rule = check_choice(rule, "rule", RULES)
+        self.bootstrap = check_int(bootstrap, "bootstrap", minimum=0)
+        self.seed = check_seed(seed)
+        self.p_threshold = check_real(p_threshold, "p_threshold", minimum=0, maximum=1, open_maximum=True)
+        self.method = check_choice(method, "method", METHODS)
+        self.n_jobs = check_n_jobs(n_jobs)
+        self.range_bootstrap = check_int(range_bootstrap, "range_bootstrap", minimum=1)
         self.progress = progress
-        self.xmin = None if xmin is None else _check_int(xmin, "xmin", 1)
-        self.xmax = None if xmax is None else _check_int(xmax, "xmax", 1)
+        self.xmin = None if xmin is None else check_int(xmin, "xmin", minimum=1)
+        self.xmax = None if xmax is None else check_int(xmax, "xmax", minimum=1)
         if self.xmin is not None and self.xmax is not None and self.xmax <= self.xmin:
             raise InvalidParameterError(f"xmax must be larger than xmin = {self.xmin}; got {xmax!r}")
 
@@ -240,10 +225,10 @@ class TruncatedPowerLaw:
             If there are too few nodes or distinct degrees to fit (the message says
             which), so that no candidate range exists.
         """
-        deg = _check_degrees(degrees)
+        deg = check_integers(degrees, "degrees")
         sample = _Sample(deg)
         # the seed of the range tests (a Generator is drawn from whatever the rule, as it always was)
-        ss = _seed_sequence(self.seed) if self.rule != "ks" or isinstance(self.seed, np.random.Generator) else None
+        ss = seed_sequence(self.seed) if self.rule != "ks" or isinstance(self.seed, np.random.Generator) else None
         search, chosen, dc, dc_p = _fit_search(sample, self.k, self.rule, self.range_bootstrap,
                                                self.p_threshold, ss, self.xmin, self.xmax)
         for name in _RESULTS:
@@ -285,7 +270,7 @@ class TruncatedPowerLaw:
                 a, b = int(search.a[best]), int(search.b[best])
                 ks_p, _ = _fixed_range_pvalue(search.alpha[best], a, b, int(search.n_tail[best]),
                                               search.exact([best])[0], self.range_bootstrap,
-                                              _child_seed(ss, 1, a, b))
+                                              child_seed(ss, 1, a, b))
             self.ks_choice_ = search.choice(best, ks_p)
         if self.bootstrap > 0:
             self.p_value_, self.bootstrap_ks_ = self._goodness(self.bootstrap, self.seed, self.method,
@@ -324,7 +309,8 @@ class TruncatedPowerLaw:
             ``[xmin_, xmax_]``; only alpha is fitted again, and the KS distance is taken
             on that range. It tests the TPL on the chosen range, which is taken as given.
         progress : bool or None
-            Progress bar (tqdm on standard error); None shows it only on a terminal.
+            Progress bar (tqdm on standard error); None shows it only on a terminal (as
+            for the estimator's ``progress``).
 
         Returns
         -------
@@ -354,22 +340,22 @@ class TruncatedPowerLaw:
         """
         if "_search" not in self.__dict__:
             raise NotFittedError("this TruncatedPowerLaw is not fitted yet: call fit(degrees) before goodness_of_fit")
-        n_bootstrap = _check_int(n_bootstrap, "n_bootstrap", 1)
-        _check_choice(method, "method", METHODS)
+        n_bootstrap = check_int(n_bootstrap, "n_bootstrap", minimum=1)
+        check_choice(method, "method", METHODS)
         p, _ = self._goodness(n_bootstrap, self.seed if seed is None else seed, method, progress)
         return p
 
     def _goodness(self, n_bootstrap, seed, method, progress):
-        ss = _seed_sequence(seed)
-        bar = _progress_bar(n_bootstrap, progress, f"TPL bootstrap ({method})")
+        ss = seed_sequence(seed)
+        bar = progress_bar(n_bootstrap, desc=f"TPL bootstrap ({method})", unit="replicate", progress=progress)
         try:
             if method == "deluca-corral":
                 p, ks = _fixed_range_pvalue(self.alpha_, self.xmin_, self.xmax_, self.n_tail_, self.ks_,
-                                            n_bootstrap, _child_seed(ss, 2), bar=bar)
+                                            n_bootstrap, child_seed(ss, 2), bar=bar)
                 return p, ks
             payload = (self._sample.sorted, self.alpha_, self.xmin_, self.xmax_, self.n_tail_, self.k,
                        self.rule, self.range_bootstrap, self.p_threshold, self.xmin, self.xmax)
-            seeds = [_child_seed(ss, 0, i) for i in range(n_bootstrap)]
+            seeds = [child_seed(ss, 0, i) for i in range(n_bootstrap)]
             ks = _map_replicates(_clauset_replicates, payload, seeds, self.n_jobs, bar)
         finally:
             bar.close()

@@ -25,9 +25,9 @@ import math
 import numpy as np
 
 from netgraph.exceptions import FitError, InvalidParameterError
-from netgraph.tpl._checks import _check_degrees, _check_int, _is_real
 from netgraph.tpl._sums import CHUNK, Sums, powers
 from netgraph.tpl.ks import _ends_bound
+from netgraph.utils.check import check_int, check_integers, check_real
 
 __all__ = ["tpl_alpha_mle"]
 
@@ -475,13 +475,12 @@ def tpl_alpha_mle(data, xmin, xmax, *, tol=_ALPHA_TOL) -> float:
     >>> round(tpl_alpha_mle([1, 2, 2, 3, 3, 3], 1, 3), 9)  # frequencies proportional to x
     -1.0
     """
-    deg = _check_degrees(data, "data")
-    xmin = _check_int(xmin, "xmin", 1)
-    xmax = _check_int(xmax, "xmax")
+    deg = check_integers(data, "data")
+    xmin = check_int(xmin, "xmin", minimum=1)
+    xmax = check_int(xmax, "xmax")
     if xmax <= xmin:
         raise InvalidParameterError(f"xmax must be larger than xmin = {xmin}; got {xmax!r}")
-    if not _is_real(tol) or not tol > 0:
-        raise InvalidParameterError(f"tol must be a positive number; got {tol!r}")
+    tol = check_real(tol, "tol", minimum=0, open_minimum=True, finite=False)
     x = deg[(deg >= xmin) & (deg <= xmax)]
     if x.size == 0:
         raise FitError(f"no data in [{xmin}, {xmax}]")
@@ -493,5 +492,5 @@ def tpl_alpha_mle(data, xmin, xmax, *, tol=_ALPHA_TOL) -> float:
     b = float(xmax)
     mrel = np.log1p((x - a) / a).mean()
     alpha = _solve_alpha(np.array([mrel]), np.array([a]), np.array([b]), np.array([math.log1p((b - a) / a)]),
-                         tol=float(tol))
+                         tol=tol)
     return float(alpha[0])
