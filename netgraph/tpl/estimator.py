@@ -133,8 +133,14 @@ class TruncatedPowerLaw:
 
     Notes
     -----
-    All candidate pairs are solved at once (vectorised safeguarded Newton on exact sums
-    of :math:`k^{-\alpha}` and :math:`k^{-\alpha}\log k`); lower bounds of the distances
+    All candidate pairs are solved at once (:mod:`netgraph.tpl.mle`). When their ranges
+    span few integers, a direct solver tabulates, for each candidate ``xmin``, cumulative
+    direct sums at one centre exponent, takes the sums at nearby exponents from their
+    Taylor series in the change of alpha, and runs Halley steps on those. The other
+    ranges, and those out of the direct solver's reach, go to a bracketed (safeguarded)
+    Halley iteration on exact Euler-Maclaurin sums of :math:`k^{-\alpha} (\log k)^j`,
+    :math:`j \le 3`, vectorised over the pairs. Lower bounds of the distances (the CCDFs
+    at the integers next to the ends of each range, then at quantiles of the range)
     discard the pairs that cannot win before the exact distances are computed. The
     result is the same as that of the plain loop over every pair (the tests keep such a
     reference and compare).
@@ -235,7 +241,6 @@ class TruncatedPowerLaw:
             self.__dict__.pop(name, None)
         self._sample = sample
         self._search = search
-        self._chosen = chosen
         self.n_ = sample.n
         self.n_isolated_ = sample.n_isolated
         self.candidates_ = search.candidates
@@ -287,7 +292,7 @@ class TruncatedPowerLaw:
         small ``p`` (Clauset et al. rule out the power law when p <= 0.1) means that
         data following the fitted TPL would rarely look as far from it as the layer's
         degrees do: the TPL is rejected. A large ``p`` does not prove the TPL: it says
-        the data are compatible with it, and compare nothing against other models.
+        the data are compatible with it, and compares nothing against other models.
 
         Parameters
         ----------

@@ -79,7 +79,13 @@ def _ks_padded(alpha, a, b, v, cge, valid, n_tail):
 
 
 class _Sample:
-    """Degrees prepared for the range search: sorted, distinct positive values, prefix sums."""
+    """Degrees prepared for the range search.
+
+    ``sorted`` (all degrees, sorted), ``n``, ``n_isolated`` (zeros), ``u`` and ``uf`` (the
+    distinct positive values, as integers and floats), ``cum`` (``cum[i]``: positive
+    degrees below ``u[i]``; ``cum[-1]`` all of them) and ``cumlog`` (``cumlog[i]``: the
+    sum of ``log(d / u[0])`` over the positive degrees below ``u[i]``).
+    """
 
     def __init__(self, deg: np.ndarray):
         s = np.sort(deg)
@@ -99,9 +105,9 @@ class _Sample:
             self.cum = np.zeros(1, dtype=np.int64)
         self.u = u
         self.uf = u.astype(float)
-        self.lg = np.log1p((self.uf - self.uf[0]) / self.uf[0]) if u.size else self.uf
+        lg = np.log1p((self.uf - self.uf[0]) / self.uf[0]) if u.size else self.uf  # log(u / u[0])
         self.cumlog = np.zeros(u.size + 1)
-        np.cumsum((self.cum[1:] - self.cum[:-1]) * self.lg, out=self.cumlog[1:])
+        np.cumsum((self.cum[1:] - self.cum[:-1]) * lg, out=self.cumlog[1:])
         self._below = None
         self._pos_u = None
 

@@ -436,8 +436,11 @@ def tpl_alpha_mle(data, xmin, xmax, *, tol=_ALPHA_TOL) -> float:
        \frac{1}{n} \sum_i \log x_i = E_\alpha[\log X]
        = \frac{\sum_{k} k^{-\alpha} \log k}{\sum_{k} k^{-\alpha}},
 
-    solved by a bracketed Newton iteration on the exact sums (no continuous or rounding
-    approximation of the normaliser), in O(1) whatever the length of the support.
+    solved by a safeguarded Halley iteration (a bracket of the root is kept; a step that
+    leaves it is replaced by bisection) from the exponent of the continuous approximation,
+    on exact sums of :math:`k^{-\alpha} (\log k)^j`, :math:`j \le 3` (Euler-Maclaurin
+    summation: no continuous or rounding approximation of the normaliser), in O(1)
+    whatever the length of the support.
 
     Parameters
     ----------
