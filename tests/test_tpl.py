@@ -1,14 +1,15 @@
-"""Tests of the truncated power-law fits (netgraph.tpl).
+"""Tests of the truncated power-law fits (netgraph.tpl): the public behaviour.
 
 The fast search is checked against the brute-force reference of ``tpl_reference.py``
 (plain loops over the pairs, brentq on direct sums, KS over every integer), the
 distribution against direct sums in extended precision, the sampler by chi-square tests,
 and the bootstraps for determinism; the calibration of the p-values is in slow tests
-(``--runslow``). Every random draw is seeded.
+(``--runslow``). The tests of the private parts (the sums, the solvers, the KS bounds,
+the candidate grid, the sampler's two paths) are in ``tests/internals/test_tpl_*.py``.
+Every random draw is seeded.
 """
 
 import math
-import warnings
 
 import numpy as np
 import pytest
@@ -16,33 +17,12 @@ import tpl_reference as ref
 from scipy import stats
 
 from netgraph import FitError, InvalidParameterError, NetgraphError, NotFittedError
-from netgraph.tpl import KS_TIE, DiscreteTPL, TruncatedPowerLaw, fit_tpl, tpl_alpha_mle
-from netgraph.tpl._sums import partial_sums as _partial_sums
-from netgraph.tpl.search import _pick
-
-
-# ------------------------------------------------------------------------ helpers
-def direct_sums(alpha, x, y, r):
-    """sum_{k=x}^{y} (k/r)^-alpha log(k/r)^j, j = 0, 1, 2, in extended precision."""
-    k = np.arange(x, y + 1, dtype=np.longdouble)
-    ell = np.log1p((k - r) / np.longdouble(r))
-    w = np.exp(-np.longdouble(alpha) * ell)
-    return [float(np.sum(w * ell**j)) for j in range(3)]
-
-
-def random_degrees(kind, n, rng, seed):
-    if kind == "tpl":
-        d = DiscreteTPL(rng.uniform(0.5, 3.0), int(rng.integers(1, 10)), int(rng.integers(50, 3000)))
-        return d.sample(n, seed=seed)
-    if kind == "binomial":  # a dense layer: a hump, negative and large exponents
-        return rng.binomial(200, 0.3, n)
-    if kind == "lognormal":
-        return np.round(rng.lognormal(3.0, 1.0, n)).astype(np.int64)
-    # geometric, with some isolated nodes
-    return rng.geometric(0.05, n) * (rng.random(n) > 0.1)
+from netgraph.tpl import DiscreteTPL, TruncatedPowerLaw, fit_tpl, tpl_alpha_mle
 
 
 # ------------------------------------------------------------------------ the distribution
+
+
 @pytest.mark.parametrize(
     "alpha, xmin, xmax",
     [(2.0, 1, 3), (2.5, 5, 2000), (1.0, 1, 1000), (0.5, 10, 5000), (0.0, 3, 40), (-1.5, 2, 300),
@@ -64,7 +44,7 @@ def test_pmf_sums_to_one_and_ccdf(alpha, xmin, xmax):
     np.testing.assert_allclose(d.cdf(x) + d.ccdf(x + 1), 1.0, rtol=1e-12)
     # the normaliser against a direct sum (log form: no overflow)
     r = xmin if alpha >= 0 else xmax
-    z = direct_sums(alpha, xmin, xmax, r)[0]
+    z = ref.direct_sums(alpha, xmin, xmax, r)[0]
     assert math.isclose(d.log_normalizer, math.log(z) - alpha * math.log(r), rel_tol=1e-12, abs_tol=1e-12)
 
 
@@ -118,17 +98,7 @@ def test_sampling_huge_supports_table_and_bisection():
         expected = np.diff(d.cdf(edges - 1)) * x.size
         observed = np.histogram(x, bins=edges)[0]
         assert stats.chisquare(observed, expected * observed.sum() / expected.sum()).pvalue > 1e-3
-    # both paths invert the same CCDF: same uniforms, same values
-    from netgraph.tpl.distribution import _Sampler
-
-    table = _Sampler(1.3, 2, 10**6)
-    assert table.table is not None
-    bisect = _Sampler(1.3, 2, 10**6)
-    bisect.table = None
-    bisect.z = DiscreteTPL(1.3, 2, 10**6)._z
-    a = table(2000, np.random.default_rng(9))
-    b = bisect(2000, np.random.default_rng(9))
-    assert np.mean(a == b) > 0.999
+    # that both paths invert the same CCDF: tests/internals/test_tpl_distribution.py
 
 
 def test_generator_seeds_are_not_drawn_from_at_construction():
@@ -155,22 +125,9 @@ def test_distribution_bad_parameters(args, match):
         DiscreteTPL(*args)
 
 
-# ------------------------------------------------------------------------ exact sums
-def test_partial_sums_against_direct_sums():
-    cases = [tuple(row) for row in _order3_cases(np.random.default_rng(5), 400, extreme=1000.0)]
-    cases += [(a, x, y, x if a >= 0 else y) for a in (0.0, 1.0, -1.0, -2.0, 1 + 1e-9, 1 - 1e-9)
-              for x, y in ((1, 1), (1, 2), (3, 5000), (700, 900))]
-    arr = np.array(cases, dtype=float)
-    t = _partial_sums(arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3])
-    for i, (a, x, y, r) in enumerate(cases):
-        exact = direct_sums(a, x, y, r)
-        lam = max(math.log(y / x), 1e-300)
-        for j in range(3):
-            scale = exact[0] * lam**j
-            assert abs(t[j][i] - exact[j]) <= 1e-14 * scale, (j, a, x, y)
-
-
 # ------------------------------------------------------------------------ alpha by ML
+
+
 @pytest.mark.parametrize("alpha, xmin, xmax", [(2.0, 5, 2000), (1.0, 1, 500), (0.5, 10, 10**5), (-1.0, 2, 100),
                                                (2.5, 1000, 10**6)])
 def test_alpha_recovered_at_n_1e4(alpha, xmin, xmax):
@@ -215,11 +172,13 @@ def test_alpha_mle_errors():
 
 
 # ------------------------------------------------------------------------ the search
+
+
 @pytest.mark.parametrize("seed", range(12))
 def test_search_agrees_with_brute_force_reference(seed):
     rng = np.random.default_rng(seed)
     kind = ("tpl", "binomial", "lognormal", "geometric")[seed % 4]
-    x = random_degrees(kind, int(rng.integers(30, 300)), rng, seed)
+    x = ref.random_degrees(kind, int(rng.integers(30, 300)), rng, seed)
     fit = TruncatedPowerLaw().fit(x)
     best, table = ref.search(x)
     assert (fit.xmin_, fit.xmax_) == (best["xmin"], best["xmax"])
@@ -227,14 +186,7 @@ def test_search_agrees_with_brute_force_reference(seed):
     assert abs(fit.ks_ - best["ks"]) < 1e-9
     assert fit.n_tail_ == best["n_tail"]
     assert fit.candidates_ == len(table)
-    # every pair, not only the winner
-    s = fit._search
-    rows = {(row["xmin"], row["xmax"]): row for row in table}
-    ks_all = s.exact(np.arange(s.candidates))
-    for i in range(s.candidates):
-        row = rows[int(s.a[i]), int(s.b[i])]
-        assert abs(s.alpha[i] - row["alpha"]) < 1e-6 * (1 + abs(row["alpha"]))
-        assert abs(ks_all[i] - row["ks"]) < 1e-9
+    # every pair, not only the winner: tests/internals/test_tpl_search.py
 
 
 def test_search_agrees_with_reference_on_long_supports():
@@ -281,18 +233,7 @@ def test_fixed_range_bootstrap_with_unobserved_ends():
     alpha = ref.alpha_mle(x, 20, 10**5)
     assert abs(fit.alpha_ - alpha) < 1e-6
     assert abs(fit.ks_ - ref.ks_distance(x, 20, 10**5, alpha)) < 1e-9
-    from netgraph.tpl.bootstrap import _fixed_range_ks
-    from netgraph.tpl.distribution import _Sampler
-
-    sampler = _Sampler(fit.alpha_, 20, 10**5)
-    d = _fixed_range_ks(sampler, 40, 5, np.random.default_rng(0))
-    again = np.random.default_rng(0)
-    for i in range(5):
-        y = np.sort(sampler(40, again))
-        if y[0] == y[-1]:
-            continue
-        a = ref.alpha_mle(y, 20, 10**5)
-        assert abs(d[i] - ref.ks_distance(y, 20, 10**5, a)) < 1e-9
+    # the synthetic samples themselves: tests/internals/test_tpl_bootstrap.py
 
 
 def test_huge_support_and_alpha_below_one():
@@ -347,17 +288,6 @@ def test_accepts_lists_and_integral_floats():
     assert (a.xmin_, a.xmax_, a.alpha_) == (b.xmin_, b.xmax_, b.alpha_)
 
 
-def test_tie_rule():
-    ks = np.array([0.2, 0.1, 0.1 + KS_TIE / 2, 0.1, np.nan, 0.1 + 10 * KS_TIE])
-    n_tail = np.array([50, 40, 40, 40, 99, 99])
-    a = np.array([1.0, 3.0, 2.0, 2.0, 1.0, 1.0])
-    b = np.array([9.0, 9.0, 8.0, 9.0, 9.0, 9.0])
-    # ties: indices 1, 2, 3 (equal n_tail); smaller xmin: 2 and 3; larger xmax: 3
-    assert _pick(ks, n_tail, a, b) == 3
-    n_tail[1] = 41
-    assert _pick(ks, n_tail, a, b) == 1
-
-
 def test_loglik_and_distribution():
     x = DiscreteTPL(2.0, 3, 500).sample(2000, seed=8)
     fit = TruncatedPowerLaw().fit(x)
@@ -384,6 +314,8 @@ def test_fit_tpl_and_to_dict():
 
 
 # ------------------------------------------------------------------------ bad input
+
+
 @pytest.mark.parametrize(
     "degrees, match",
     [([1, 2, -3, 4], "-3"), ([1, 2.5, 3], "2.5"), ([1, math.nan, 3], "nan"), ([], "empty"),
@@ -447,6 +379,8 @@ def test_refit_replaces_results():
 
 
 # ------------------------------------------------------------------------ goodness of fit
+
+
 @pytest.fixture(scope="module")
 def fitted():
     x = DiscreteTPL(2.0, 5, 2000).sample(1024, seed=3)
@@ -521,6 +455,8 @@ def test_progress_bar(fitted, capsys):
 
 
 # ------------------------------------------------------------------------ calibration (slow)
+
+
 @pytest.mark.slow
 def test_fixed_range_p_values_are_uniform_under_the_model():
     # Deluca & Corral's test takes the range as given: calibrated when it is fixed in
@@ -576,220 +512,3 @@ def test_docs_page_examples():
     page = Path(__file__).resolve().parent.parent / "docs" / "tpl.rst"
     failures, tried = doctest.testfile(str(page), module_relative=False, optionflags=flags)
     assert tried > 5 and failures == 0
-
-
-# ------------------------------------------------------------------------ the fast search's internals
-def _order3_cases(rng, count, extreme=60.0):
-    """Random (alpha, x, y, r): short and long ranges, near and far from 1, exponents up to
-    ``extreme`` in size on the third kind."""
-    cases = []
-    for _ in range(count):
-        kind = rng.integers(3)
-        if kind == 0:
-            x = int(rng.integers(1, 50)); y = x + int(rng.integers(0, 3000)); a = rng.uniform(-3, 6)
-        elif kind == 1:
-            x = int(rng.integers(1000, 100000)); y = x + int(rng.integers(0, 50000)); a = rng.uniform(-300, 300)
-        else:
-            x = int(rng.integers(1, 100)); y = x + int(rng.integers(0, 20000)); a = rng.uniform(-extreme, extreme)
-        cases.append((a, x, y, x if a >= 0 else y))
-    return np.array(cases, dtype=float)
-
-
-def test_partial_sums_order_three_against_direct_sums():
-    # the third log-weighted sum feeds the Halley step of the exponent; large |1 - alpha| log(y/x)
-    # take the closed forms of the integral, the others Gauss-Legendre quadrature
-    arr = _order3_cases(np.random.default_rng(12), 150)
-    t = _partial_sums(arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3], order=3)
-    for i, (a, x, y, r) in enumerate(arr):
-        k = np.arange(x, y + 1, dtype=np.longdouble)
-        ell = np.log1p((k - r) / np.longdouble(r))
-        w = np.exp(-np.longdouble(a) * ell)
-        lam = max(math.log(y / x), 1e-300)
-        exact0 = float(np.sum(w))
-        for j in range(4):
-            assert abs(t[j][i] - float(np.sum(w * ell**j))) <= 1e-14 * exact0 * lam**j, (j, a, x, y)
-
-
-def test_prepared_sums_serve_nearby_exponents_and_refuse_far_ones():
-    from netgraph.tpl._sums import Sums
-
-    arr = _order3_cases(np.random.default_rng(13), 300)
-    a0, x, y = arr[:, 0], arr[:, 1], arr[:, 2]
-    r = np.where(a0 < 0, y, x)
-    scale = np.log(y / x)[None, :] ** np.arange(4)[:, None]  # T_j against T_0 log(y/x)^j, as above
-
-    def close(got, want):
-        assert (np.abs(got - want) <= 1e-14 * want[0] * scale).all()
-
-    sums = Sums(a0, x, y, r, 3, slack=0.5)
-    close(sums(a0, check=False), np.array(_partial_sums(a0, x, y, r, order=3)))
-    near = a0 + 1e-3 * np.sign(np.sin(np.arange(a0.size)))  # within every range's room
-    assert (np.abs(near - a0) <= sums.room).all()
-    close(sums(near), np.array(_partial_sums(near, x, y, r, order=3)))
-    far = a0.copy()
-    far[0] += 5.0 * (1.0 + abs(a0[0]))
-    assert sums(far) is None
-
-
-def test_sum_scalar_matches_the_vector_sums():
-    from netgraph.tpl._sums import sum_scalar
-
-    arr = _order3_cases(np.random.default_rng(14), 200)
-    arr = np.vstack([arr, [[0.0, 3, 3, 3], [1.0, 1, 10**6, 1], [-2.0, 5, 9, 9], [400.0, 2, 50, 2]]])
-    vec = _partial_sums(arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3], order=0)[0]
-    for i, (a, x, y, r) in enumerate(arr):
-        assert math.isclose(sum_scalar(a, x, y, r), vec[i], rel_tol=2e-15)
-
-
-def test_candidate_pairs_match_the_grid_of_candidates():
-    from netgraph.tpl.ks import _Sample
-    from netgraph.tpl.search import _candidate_pairs
-
-    rng = np.random.default_rng(15)
-    for trial in range(20):
-        x = rng.geometric(rng.uniform(0.02, 0.3), int(rng.integers(20, 400)))
-        x[rng.random(x.size) < 0.1] = 0  # isolated nodes
-        xmin = xmax = None
-        if trial % 4 == 1:
-            xmin = int(rng.integers(1, 5))
-        if trial % 4 == 2:
-            xmax = int(np.max(x)) + int(rng.integers(0, 3))
-        try:
-            got = _candidate_pairs(_Sample(x), 0.3, xmin, xmax)
-        except FitError:
-            with pytest.raises(ValueError):
-                ref.search(x, xmin=xmin, xmax=xmax)
-            continue
-        _, table = ref.search(x, xmin=xmin, xmax=xmax)
-        assert list(zip(got[2].astype(int), got[3].astype(int))) == [(r["xmin"], r["xmax"]) for r in table]
-
-
-def test_ks_bounds_never_exceed_the_exact_distances():
-    # every bound that prunes candidates (the ends of the ranges, from the solver's last
-    # evaluation and from the normalisers, and the quantiles) is below the exact distance
-    from netgraph.tpl.ks import _ks_lower, _Sample
-    from netgraph.tpl.search import _Search
-
-    rng = np.random.default_rng(16)
-    datasets = [DiscreteTPL(2.0, 5, 2000).sample(3000, seed=1), rng.binomial(300, 0.4, 3000),
-                np.round(rng.lognormal(3.0, 1.0, 2000)).astype(np.int64), rng.geometric(0.03, 2500)]
-    for x in datasets:
-        s = _Search(_Sample(x), 0.3)
-        exact = s.exact(np.arange(s.candidates))
-        if s._lb is not None:
-            assert (s._lb <= exact + 1e-12).all()
-        sel = np.arange(s.candidates)
-        for side in (0, 1):
-            for depth in (16, 48):
-                assert (s._bound(side, depth, sel) <= exact + 1e-12).all()
-        lb = _ks_lower(s.sample, s.ia, s.ib, s.alpha, s.a, s.b, 16)
-        assert (lb <= exact + 1e-12).all()
-
-
-def test_dense_and_gap_ks_distances_agree():
-    from netgraph.tpl.ks import _ks_exact_dense, _ks_exact_pairs, _Sample
-    from netgraph.tpl.search import _Search
-
-    x = DiscreteTPL(1.7, 3, 400).sample(2000, seed=9)
-    s = _Search(_Sample(x), 0.3)
-    short = np.flatnonzero(s.b - s.a < 512)
-    d1 = _ks_exact_dense(s.sample, s.ia[short], s.ib[short], s.alpha[short], s.a[short], s.b[short])
-    d2 = _ks_exact_pairs(s.sample, s.ia[short], s.ib[short], s.alpha[short], s.a[short], s.b[short])
-    np.testing.assert_allclose(d1, d2, rtol=0.0, atol=1e-14)
-
-
-def test_alpha_guess_is_the_continuous_exponent():
-    # the tabulated inverse against Newton's method on the continuous model
-    from netgraph.tpl.mle import _alpha_guess
-
-    rng = np.random.default_rng(17)
-    a = rng.integers(1, 1000, 500).astype(float)
-    b = a + rng.integers(3, 10**5, 500)
-    alpha = rng.uniform(-5, 5, 500)
-    a2, b2 = a - 0.5, b + 0.5
-    lam = np.log(b2 / a2)
-    c = (1.0 - alpha) * lam  # log X / lam on [a2, b2] has the density ~ exp(c s) on [0, 1]
-    mean = (1.0 / -np.expm1(-c) - 1.0 / c) * lam - np.log(a / a2)
-    got = _alpha_guess(mean, a, b)
-    assert np.abs((got - alpha) * lam).max() < 1e-5
-
-
-# ------------------------------------------------------------------------ the direct solver
-def _direct_datasets():
-    rng = np.random.default_rng(18)
-    return {
-        "tpl-2": DiscreteTPL(2.0, 5, 2000).sample(3000, seed=2),
-        "tpl-near-1": DiscreteTPL(0.95, 2, 300).sample(800, seed=3),
-        "binomial": rng.binomial(200, 0.3, 1500),  # a hump: negative and large exponents
-        "tpl-xmin-1": DiscreteTPL(3.5, 1, 60).sample(500, seed=0),  # a poor first guess
-        "geometric": rng.geometric(0.04, 2000),
-    }
-
-
-@pytest.mark.parametrize("name", list(_direct_datasets()))
-def test_direct_solver_against_brentq_and_direct_sums(name):
-    # the exponents of the table solver against brentq on direct sums (the reference),
-    # its normalisers against direct sums in extended precision
-    from netgraph.tpl.ks import _Sample
-    from netgraph.tpl.mle import _solve_alpha_direct
-    from netgraph.tpl.search import _Search
-
-    x = _direct_datasets()[name]
-    s = _Search(_Sample(x), 0.3)
-    out = _solve_alpha_direct(s._low, s._row, s._high, s._col, s.b, s.mrel, s.lam, 10**9)
-    alpha, z, served = out
-    if name != "tpl-xmin-1":
-        assert served.all()
-    rng = np.random.default_rng(19)
-    pick = np.flatnonzero(served)
-    pick = rng.choice(pick, min(25, pick.size), replace=False)
-    xs = np.sort(x)
-    for i in pick:
-        a, b = int(s.a[i]), int(s.b[i])
-        inside = xs[(xs >= a) & (xs <= b)]
-        want = ref.alpha_mle(inside, a, b)
-        assert abs(alpha[i] - want) <= 1e-11 * (1.0 + abs(want)), (a, b)
-        k = np.arange(a, b + 1, dtype=np.longdouble)
-        zz = float(np.sum(np.exp(-np.longdouble(alpha[i]) * np.log1p((k - a) / np.longdouble(a)))))
-        assert math.isclose(z[i], zz, rel_tol=1e-14), (a, b)
-
-
-def test_direct_solver_leaves_far_ranges_to_a_second_pass():
-    # xmin = 1: the continuous guess is far off, the first pass leaves ranges out of its
-    # centres' reach; the search re-centres them (or hands them to the general solver)
-    from netgraph.tpl.ks import _Sample
-    from netgraph.tpl.mle import _solve_alpha_direct
-    from netgraph.tpl.search import _Search
-
-    x = _direct_datasets()["tpl-xmin-1"]
-    s = _Search(_Sample(x), 0.3)
-    _, _, served = _solve_alpha_direct(s._low, s._row, s._high, s._col, s.b, s.mrel, s.lam, 10**9)
-    assert not served.all()
-    xs = np.sort(x)
-    for i in range(s.candidates):
-        a, b = int(s.a[i]), int(s.b[i])
-        want = ref.alpha_mle(xs[(xs >= a) & (xs <= b)], a, b)
-        assert abs(s.alpha[i] - want) <= 1e-11 * (1.0 + abs(want))
-
-
-@pytest.mark.parametrize("name", list(_direct_datasets()))
-def test_search_is_the_same_with_either_solver(name, monkeypatch):
-    import netgraph.tpl.search
-
-    x = _direct_datasets()[name]
-    fast = TruncatedPowerLaw().fit(x)
-    monkeypatch.setattr(netgraph.tpl.search, "_DIRECT_CELLS", -(10**18))  # no table fits the budget
-    general = TruncatedPowerLaw().fit(x)
-    assert (fast.xmin_, fast.xmax_) == (general.xmin_, general.xmax_)
-    np.testing.assert_allclose(fast._search.alpha, general._search.alpha, rtol=1e-12, atol=1e-12)
-    assert abs(fast.ks_ - general.ks_) < 1e-12
-    assert not np.isnan(fast._search._z).any()
-
-
-def test_direct_solver_refuses_tables_over_budget():
-    from netgraph.tpl.ks import _Sample
-    from netgraph.tpl.mle import _solve_alpha_direct
-    from netgraph.tpl.search import _Search
-
-    s = _Search(_Sample(DiscreteTPL(2.0, 5, 2000).sample(3000, seed=2)), 0.3)
-    assert _solve_alpha_direct(s._low, s._row, s._high, s._col, s.b, s.mrel, s.lam, 1000) is None

@@ -9,6 +9,10 @@ of them. It follows the rules of :class:`netgraph.tpl.TruncatedPowerLaw` word fo
 candidates among the distinct values of the floor(n k) smallest and largest degrees
 (zeros included in n, never candidates), at least 3 distinct observed degrees in range,
 ties within 1e-12 broken by larger n_tail, then smaller xmin, then larger xmax.
+
+Two helpers the TPL tests share live here too: :func:`direct_sums`, the partial sums in
+extended precision that the sums of netgraph.tpl are checked against, and
+:func:`random_degrees`, the random data sets of the comparisons with :func:`search`.
 """
 
 from __future__ import annotations
@@ -82,3 +86,29 @@ def search(degrees, k=0.3, xmin=None, xmax=None):
     ties = [row for row in table if row["ks"] <= best_ks + KS_TIE]
     best = sorted(ties, key=lambda row: (-row["n_tail"], row["xmin"], -row["xmax"]))[0]
     return best, table
+
+
+def direct_sums(alpha, x, y, r):
+    """sum_{k=x}^{y} (k/r)^-alpha log(k/r)^j, j = 0, 1, 2, in extended precision."""
+    k = np.arange(x, y + 1, dtype=np.longdouble)
+    ell = np.log1p((k - r) / np.longdouble(r))
+    w = np.exp(-np.longdouble(alpha) * ell)
+    return [float(np.sum(w * ell**j)) for j in range(3)]
+
+
+def random_degrees(kind, n, rng, seed):
+    """``n`` random degrees of one of four kinds: ``"tpl"`` (a TPL sample with random
+    parameters, drawn by netgraph's sampler with ``seed``), ``"binomial"`` (a dense layer's
+    hump: negative and large exponents), ``"lognormal"``, or else geometric with about 10 %
+    isolated nodes; the parameters and other draws from ``rng``."""
+    if kind == "tpl":
+        from netgraph.tpl import DiscreteTPL
+
+        d = DiscreteTPL(rng.uniform(0.5, 3.0), int(rng.integers(1, 10)), int(rng.integers(50, 3000)))
+        return d.sample(n, seed=seed)
+    if kind == "binomial":  # a dense layer: a hump, negative and large exponents
+        return rng.binomial(200, 0.3, n)
+    if kind == "lognormal":
+        return np.round(rng.lognormal(3.0, 1.0, n)).astype(np.int64)
+    # geometric, with some isolated nodes
+    return rng.geometric(0.05, n) * (rng.random(n) > 0.1)
