@@ -5,7 +5,9 @@ The fast search is checked against the brute-force reference of ``tpl_reference.
 distribution against direct sums in extended precision, the sampler by chi-square tests,
 and the bootstraps for determinism; the calibration of the p-values is in slow tests
 (``--runslow``). The tests of the private parts (the sums, the solvers, the KS bounds,
-the candidate grid, the sampler's two paths) are in ``tests/internals/test_tpl_*.py``.
+the candidate grid, the sampler's two paths) are in ``tests/internals/test_tpl_*.py``;
+the examples of the module docstrings and of ``docs/tpl.rst`` run once each as doctests,
+through the pytest configuration (``--doctest-modules``, ``testpaths`` in setup.cfg).
 Every random draw is seeded.
 """
 
@@ -499,16 +501,3 @@ def test_other_distributions_get_small_p_values(kind):
     assert searched.goodness_of_fit(100, seed=0, method="clauset") < 0.05
     fixed = TruncatedPowerLaw(xmin=5, xmax=2000, bootstrap=100, seed=1, method="deluca-corral").fit(x)
     assert fixed.p_value_ < 0.05
-
-
-# ------------------------------------------------------------------------ documentation
-def test_docs_page_examples():
-    # the module doctests run through pytest --doctest-modules (pytest netgraph/tpl);
-    # the examples of the documentation page run here
-    import doctest
-    from pathlib import Path
-
-    flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
-    page = Path(__file__).resolve().parent.parent / "docs" / "tpl.rst"
-    failures, tried = doctest.testfile(str(page), module_relative=False, optionflags=flags)
-    assert tried > 5 and failures == 0
