@@ -21,6 +21,8 @@ __all__ = [
     "FitError",
     "NotFittedError",
     "HandlerError",
+    "UnsafeFormatError",
+    "ResourceLimitError",
 ]
 
 
@@ -106,4 +108,20 @@ class HandlerError(NetgraphError):
     lenient mode alike (a cut is only made for a reason a handler states), and when two
     handlers register for one operator. The message names the handler, the node and
     the exception, which is chained as ``__cause__``.
+    """
+
+
+class UnsafeFormatError(GraphFormatError):
+    """A graph file in a format whose loading can run code (a pickle), refused by default.
+
+    Re-save the graph as ``.npz`` or GraphML, or pass ``allow_pickle=True`` to
+    :func:`~netgraph.read_graph` (``--allow-pickle`` on the command line) for a file you trust.
+    """
+
+
+class ResourceLimitError(NetgraphError):
+    """A file declares more data than the memory budget allows, or reading it ran out of memory.
+
+    The budget is the ``max_bytes`` keyword of :func:`~netgraph.read_graph`; the message
+    gives the size declared and the budget.
     """
