@@ -4,7 +4,9 @@ import logging
 import math
 import os
 import re
+import socket
 import stat
+import threading
 
 import numpy as np
 import pytest
@@ -15,7 +17,7 @@ from netgraph.utils.check import (
 )
 from netgraph.utils.progress import progress_bar, show_progress
 from netgraph.utils.seeds import child_seed, seed_sequence, spawn_seeds
-from netgraph.utils.files import atomic_write, check_writable
+from netgraph.utils.files import atomic_write, check_output_dir, check_writable, created_folder, file_type_name, write_files
 from netgraph.utils.tables import format_table, json_text, one_line
 
 
@@ -282,3 +284,153 @@ def test_write_files_all_or_none(tmp_path, monkeypatch):
     with pytest.raises(OSError):
         write_files(tmp_path / "kept", {"first": b"1", "second": b"2"})
     assert os.listdir(tmp_path / "kept") == ["notes.txt"]
+
+
+# ---------------------------------------------------------------------- targets that are not regular files
+class FifoReader:
+    """A FIFO at ``path`` and a thread that reads it to the end (as a consumer of ``-o fifo`` would)."""
+
+    def __init__(self, path):
+        self.path = str(path)
+        os.mkfifo(self.path)
+        self.data = None
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        with open(self.path, "rb") as f:
+            self.data = f.read()
+
+    def join(self):
+        self.thread.join(timeout=10)
+        assert not self.thread.is_alive(), "the writer never opened the FIFO"
+        return self.data
+
+
+def test_atomic_write_writes_through_a_fifo(tmp_path):
+    reader = FifoReader(tmp_path / "pipe")
+    with atomic_write(tmp_path / "pipe", "w") as f:
+        f.write("through the pipe\n")
+    assert stat.S_ISFIFO(os.lstat(tmp_path / "pipe").st_mode)  # still a FIFO, not replaced by a file
+    assert reader.join() == b"through the pipe\n"
+    assert os.listdir(tmp_path) == ["pipe"]  # no temporary file
+
+
+def test_atomic_write_writes_through_dev_null():
+    before = os.stat(os.devnull)
+    assert check_writable(os.devnull) == os.devnull
+    with atomic_write(os.devnull, "wb") as f:
+        f.write(b"discarded")
+    after = os.lstat(os.devnull)
+    assert stat.S_ISCHR(after.st_mode) and (after.st_ino, after.st_rdev) == (before.st_ino, before.st_rdev)
+
+
+def test_atomic_write_writes_through_a_character_device(tmp_path):
+    """A null device made here (root only), so that the test cannot harm the system's /dev/null."""
+    null = tmp_path / "null"
+    try:
+        os.mknod(null, stat.S_IFCHR | 0o666, os.stat(os.devnull).st_rdev)
+    except (PermissionError, AttributeError, OSError) as exc:
+        pytest.skip(f"cannot make a device here: {exc}")
+    with atomic_write(null, "w") as f:
+        f.write("discarded")
+    assert stat.S_ISCHR(os.lstat(null).st_mode)
+    assert os.listdir(tmp_path) == ["null"]
+
+
+def test_atomic_write_follows_a_symlink(tmp_path):
+    (tmp_path / "results").mkdir()
+    target = tmp_path / "results" / "run1.json"
+    target.write_text("old")
+    link = tmp_path / "latest.json"
+    link.symlink_to(target)
+    with atomic_write(link, "w") as f:
+        f.write("new")
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert target.read_text() == "new"
+    with pytest.raises(RuntimeError):
+        with atomic_write(link, "w") as f:
+            f.write("half")
+            raise RuntimeError("failed mid-write")
+    assert target.read_text() == "new" and link.is_symlink()
+    assert sorted(os.listdir(tmp_path)) == ["latest.json", "results"]
+    assert os.listdir(tmp_path / "results") == ["run1.json"]  # the temporary file sat next to the target
+
+
+def test_atomic_write_creates_the_target_of_a_dangling_symlink(tmp_path):
+    link = tmp_path / "out.json"
+    link.symlink_to(tmp_path / "elsewhere.json")
+    assert check_writable(link) == str(link)
+    with atomic_write(link, "w") as f:
+        f.write("x")
+    assert link.is_symlink() and (tmp_path / "elsewhere.json").read_text() == "x"
+    (tmp_path / "gone").symlink_to(tmp_path / "missing" / "x.json")
+    with pytest.raises(FileNotFoundError, match="missing"):
+        check_writable(tmp_path / "gone")
+
+
+def test_atomic_write_refuses_a_socket(tmp_path):
+    path = tmp_path / "sock"
+    server = socket.socket(socket.AF_UNIX)
+    try:
+        server.bind(str(path))
+        for call in (lambda: check_writable(path), lambda: atomic_write(path, "w").__enter__()):
+            with pytest.raises(InvalidParameterError, match=r"^output '.*sock' is a socket, not a regular file; "):
+                call()
+        assert stat.S_ISSOCK(os.lstat(path).st_mode)
+    finally:
+        server.close()
+
+
+def test_file_type_name(tmp_path):
+    (tmp_path / "f").write_text("")
+    os.mkfifo(tmp_path / "p")
+    assert [file_type_name(os.lstat(tmp_path / n).st_mode) for n in ("f", "p")] == ["regular file", "FIFO"]
+    assert file_type_name(os.stat(os.devnull).st_mode) == "character device"
+    assert file_type_name(os.stat(tmp_path).st_mode) == "directory"
+    assert file_type_name(0) == "special file"
+
+
+def test_check_output_dir_checks_the_files_it_will_hold(tmp_path):
+    (tmp_path / "run").mkdir()
+    assert check_output_dir(tmp_path / "run", files=["a.json"]) == str(tmp_path / "run")
+    (tmp_path / "run" / "a.json").mkdir()
+    with pytest.raises(InvalidParameterError,
+                       match=r"^cannot write '.*a\.json' in --plot '.*run': output path is a directory$"):
+        check_output_dir(tmp_path / "run", "--plot", files=["b.json", "a.json"])
+    assert check_output_dir(tmp_path / "new", files=["a.json"]) == str(tmp_path / "new")  # created later
+
+
+def test_created_folder_is_removed_when_the_block_fails(tmp_path):
+    with created_folder(tmp_path / "a" / "b") as folder:
+        assert folder == str(tmp_path / "a" / "b") and os.path.isdir(folder)
+    assert (tmp_path / "a" / "b").is_dir()
+    for exc in (RuntimeError("failed"), KeyboardInterrupt()):
+        with pytest.raises(type(exc)):
+            with created_folder(tmp_path / "x" / "y"):
+                raise exc
+        assert sorted(os.listdir(tmp_path)) == ["a"]
+    with pytest.raises(RuntimeError):
+        with created_folder(tmp_path / "a" / "b" / "c"):
+            raise RuntimeError("failed")
+    assert os.listdir(tmp_path / "a" / "b") == []  # the folders that existed are kept
+
+
+def test_write_files_never_removes_a_fifo(tmp_path, monkeypatch):
+    (tmp_path / "run").mkdir()
+    reader = FifoReader(tmp_path / "run" / "first")
+
+    import netgraph.utils.files
+
+    real_replace = netgraph.utils.files.os.replace
+
+    def replace(src, dst):
+        if dst.endswith("second"):
+            raise OSError(28, "No space left on device")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(netgraph.utils.files.os, "replace", replace)
+    with pytest.raises(OSError, match="No space left"):
+        write_files(tmp_path / "run", {"first": b"1", "second": b"2"})
+    assert reader.join() == b"1"
+    assert os.listdir(tmp_path / "run") == ["first"] and stat.S_ISFIFO(os.lstat(tmp_path / "run" / "first").st_mode)

@@ -2,13 +2,27 @@
 
 :func:`check_writable` and :func:`check_output_dir` check an output file or folder
 before any work is done; :func:`atomic_write` writes one file, :func:`write_files` a
-set of files into a folder, all of them or none.
+set of files into a folder, all of them or none; :func:`created_folder` creates a
+folder for a block of work and removes it again if the block fails;
+:func:`file_type_name` names the type of a file (``"FIFO"``, ``"character device"``).
 
 Every file netgraph writes goes through :func:`atomic_write`: the bytes go to a
 temporary file in the target's directory, which replaces the target only once it
 is complete and synced to disk. A failure at any point (an exception, Ctrl-C) leaves
 the previous target untouched and removes the temporary file, so no output is ever
 left half-written.
+
+A target that is not a regular file is never replaced:
+
+* a **symbolic link** is followed: its target is written atomically, as above, and the
+  link stays a link (a dangling link gets its target created);
+* a **character device** (``/dev/null``, a terminal) or a **FIFO** (a named pipe) is
+  written through: it is opened and written directly, without a temporary file, as
+  :func:`open` would do. Such a stream cannot be "whole or not at all": a reader may
+  have consumed part of the output when a failure stops the writer. Opening a FIFO
+  waits until a reader opens it, as it does for any program;
+* anything else (a directory, a block device, a socket) is refused before anything is
+  written.
 """
 
 from __future__ import annotations
@@ -17,23 +31,84 @@ import contextlib
 import errno
 import logging
 import os
+import stat
 import tempfile
 from typing import IO, Iterator
 
 from netgraph.exceptions import InvalidParameterError
 
-__all__ = ["atomic_write", "check_writable", "check_output_dir", "write_files"]
+__all__ = ["atomic_write", "check_writable", "check_output_dir", "write_files", "created_folder", "file_type_name"]
 
 logger = logging.getLogger(__name__)
 
 _WRITE_MODES = ("w", "wt", "wb")
+
+#: The names :func:`file_type_name` gives, by the ``stat`` test that recognises each.
+_FILE_TYPES = (
+    (stat.S_ISREG, "regular file"),
+    (stat.S_ISDIR, "directory"),
+    (stat.S_ISLNK, "symbolic link"),
+    (stat.S_ISCHR, "character device"),
+    (stat.S_ISBLK, "block device"),
+    (stat.S_ISFIFO, "FIFO"),
+    (stat.S_ISSOCK, "socket"),
+)
+
+
+def file_type_name(mode: int) -> str:
+    """The name of a file's type, from its ``st_mode``, for messages.
+
+    Parameters
+    ----------
+    mode : int
+        ``os.stat(path).st_mode`` (or ``os.lstat``).
+
+    Returns
+    -------
+    str
+        ``"regular file"``, ``"directory"``, ``"symbolic link"``, ``"character device"``,
+        ``"block device"``, ``"FIFO"``, ``"socket"``, or ``"special file"``.
+
+    Examples
+    --------
+    >>> import os
+    >>> file_type_name(os.stat(os.devnull).st_mode), file_type_name(os.stat(".").st_mode)
+    ('character device', 'directory')
+    """
+    return next((name for test, name in _FILE_TYPES if test(mode)), "special file")
+
+
+def _output_target(path: str) -> tuple[str, bool]:
+    """Where writing ``path`` goes, and whether it goes there directly (no temporary file).
+
+    A missing path or a regular file: ``(path, False)``; a symbolic link: its resolved
+    target (a dangling link: the file it names); a character device or a FIFO:
+    ``(path, True)``. A directory raises IsADirectoryError, any other type
+    InvalidParameterError. Only ``os.stat`` looks at the file: nothing is opened.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):  # absent (or a dangling link): the checks say why
+        return (os.path.realpath(path) if os.path.islink(path) else path), False
+    if stat.S_ISREG(mode):
+        return (os.path.realpath(path) if os.path.islink(path) else path), False
+    if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
+        return path, True
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, "output path is a directory", path)
+    raise InvalidParameterError(f"output {path!r} is a {file_type_name(mode)}, not a regular file; netgraph writes "
+                                f"only regular files, character devices (such as /dev/null) and FIFOs: choose "
+                                f"another output path")
 
 
 def check_writable(path) -> str:
     """Check that a file could be written at ``path``, without writing anything.
 
     Use it before long work whose result goes to ``path``, so that a typo in the
-    output path fails at once rather than after the work is done.
+    output path fails at once rather than after the work is done. The checks are those
+    of :func:`atomic_write`'s target (see the module documentation): a symbolic link is
+    checked as its target, a character device or a FIFO only for write permission;
+    nothing is opened.
 
     Parameters
     ----------
@@ -55,6 +130,9 @@ def check_writable(path) -> str:
         If the parent of ``path`` is not a directory.
     PermissionError
         If the directory is not writable (or the file exists and is not writable).
+    InvalidParameterError
+        If ``path`` is a block device, a socket or another file that is neither a
+        regular file, a character device nor a FIFO.
 
     Examples
     --------
@@ -68,18 +146,27 @@ def check_writable(path) -> str:
     FileNotFoundError: [Errno 2] directory does not exist: '...missing'
     """
     path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    if os.path.isdir(path):
-        raise IsADirectoryError(errno.EISDIR, "output path is a directory", path)
+    _check_target(path)
+    return path
+
+
+def _check_target(path: str) -> tuple[str, bool]:
+    """:func:`check_writable`'s checks; returns :func:`_output_target`'s answer."""
+    target, through = _output_target(path)
+    if through:  # a device or a FIFO: written in place, its folder does not matter
+        if not os.access(target, os.W_OK):
+            raise PermissionError(errno.EACCES, "file is not writable", path)
+        return target, through
+    directory = os.path.dirname(os.path.abspath(target))
     if not os.path.exists(directory):
         raise FileNotFoundError(errno.ENOENT, "directory does not exist", directory)
     if not os.path.isdir(directory):
         raise NotADirectoryError(errno.ENOTDIR, "not a directory", directory)
     if not os.access(directory, os.W_OK | os.X_OK):
         raise PermissionError(errno.EACCES, "directory is not writable", directory)
-    if os.path.exists(path) and not os.access(path, os.W_OK):
+    if os.path.exists(target) and not os.access(target, os.W_OK):
         raise PermissionError(errno.EACCES, "file is not writable", path)
-    return path
+    return target, through
 
 
 def _umask() -> int:
@@ -112,6 +199,12 @@ def atomic_write(path, mode: str = "wb", *, encoding: str | None = None) -> Iter
     the file it replaces, or ``0o666`` minus the umask), not the private ``0o600``
     of a temporary file.
 
+    A non-regular ``path`` is never replaced. A symbolic link is followed: its target
+    is written as above and the link is kept. A character device (``/dev/null``) or a
+    FIFO is written through: opened and written directly, with no temporary file (a
+    failure then cannot take back what a reader already read). Any other type is
+    refused.
+
     Parameters
     ----------
     path : str or os.PathLike
@@ -132,6 +225,8 @@ def atomic_write(path, mode: str = "wb", *, encoding: str | None = None) -> Iter
         If ``mode`` is not a write mode, or ``encoding`` is given in binary mode.
     FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError
         From :func:`check_writable`, before anything is written.
+    InvalidParameterError
+        From :func:`check_writable`: ``path`` is a block device, a socket, ...
 
     Examples
     --------
@@ -149,27 +244,44 @@ def atomic_write(path, mode: str = "wb", *, encoding: str | None = None) -> Iter
     ...     pass
     >>> open(path).read(), sorted(os.listdir(os.path.dirname(path)))
     ('complete', ['out.txt'])
+
+    A link is followed, a device written through:
+
+    >>> link = os.path.join(os.path.dirname(path), "latest.txt")
+    >>> os.symlink(path, link)
+    >>> with atomic_write(link, "w") as f:
+    ...     _ = f.write("through the link")
+    >>> open(path).read(), os.path.islink(link)
+    ('through the link', True)
+    >>> with atomic_write(os.devnull, "w") as f:
+    ...     _ = f.write("discarded")
     """
     if mode not in _WRITE_MODES:
         raise ValueError(f"atomic_write mode must be one of {', '.join(_WRITE_MODES)}; got {mode!r}")
     binary = "b" in mode
     if binary and encoding is not None:
         raise ValueError("atomic_write: encoding must be None in binary mode")
-    path = check_writable(path)
-    directory = os.path.dirname(os.path.abspath(path))
+    text = {} if binary else {"encoding": encoding or "utf-8", "newline": ""}
+    target, through = _check_target(os.fspath(path))
+    if through:
+        logger.debug("writing %s directly (not a regular file: no temporary file)", target)
+        with open(target, mode, **text) as f:
+            yield f
+        return
+    directory = os.path.dirname(os.path.abspath(target))
     try:
-        perms = os.stat(path).st_mode & 0o7777
+        perms = os.stat(target).st_mode & 0o7777
     except FileNotFoundError:
         perms = 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
-    logger.debug("writing %s through %s", path, tmp)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(target)}.", suffix=".tmp")
+    logger.debug("writing %s through %s", target, tmp)
     try:
-        with os.fdopen(fd, mode, **({} if binary else {"encoding": encoding or "utf-8", "newline": ""})) as f:
+        with os.fdopen(fd, mode, **text) as f:
             yield f
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, perms)
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -193,7 +305,7 @@ def _fsync_directory(directory: str) -> None:
         os.close(dfd)
 
 
-def check_output_dir(path, name: str = "output folder") -> str:
+def check_output_dir(path, name: str = "output folder", *, files=()) -> str:
     """Check that the folder ``path`` exists and is writable, or could be created.
 
     Nothing is created: use it before long work whose results go into ``path``, so that
@@ -205,6 +317,10 @@ def check_output_dir(path, name: str = "output folder") -> str:
         The output folder.
     name : str, default "output folder"
         What the messages call it (a command-line flag such as ``"--plot"``, say).
+    files : iterable of str, optional
+        The names of the files the work will write into the folder: when the folder
+        exists, each is checked as :func:`check_writable` checks a file (one that is a
+        directory, or not writable, fails now rather than after the work).
 
     Returns
     -------
@@ -214,8 +330,8 @@ def check_output_dir(path, name: str = "output folder") -> str:
     Raises
     ------
     InvalidParameterError
-        If ``path`` is empty, is a file, is not writable, or its nearest existing
-        ancestor is not a writable folder.
+        If ``path`` is empty, is a file, is not writable, its nearest existing
+        ancestor is not a writable folder, or one of ``files`` could not be written.
 
     Examples
     --------
@@ -228,6 +344,12 @@ def check_output_dir(path, name: str = "output folder") -> str:
     Traceback (most recent call last):
     ...
     netgraph.exceptions.InvalidParameterError: --plot '...file' exists and is not a directory
+    >>> os.mkdir(os.path.join(d, "run"))
+    >>> os.mkdir(os.path.join(d, "run", "train.json"))
+    >>> check_output_dir(os.path.join(d, "run"), files=["train.json"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    netgraph.exceptions.InvalidParameterError: cannot write '...train.json' in output folder '...run': output path is a directory
     """
     path = os.fspath(path)
     if not path:
@@ -237,6 +359,13 @@ def check_output_dir(path, name: str = "output folder") -> str:
             raise InvalidParameterError(f"{name} {path!r} exists and is not a directory")
         if not os.access(path, os.W_OK | os.X_OK):
             raise InvalidParameterError(f"{name} {path!r} is not writable")
+        for file in files:
+            target = os.path.join(path, file)
+            try:
+                check_writable(target)
+            except OSError as exc:
+                raise InvalidParameterError(f"cannot write {target!r} in {name} {path!r}: "
+                                            f"{exc.strerror or exc}") from None
         return path
     ancestor = os.path.dirname(os.path.abspath(path))
     while not os.path.exists(ancestor):
@@ -248,12 +377,66 @@ def check_output_dir(path, name: str = "output folder") -> str:
     return path
 
 
+@contextlib.contextmanager
+def created_folder(folder) -> Iterator[str]:
+    """Create ``folder`` (and its missing parents) for a block; remove them if the block fails.
+
+    If the block raises (any exception, ``KeyboardInterrupt`` included), the folders
+    this call created are removed again, deepest first, as long as they are empty (the
+    block removes what it wrote), and the error propagates: a failed run leaves no
+    folder behind. A folder that already existed is never removed.
+
+    Parameters
+    ----------
+    folder : str or os.PathLike
+        The folder.
+
+    Yields
+    ------
+    str
+        ``folder`` as a string.
+
+    Raises
+    ------
+    OSError
+        From creating the folder.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> base = tempfile.mkdtemp()
+    >>> try:
+    ...     with created_folder(os.path.join(base, "figures", "run1")):
+    ...         raise RuntimeError("the figure failed")
+    ... except RuntimeError:
+    ...     pass
+    >>> os.listdir(base)
+    []
+    """
+    folder = os.fspath(folder)
+    created = []
+    probe = os.path.abspath(folder)
+    while not os.path.lexists(probe):
+        created.append(probe)
+        probe = os.path.dirname(probe)
+    try:
+        os.makedirs(folder, exist_ok=True)
+        yield folder
+    except BaseException:
+        for d in created:  # deepest first
+            with contextlib.suppress(OSError):
+                os.rmdir(d)
+        raise
+
+
 def write_files(folder, files: dict) -> list[str]:
     """Write ``{name: bytes}`` into ``folder``, each file atomically, all of them or none.
 
-    The folder (and its missing parents) is created if needed. If writing any file
-    fails, the files this call wrote and the folders it created are removed, and the
-    error propagates: the folder never holds part of a result.
+    The folder (and its missing parents) is created if needed (:func:`created_folder`).
+    If writing any file fails, the files this call wrote and the folders it created are
+    removed, and the error propagates: the folder never holds part of a result. (A file
+    that is a character device or a FIFO is written through, see :func:`atomic_write`,
+    and is never removed.)
 
     Parameters
     ----------
@@ -271,6 +454,9 @@ def write_files(folder, files: dict) -> list[str]:
     ------
     OSError
         From creating the folder or writing a file (after the clean-up).
+    InvalidParameterError
+        If a file's path is neither a regular file, a character device nor a FIFO
+        (:func:`check_writable`).
 
     Examples
     --------
@@ -282,25 +468,21 @@ def write_files(folder, files: dict) -> list[str]:
     ['a.txt', 'b.txt']
     """
     folder = os.fspath(folder)
-    created_dirs = []
-    probe = os.path.abspath(folder)
-    while not os.path.exists(probe):
-        created_dirs.append(probe)
-        probe = os.path.dirname(probe)
-    written = []
-    try:
-        os.makedirs(folder, exist_ok=True)
-        for name, data in files.items():
-            path = os.path.join(folder, name)
-            with atomic_write(path, "wb") as f:
-                f.write(data)
-            written.append(path)
-    except BaseException:
-        for path in written:
-            with contextlib.suppress(OSError):
-                os.unlink(path)
-        for d in created_dirs:  # deepest first
-            with contextlib.suppress(OSError):
-                os.rmdir(d)
-        raise
-    return written
+    paths = []
+    replaced = []  # the regular files written, to remove if a later one fails
+    with created_folder(folder):
+        try:
+            for name, data in files.items():
+                path = os.path.join(folder, name)
+                target, through = _check_target(path)
+                with atomic_write(path, "wb") as f:
+                    f.write(data)
+                paths.append(path)
+                if not through:
+                    replaced.append(target)
+        except BaseException:
+            for target in replaced:
+                with contextlib.suppress(OSError):
+                    os.unlink(target)
+            raise
+    return paths
