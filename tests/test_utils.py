@@ -13,7 +13,7 @@ import pytest
 
 from netgraph import InvalidParameterError
 from netgraph.utils.check import (
-    check_bool, check_choice, check_int, check_integers, check_n_jobs, check_real, check_seed, interval,
+    check_bool, check_choice, check_fields, check_int, check_integers, check_n_jobs, check_real, check_seed, interval,
 )
 from netgraph.utils.progress import progress_bar, show_progress
 from netgraph.utils.seeds import child_seed, seed_sequence, spawn_seeds
@@ -434,3 +434,20 @@ def test_write_files_never_removes_a_fifo(tmp_path, monkeypatch):
         write_files(tmp_path / "run", {"first": b"1", "second": b"2"})
     assert reader.join() == b"1"
     assert os.listdir(tmp_path / "run") == ["first"] and stat.S_ISFIFO(os.lstat(tmp_path / "run" / "first").st_mode)
+
+
+# ---------------------------------------------------------------------- check_fields
+def test_check_fields():
+    record = {"name": "x", "size": 2}
+    assert check_fields(record, "layer", ("name", "size"), ("kind",), strings=("name", "kind")) is record
+    with pytest.raises(InvalidParameterError, match=r"^layer must be a mapping of fields; got list$"):
+        check_fields([("name", "x")], "layer", ("name",))
+    with pytest.raises(InvalidParameterError, match=r"^layer must have the field\(s\) 'name', 'size'; 'size' missing$"):
+        check_fields({"name": "x"}, "layer", ("name", "size"))
+    with pytest.raises(InvalidParameterError,
+                       match=r"^layer 2 must be a mapping with no fields but name, size; got 'colour'$"):
+        check_fields({"name": "x", "colour": 1}, "layer 2", ("name",), ("size",))
+    with pytest.raises(InvalidParameterError, match=r"got \['a', 'b'\]$"):
+        check_fields({"a": 1, "b": 2}, "layer", ())
+    with pytest.raises(InvalidParameterError, match=r"^kind of layer must be a string; got True$"):
+        check_fields({"kind": True}, "layer", (), ("kind",), strings=("kind",))

@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 import numbers
 import os
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -40,6 +41,7 @@ __all__ = [
     "check_seed",
     "check_n_jobs",
     "check_integers",
+    "check_fields",
     "interval",
 ]
 
@@ -306,3 +308,58 @@ def check_integers(data, name: str, *, minimum: int = 0, maximum: int = 2**53, a
             index = int(np.flatnonzero(bad)[0])
             raise InvalidParameterError(f"{name} must be {rule}; {name}[{index}] = {arr[index].item()!r}")
     return arr.astype(np.int64, copy=False)
+
+
+
+def check_fields(mapping, name: str, required=(), optional=(), *, strings=()):
+    """Check the fields of a record (a mapping, such as a JSON object read from a file).
+
+    Parameters
+    ----------
+    mapping : object
+        The record given.
+    name : str
+        What the record is, for the messages (``"layer"``, ``"junction 3"``).
+    required, optional : sequence of str
+        The fields it must have, and those it may have; any other field is an error.
+    strings : sequence of str
+        Fields whose value, when present, must be a string.
+
+    Returns
+    -------
+    Mapping
+        ``mapping``, unchanged.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``mapping`` is not a mapping, lacks a required field, has an unknown one, or
+        has a non-string value in one of ``strings``.
+
+    Examples
+    --------
+    >>> check_fields({"name": "x", "size": 2}, "layer", ("name", "size"), ("kind",), strings=("name",))
+    {'name': 'x', 'size': 2}
+    >>> check_fields({"name": "x", "colour": "red"}, "layer", ("name",), ("size",))
+    Traceback (most recent call last):
+    ...
+    netgraph.exceptions.InvalidParameterError: layer must be a mapping with no fields but name, size; got 'colour'
+    >>> check_fields({"name": 3}, "layer", ("name",), strings=("name",))
+    Traceback (most recent call last):
+    ...
+    netgraph.exceptions.InvalidParameterError: name of layer must be a string; got 3
+    """
+    if not isinstance(mapping, Mapping):
+        raise InvalidParameterError(f"{name} must be a mapping of fields; got {type(mapping).__name__}")
+    missing = [f for f in required if f not in mapping]
+    if missing:
+        raise InvalidParameterError(f"{name} must have the field(s) {', '.join(map(repr, required))}; "
+                                    f"{', '.join(map(repr, missing))} missing")
+    fields = (*required, *optional)
+    unknown = [f for f in mapping if f not in fields]
+    if unknown:
+        raise _fail(name, f"a mapping with no fields but {', '.join(fields)}", unknown[0] if len(unknown) == 1 else unknown)
+    for field in strings:
+        if field in mapping and not isinstance(mapping[field], str):
+            raise _fail(f"{field} of {name}", "a string", mapping[field])
+    return mapping
