@@ -13,7 +13,8 @@ import pytest
 
 from netgraph import InvalidParameterError
 from netgraph.utils.check import (
-    check_bool, check_choice, check_fields, check_int, check_integers, check_n_jobs, check_real, check_seed, interval,
+    DEFAULT_MAX_BYTES, check_bool, check_budget, check_choice, check_fields, check_int, check_integers, check_n_jobs,
+    check_real, check_seed, interval,
 )
 from netgraph.utils.progress import progress_bar, show_progress
 from netgraph.utils.seeds import child_seed, seed_sequence, spawn_seeds
@@ -451,3 +452,16 @@ def test_check_fields():
         check_fields({"a": 1, "b": 2}, "layer", ())
     with pytest.raises(InvalidParameterError, match=r"^kind of layer must be a string; got True$"):
         check_fields({"kind": True}, "layer", (), ("kind",), strings=("kind",))
+
+
+# ---------------------------------------------------------------------- check_budget
+def test_check_budget():
+    import netgraph
+
+    assert DEFAULT_MAX_BYTES == 4 * 2**30
+    assert check_budget(DEFAULT_MAX_BYTES, DEFAULT_MAX_BYTES, "m.onnx", "input 'x'") is None  # the bound itself is fine
+    with pytest.raises(netgraph.ResourceLimitError) as err:
+        check_budget(2**70, 100, "m.onnx", "the nodes of input 'x'")  # a Python int: no overflow
+    assert str(err.value) == (f"m.onnx: the nodes of input 'x' take {2**70:,} bytes, more than the memory budget "
+                              "max_bytes=100; pass a larger max_bytes if you trust the file and have the memory")
+    assert not isinstance(err.value, MemoryError)

@@ -31,7 +31,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from netgraph.exceptions import InvalidParameterError
+from netgraph.exceptions import InvalidParameterError, ResourceLimitError
 
 __all__ = [
     "check_int",
@@ -43,6 +43,8 @@ __all__ = [
     "check_integers",
     "check_fields",
     "interval",
+    "DEFAULT_MAX_BYTES",
+    "check_budget",
 ]
 
 
@@ -363,3 +365,47 @@ def check_fields(mapping, name: str, required=(), optional=(), *, strings=()):
         if field in mapping and not isinstance(mapping[field], str):
             raise _fail(f"{field} of {name}", "a string", mapping[field])
     return mapping
+
+
+#: The default memory budget of the file readers (their ``max_bytes``): 4 GiB.
+DEFAULT_MAX_BYTES = 4 * 2**30
+
+
+def check_budget(n_bytes: int, max_bytes: int, where: str, what: str) -> None:
+    """Check that ``n_bytes``, a size that a file declares, is within the memory budget.
+
+    A reader calls it before it allocates anything from a size it has not yet seen the
+    data for (an array's declared shape, an input's dimensions), so that a tiny file
+    declaring terabytes is refused in one line instead of raising :class:`MemoryError`
+    or exhausting the machine.
+
+    Parameters
+    ----------
+    n_bytes : int
+        The bytes the allocation would take (a Python int: no overflow).
+    max_bytes : int
+        The budget (the reader's ``max_bytes``, :data:`DEFAULT_MAX_BYTES` by default).
+    where : str
+        The file, for the message.
+    what : str
+        What declares the size (``"the sparse value of Constant node 'c'"``).
+
+    Raises
+    ------
+    ResourceLimitError
+        If ``n_bytes`` exceeds ``max_bytes``.
+
+    Examples
+    --------
+    >>> check_budget(1024, DEFAULT_MAX_BYTES, "m.onnx", "input 'x'")
+    >>> check_budget(8 * 10**12, DEFAULT_MAX_BYTES, "m.onnx", "the nodes of input 'x'")
+    Traceback (most recent call last):
+    ...
+    netgraph.exceptions.ResourceLimitError: m.onnx: the nodes of input 'x' take 8,000,000,000,000 bytes, more than \
+the memory budget max_bytes=4,294,967,296; pass a larger max_bytes if you trust the file and have the memory
+    """
+    if n_bytes > max_bytes:
+        raise ResourceLimitError(
+            f"{where}: {what} take {n_bytes:,} bytes, more than the memory budget max_bytes={max_bytes:,}; "
+            "pass a larger max_bytes if you trust the file and have the memory"
+        )
