@@ -147,6 +147,24 @@ def test_unwritable_output_folder(capsys, tmp_path, no_training, monkeypatch):
     assert_one_line_error(code, err, "cannot create output folder", "is not writable")
 
 
+def test_files_in_the_output_folder_are_checked_before_training(capsys, tmp_path, no_training):
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "train.json").mkdir()  # would fail only after the training, when written
+    code, out, err = run(capsys, "train", "prune", "-o", str(tmp_path / "run"))
+    assert_one_line_error(code, err, "cannot write", "train.json", "output path is a directory")
+    assert out == "" and os.listdir(tmp_path / "run") == ["train.json"]
+
+
+def test_empty_data_set_is_a_one_line_error(capsys, tmp_path):
+    from test_trainers_data import make_mnist
+
+    make_mnist(tmp_path / "mnist", n_train=0, n_test=5)
+    code, out, err = run(capsys, "train", "prune", "--dataset", "mnist", "--data-dir", str(tmp_path / "mnist"),
+                         "-o", str(tmp_path / "out"))
+    assert_one_line_error(code, err, "has no train and no validation images", "(train 0, validation 0, test 5)")
+    assert out == "" and not (tmp_path / "out").exists()
+
+
 def test_output_is_required(capsys):
     code, _, err = run(capsys, "train", "prune")
     assert code == 2 and "-o/--output" in err

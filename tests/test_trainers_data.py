@@ -135,6 +135,27 @@ def test_mnist_paper_split_sizes(tmp_path):
     assert load_dataset("mnist", data_dir=tmp_path).sizes() == {"train": 50_000, "validation": 10_000, "test": 10}
 
 
+@pytest.mark.parametrize("n_train, n_test, empty", [
+    (0, 5, "no train and no validation images"),
+    (5, 5, "no validation images"),  # a sixth of 5 is 0
+    (12, 0, "no test images"),
+])
+def test_mnist_split_with_an_empty_part(tmp_path, n_train, n_test, empty):
+    make_mnist(tmp_path, n_train=n_train, n_test=n_test)
+    with pytest.raises(DatasetError) as info:
+        load_dataset("mnist", data_dir=tmp_path)
+    message = str(info.value)
+    assert empty in message and f"test {n_test})" in message and "\n" not in message
+    assert re.search(r"\(train \d+, validation \d+, test \d+\)", message), message
+
+
+def test_cifar10_split_with_an_empty_part(tmp_path):
+    make_cifar(tmp_path, per_batch=1, n_test=1)  # 5 training images: a tenth of them, none, for validation
+    with pytest.raises(DatasetError, match=r"has no validation images after the split "
+                                           r"\(train 5, validation 0, test 1\)"):
+        load_dataset("cifar10", data_dir=tmp_path)
+
+
 def test_mnist_torchvision_layout(tmp_path):
     make_mnist(tmp_path / "MNIST" / "raw", gz=True)
     assert len(load_dataset("mnist", data_dir=tmp_path).test) == 5

@@ -169,6 +169,24 @@ def test_prune_and_retrain_checks_before_training(digits, monkeypatch):
         prune_and_retrain(wrong, digits, sparsity=0.5, epochs=1)
 
 
+def test_training_on_an_empty_part_is_an_error_naming_the_sizes(digits):
+    from trainers.data import Dataset, Split
+
+    def emptied(part):
+        parts = {name: getattr(digits, name) for name in ("train", "validation", "test")}
+        parts[part] = Split(parts[part].images[:0], parts[part].labels[:0])
+        return Dataset("digits", **parts, n_classes=10, seed=0, source="here")
+
+    net = build_model("mlp", digits.image_shape, hidden=(8,), seed=0)
+    for part in ("train", "validation", "test"):
+        data = emptied(part)
+        with pytest.raises(InvalidParameterError, match=rf"data set 'digits' has no {part} images \(train "):
+            prune_and_retrain(net, data, sparsity=0.5, epochs=1, progress=False)
+    with pytest.raises(InvalidParameterError, match=r"has no train images \(train 0, validation 180, test 359\)"):
+        train(net, emptied("train"), epochs=1, config=default_config("mlp"), lr=0.1,
+              generator=torch.Generator().manual_seed(0), progress=False)
+
+
 def test_deterministic_restores_torch_settings():
     threads = torch.get_num_threads()
     torch.manual_seed(5)

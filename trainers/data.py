@@ -162,7 +162,9 @@ def load_dataset(name: str, *, data_dir=None, seed: int = 0) -> Dataset:
     ------
     DatasetError
         Unknown name; no ``data_dir`` for MNIST or CIFAR-10; a missing folder or file (the
-        message lists the files expected and where to obtain them); a malformed file.
+        message lists the files expected and where to obtain them); a malformed file; a
+        split that leaves the train, validation or test part without images (the
+        message gives the sizes).
     InvalidParameterError
         If ``seed`` is not an integer >= 0.
 
@@ -195,9 +197,8 @@ def load_dataset(name: str, *, data_dir=None, seed: int = 0) -> Dataset:
     if not os.path.isdir(data_dir):
         what = "is not a folder" if os.path.exists(data_dir) else "does not exist"
         raise DatasetError(f"data folder {data_dir!r} for {name!r} {what}")
-    if name == "mnist":
-        return _load_mnist(data_dir, seed)
-    return _load_cifar10(data_dir, seed)
+    data = _load_mnist(data_dir, seed) if name == "mnist" else _load_cifar10(data_dir, seed)
+    return _check_parts(data)
 
 
 def central_permutation(height: int, width: int, *, p: int, seed: int) -> np.ndarray:
@@ -316,6 +317,19 @@ def validation_size(name: str, n_train: int) -> int:
     if name == "cifar10":
         return min(CIFAR10_VALIDATION, n_train // 10)
     raise DatasetError(f"no official validation split for {name!r}")
+
+
+def _check_parts(data: Dataset) -> Dataset:
+    """``data``, if none of its parts is empty; else a DatasetError naming the sizes."""
+    sizes = data.sizes()
+    empty = [part for part, n in sizes.items() if n == 0]
+    if empty:
+        raise DatasetError(
+            f"data set {data.name!r} from {data.source!r} has no {' and no '.join(empty)} images after the split "
+            f"({', '.join(f'{part} {n}' for part, n in sizes.items())}): training needs images in all three parts; "
+            f"give files that hold more images"
+        )
+    return data
 
 
 def _split_off(images, labels, n_validation: int, seed: int) -> tuple[Split, Split]:

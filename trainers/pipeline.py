@@ -124,8 +124,10 @@ def run_prune(*, model: str, dataset: str, output, sparsity: float, epochs: int,
     """Train, prune, retrain, export and write ``dense.onnx``, ``sparse.onnx``, ``train.json``.
 
     What ``netgraph train prune`` (and ``netgraph demo``) runs. The options are checked
-    first (:func:`check_prune_options`, :func:`netgraph.utils.files.check_output_dir`),
-    then the data are loaded, then torch is imported.
+    first (:func:`check_prune_options`), then the output folder and the three files it
+    will hold (:func:`netgraph.utils.files.check_output_dir`: a file that is a folder,
+    or not writable, fails now, not after the training), then the data are loaded, then
+    torch is imported.
 
     Parameters
     ----------
@@ -165,7 +167,8 @@ def run_prune(*, model: str, dataset: str, output, sparsity: float, epochs: int,
     Raises
     ------
     InvalidParameterError, DatasetError
-        From the checks, before any work.
+        From the checks, before any work; DatasetError also when a part of the data
+        set's split (train, validation, test) is empty.
     ExportCheckError
         If onnxruntime disagrees with torch on an exported model.
     OSError
@@ -184,7 +187,7 @@ def run_prune(*, model: str, dataset: str, output, sparsity: float, epochs: int,
                                   retrain_epochs=retrain_epochs, seed=seed, split_seed=split_seed, threads=threads,
                                   lr=lr, retrain_lr=retrain_lr, batch_size=batch_size, padding=padding,
                                   data_dir=data_dir)
-    output = check_output_dir(output)
+    output = check_output_dir(output, files=PRUNE_FILES)  # the folder and the files in it, before any work
     start = time.perf_counter()
 
     from trainers.data import load_dataset

@@ -364,7 +364,9 @@ def train(model, data, *, epochs: int, config: TrainingConfig, lr: float, genera
     Raises
     ------
     InvalidParameterError
-        If the training loss diverges (not finite): the learning rate is too large.
+        If ``data`` has no training or no validation image (the message gives the
+        sizes), or the training loss diverges (not finite): the learning rate is too
+        large.
 
     Examples
     --------
@@ -377,6 +379,7 @@ def train(model, data, *, epochs: int, config: TrainingConfig, lr: float, genera
     >>> [(record["phase"], record["epoch"]) for record in history]
     [('train', 1), ('train', 2)]
     """
+    _check_not_empty(data, ("train", "validation"))
     optimizer = _make_optimizer(model, config, lr)
     modules = dict(model.named_children())
     if masks:
@@ -480,6 +483,17 @@ class PruneResult:
         }
 
 
+def _check_not_empty(data, parts) -> None:
+    """Raise InvalidParameterError, naming the sizes, if one of ``data``'s ``parts`` has no image."""
+    sizes = data.sizes()
+    empty = [part for part in parts if sizes[part] == 0]
+    if empty:
+        raise InvalidParameterError(
+            f"data set {getattr(data, 'name', '?')!r} has no {' and no '.join(empty)} images "
+            f"({', '.join(f'{part} {n}' for part, n in sizes.items())}): training needs at least one image in each "
+            f"of {', '.join(parts)}")
+
+
 def _check_sparsity(sparsity) -> float:
     return check_real(sparsity, "sparsity", minimum=0, maximum=1, open_maximum=True)
 
@@ -518,7 +532,8 @@ def prune_and_retrain(model, data, *, sparsity: float, epochs: int, retrain_epoc
     Raises
     ------
     InvalidParameterError
-        A parameter out of range, or data whose images do not fit the model's input.
+        A parameter out of range, data whose images do not fit the model's input, or
+        data with an empty part (train, validation or test; the message gives the sizes).
 
     Examples
     --------
@@ -536,6 +551,7 @@ def prune_and_retrain(model, data, *, sparsity: float, epochs: int, retrain_epoc
     epochs = check_int(epochs, "epochs", minimum=1)
     retrain_epochs = epochs if retrain_epochs is None else check_int(retrain_epochs, "retrain_epochs", minimum=1)
     seed = check_int(seed, "seed", minimum=0)
+    _check_not_empty(data, ("train", "validation", "test"))
     check_input_shape(model, data.image_shape)
     if model.n_classes < data.n_classes:
         raise InvalidParameterError(f"model {model.name!r} has {model.n_classes} outputs, the data "
