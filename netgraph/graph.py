@@ -27,10 +27,10 @@ import functools
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
-import scipy.sparse as sp
 
+from netgraph._csr import aligned_csr
 from netgraph.exceptions import InvalidParameterError, LayerNotFoundError
-from netgraph.utils.check import check_choice, check_int
+from netgraph.utils.check import check_choice, check_fields, check_int
 from netgraph.utils.tables import format_table
 
 __all__ = ["Layer", "Junction", "LayeredGraph", "LAYER_KINDS", "JUNCTION_KINDS"]
@@ -53,9 +53,9 @@ class Layer:
         Number of nodes: units of a dense layer, channels (feature maps) of a convolution.
     kind : str
         One of :data:`LAYER_KINDS`.
-    spatial_shape : tuple of int, optional
+    spatial_shape : sequence of int, optional
         Spatial shape of each node's feature map (``(H, W)`` for a 2-D convolution,
-        ``()`` for a dense unit).
+        ``()`` for a dense unit); stored as a tuple of non-negative ints.
     tensor : str, optional
         Name of the ONNX tensor whose channels (or last-axis features) are the nodes.
     op : str, optional
@@ -63,10 +63,20 @@ class Layer:
     node : str, optional
         Name of the ONNX node that made the layer.
 
+    Raises
+    ------
+    InvalidParameterError
+        If a field has the wrong type or is out of range (a negative size, a spatial shape
+        given as a string, an unknown kind).
+
     Examples
     --------
     >>> Layer("fc1", 4, "dense")
     Layer(name='fc1', size=4, kind='dense', spatial_shape=(), tensor='', op='', node='')
+    >>> Layer("c", 4, "conv", "88")
+    Traceback (most recent call last):
+    ...
+    netgraph.exceptions.InvalidParameterError: spatial shape of layer 'c' must be a sequence of integers; got '88'
     """
 
     name: str
@@ -82,7 +92,14 @@ class Layer:
             raise InvalidParameterError(f"layer name must be a non-empty string; got {self.name!r}")
         object.__setattr__(self, "size", check_int(self.size, f"size of layer {self.name!r}", minimum=0))
         check_choice(self.kind, f"kind of layer {self.name!r}", LAYER_KINDS)
-        object.__setattr__(self, "spatial_shape", tuple(int(s) for s in self.spatial_shape))
+        shape, what = self.spatial_shape, f"spatial shape of layer {self.name!r}"
+        if isinstance(shape, (str, bytes)) or not isinstance(shape, Iterable):
+            raise InvalidParameterError(f"{what} must be a sequence of integers; got {shape!r}")
+        object.__setattr__(self, "spatial_shape", tuple(check_int(s, what, minimum=0) for s in shape))
+        for field in ("tensor", "op", "node"):
+            if not isinstance(getattr(self, field), str):
+                raise InvalidParameterError(f"{field} of layer {self.name!r} must be a string; got "
+                                            f"{getattr(self, field)!r}")
 
     def to_dict(self) -> dict:
         """Return the layer as a JSON-serialisable dict (:meth:`from_dict` reads it back).
@@ -98,50 +115,25 @@ class Layer:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "Layer":
-        """Build a layer from :meth:`to_dict`'s output."""
-        return cls(**{**d, "spatial_shape": tuple(d.get("spatial_shape", ()))})
+        """Build a layer from :meth:`to_dict`'s output (``name``, ``size`` and ``kind`` required).
 
+        Raises
+        ------
+        InvalidParameterError
+            If ``d`` is not a mapping, lacks a required field or has an unknown one, or a
+            field's value is bad (as for the constructor).
 
-def _aligned_csr(count, weight, shape) -> tuple[sp.csr_array, sp.csr_array]:
-    """Return ``count`` (int64) and ``weight`` (float64) as CSR arrays with one pattern.
-
-    The pattern is that of the positive entries of ``count``; ``weight`` is read at those
-    positions (an exact zero weight sum is kept as an explicit entry).
-    """
-    raw = count.data if sp.issparse(count) else np.asarray(count)
-    if raw.dtype.kind == "f" and not np.array_equal(raw, np.round(raw)):
-        raise InvalidParameterError("count must hold integers (numbers of scalar connections)")
-    if raw.dtype.kind not in "biuf":
-        raise InvalidParameterError(f"count must be numeric; got dtype {raw.dtype}")
-    if sp.issparse(count):
-        c = sp.csr_array(count, dtype=np.int64)
-        if c is count or np.shares_memory(c.data, count.data):
-            if not c.has_sorted_indices or (c.nnz and not c.data.all()):
-                c = c.copy()  # canonicalise a copy, never the caller's arrays
-    else:
-        c = sp.csr_array(np.asarray(count, dtype=np.int64))
-    if c.shape != tuple(shape):
-        raise InvalidParameterError(f"count has shape {c.shape}, expected (target size, source size) = {tuple(shape)}")
-    if c.nnz and c.data.min() < 0:
-        raise InvalidParameterError("count must be non-negative")
-    c.eliminate_zeros()
-    c.sort_indices()
-    if sp.issparse(weight):
-        w = sp.csr_array(weight, dtype=np.float64)
-        w.sort_indices()
-        if w.shape == c.shape and np.array_equal(w.indptr, c.indptr) and np.array_equal(w.indices, c.indices):
-            wdata = w.data
-        else:
-            rows = np.repeat(np.arange(c.shape[0]), np.diff(c.indptr))
-            wdata = np.asarray(w[rows, c.indices]).ravel() if c.nnz else np.zeros(0)
-    else:
-        wd = np.asarray(weight, dtype=np.float64)
-        if wd.shape != c.shape:
-            raise InvalidParameterError(f"weight has shape {wd.shape}, expected {c.shape}")
-        rows = np.repeat(np.arange(c.shape[0]), np.diff(c.indptr))
-        wdata = wd[rows, c.indices]
-    w = sp.csr_array((np.asarray(wdata, dtype=np.float64), c.indices.copy(), c.indptr.copy()), shape=c.shape)
-    return c, w
+        Examples
+        --------
+        >>> Layer.from_dict({"name": "c", "size": 4, "kind": "conv", "spatial_shape": [5, 5]}).spatial_shape
+        (5, 5)
+        >>> Layer.from_dict({"name": "c", "size": 4, "kind": "conv", "colour": "red"})
+        Traceback (most recent call last):
+        ...
+        netgraph.exceptions.InvalidParameterError: layer must be a mapping with no fields but name, size, kind, spatial_shape, tensor, op, node; got 'colour'
+        """
+        check_fields(d, "layer", ("name", "size", "kind"), ("spatial_shape", "tensor", "op", "node"))
+        return cls(**d)
 
 
 class Junction:
@@ -179,7 +171,7 @@ class Junction:
     def __init__(self, source, target, count, weight, *, op, node="", kind="learnable"):
         check_choice(kind, "kind", JUNCTION_KINDS)
         shape = count.shape if hasattr(count, "shape") else np.shape(count)
-        self.count, self.weight = _aligned_csr(count, weight, shape)
+        self.count, self.weight = aligned_csr(count, weight, shape)
         self.source, self.target, self.op, self.node, self.kind = str(source), str(target), str(op), str(node), kind
 
     @property
@@ -233,7 +225,13 @@ class Junction:
         """Build a junction from its description (:meth:`to_dict`'s output) and its matrices.
 
         ``node`` and ``kind`` may be missing (``""`` and ``"learnable"``); the statistics
-        are recomputed from ``count``.
+        (``edges``, ``connections``, ``density``), if present, are recomputed from ``count``.
+
+        Raises
+        ------
+        InvalidParameterError
+            If ``d`` is not a mapping, lacks ``source``, ``target`` or ``op``, has an unknown
+            field, or a name that is not a string; or if the matrices are bad.
 
         Examples
         --------
@@ -241,6 +239,8 @@ class Junction:
         >>> Junction.from_dict(j.to_dict(), j.count, j.weight)
         Junction('x' -> 'y', op='Gemm', node='', kind='learnable', edges=2, connections=3)
         """
+        check_fields(d, "junction", ("source", "target", "op"), ("node", "kind", "edges", "connections", "density"),
+                     strings=("source", "target", "op", "node"))
         return cls(d["source"], d["target"], count, weight, op=d["op"], node=d.get("node", ""),
                    kind=d.get("kind", "learnable"))
 
@@ -312,6 +312,8 @@ class LayeredGraph:
                 raise InvalidParameterError(
                     f"junction {j.source!r} -> {j.target!r} goes backwards: layers must be in topological order"
                 )
+        if isinstance(outputs, (str, bytes)):
+            raise InvalidParameterError(f"outputs must be a sequence of layer names; got {outputs!r}")
         self.outputs = tuple(outputs)
         for name in self.outputs:
             self.layer(name)
@@ -525,11 +527,12 @@ class LayeredGraph:
         write_graph(self, path, format=format)
 
     @classmethod
-    def load(cls, path, *, format=None) -> "LayeredGraph":
-        """Read a graph from ``path``; see :func:`netgraph.read_graph`."""
+    def load(cls, path, *, format=None, **options) -> "LayeredGraph":
+        """Read a graph from ``path``; see :func:`netgraph.read_graph` (and its ``allow_pickle``
+        and ``max_bytes``, passed on in ``options``)."""
         from netgraph.io import read_graph
 
-        return read_graph(path, format=format)
+        return read_graph(path, format=format, **options)
 
     def summary(self) -> str:
         """A readable table of the layers and junctions.

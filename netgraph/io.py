@@ -1,23 +1,46 @@
-"""Reading and writing layered graphs: GraphML, igraph pickle and a fast exact ``.npz``.
+"""Reading and writing layered graphs: a fast exact ``.npz``, GraphML, and igraph pickle.
 
 =============  ==================  ==========================================================
 suffix         format              what it is
 =============  ==================  ==========================================================
-``.graphml``   ``"graphml"``       GraphML of :attr:`LayeredGraph.igraph`, for any graph tool.
-                                   Counts are exact (below 2**53); weights keep 15
-                                   significant digits (igraph prints doubles in decimal),
-                                   and igraph cannot read back subnormal weights or
-                                   weights within 1e-15 of the largest double.
-``.pickle``    ``"pickle"``        The :class:`igraph.Graph` pickled (``Graph.write_pickle``):
-``.pkl``                           opens with ``igraph.Graph.Read_Pickle`` alone. Exact.
-                                   Like every pickle, only load files you trust.
 ``.npz``       ``"npz"``           numpy archive (uncompressed) of each junction's CSR arrays
                                    plus a JSON header. Exact (bit for bit), fast, and safe to
-                                   load: read with ``allow_pickle=False``.
+                                   load (numpy reads it with ``allow_pickle=False``).
+``.graphml``   ``"graphml"``       GraphML of :attr:`LayeredGraph.igraph`, for any graph tool;
+                                   safe to load. Counts are exact (below 2**53); weights keep
+                                   15 significant digits (igraph prints doubles in decimal),
+                                   and igraph cannot read back subnormal weights or weights
+                                   within 1e-15 of the largest double.
+``.pickle``    ``"pickle"``        The :class:`igraph.Graph` pickled (``Graph.write_pickle``):
+``.pkl``                           opens with ``igraph.Graph.Read_Pickle`` alone. Exact, but
+                                   **not safe to load**: a pickle can run any code it holds,
+                                   so :func:`read_graph` refuses it unless
+                                   ``allow_pickle=True`` (``--allow-pickle``) is given.
 =============  ==================  ==========================================================
 
-Every file is written through :func:`netgraph.utils.files.atomic_write`, so a failed write
-never leaves a half-written file behind.
+The safe formats to exchange graphs are ``.npz`` and GraphML. Every file is written
+through :func:`netgraph.utils.files.atomic_write`, so a failed write never leaves a
+half-written file behind.
+
+Reading a file that someone else wrote
+--------------------------------------
+
+:func:`read_graph` reads only regular files (a FIFO would block, a device never ends),
+runs no code from the file (pickle refused by default), and accounts for everything a
+file holds: each array and each edge belongs to a layer and a junction of the file's
+tables and is read, or the file is refused with a :class:`~netgraph.GraphFormatError`
+naming the file, the part (junction, edge, array, field) and the bad value. Counts must
+be integers >= 1 adding up to less than 2**63 over the graph, weights finite numbers
+(as the ONNX reader requires), the tables strict JSON with the fields
+:meth:`LayeredGraph.to_dict` writes and no others. Attributes that another tool added
+to a GraphML file are not read, and a warning names them.
+
+What a file declares is checked against what it holds and against a memory budget,
+``max_bytes`` (:data:`DEFAULT_MAX_BYTES`, 4 GiB, by default), before anything is
+allocated: the sizes of the ``.npz`` members (their zip entries and their ``.npy``
+headers), 8 bytes for each node of the layer table, the size of a GraphML or pickle
+file. Reading takes up to about three times the budget in memory; a file over it raises
+:class:`~netgraph.ResourceLimitError`, and so does running out of memory on the way.
 
 The ``.npz`` layout (version 1): a 0-d unicode array ``header`` holding a JSON object
 ``{"format": "netgraph-npz", "version": 1, "layers": [...], "junctions": [...],
@@ -25,34 +48,39 @@ The ``.npz`` layout (version 1): a 0-d unicode array ``header`` holding a JSON o
 :meth:`LayeredGraph.to_dict`: layers as :meth:`Layer.to_dict`, junctions as
 source/target/op/node/kind), and for junction ``k`` the arrays
 ``junction{k}.count.indptr``, ``junction{k}.count.indices``, ``junction{k}.count.data``
-(int64) and ``junction{k}.weight.data`` (float64; ``weight`` shares ``count``'s pattern).
+(int64) and ``junction{k}.weight.data`` (float64; ``weight`` shares ``count``'s pattern),
+nothing else. The reader is :mod:`netgraph._npz`; the checks that the ``.npz`` and the
+igraph formats share are in :mod:`netgraph._graphfile`.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import zipfile
+import stat
+import warnings
 
 import numpy as np
-import scipy.sparse as sp
 
-from netgraph.exceptions import GraphFormatError, InvalidParameterError, ModelNotFoundError, NetgraphError
-from netgraph.graph import Junction, Layer, LayeredGraph
-from netgraph.utils.check import check_choice
-from netgraph.utils.files import atomic_write
+from netgraph._graphfile import check_budget
+from netgraph._npz import npz_arrays, read_npz
+from netgraph.exceptions import (GraphFormatError, InvalidParameterError, ModelNotFoundError, ResourceLimitError,
+                                 UnsafeFormatError)
+from netgraph.graph import LayeredGraph
+from netgraph.utils.check import check_bool, check_choice, check_int
+from netgraph.utils.files import atomic_write, file_type_name
 from netgraph.utils.tables import one_line
 
-__all__ = ["write_graph", "read_graph", "GRAPH_FORMATS", "graph_format"]
+__all__ = ["write_graph", "read_graph", "GRAPH_FORMATS", "DEFAULT_MAX_BYTES", "graph_format"]
 
 logger = logging.getLogger(__name__)
 
 #: Accepted file suffixes and the format each selects.
 GRAPH_FORMATS = {".graphml": "graphml", ".pickle": "pickle", ".pkl": "pickle", ".npz": "npz"}
 
-_NPZ_MAGIC = "netgraph-npz"
-_NPZ_VERSION = 1
+#: The default memory budget of :func:`read_graph` (``max_bytes``): 4 GiB, the bytes a file
+#: may declare (its arrays and 8 bytes a node, or a GraphML or pickle file's size).
+DEFAULT_MAX_BYTES = 4 * 2**30
 
 
 def graph_format(path, format=None) -> str:
@@ -138,7 +166,7 @@ def write_graph(graph: LayeredGraph, path, *, format=None) -> None:
     path = os.fspath(path)
     logger.info("writing %s graph to %s", fmt, path)
     if fmt == "npz":
-        arrays = _npz_arrays(graph)
+        arrays = npz_arrays(graph)
         with atomic_write(path, "wb") as f:
             np.savez(f, **arrays)
     elif fmt == "pickle":
@@ -151,15 +179,24 @@ def write_graph(graph: LayeredGraph, path, *, format=None) -> None:
             g.write_graphml(f)
 
 
-def read_graph(path, *, format=None) -> LayeredGraph:
+def read_graph(path, *, format=None, allow_pickle: bool = False, max_bytes: int = DEFAULT_MAX_BYTES) -> LayeredGraph:
     """Read a layered graph written by :func:`write_graph` (or by igraph, for GraphML and pickle).
+
+    The file is checked whole before a graph is built from it (see the module's
+    "Reading a file that someone else wrote").
 
     Parameters
     ----------
     path : str or os.PathLike
-        The graph file.
+        The graph file: a regular file.
     format : {"graphml", "pickle", "npz"}, optional
         The file format; by default chosen by the suffix.
+    allow_pickle : bool, default False
+        Load a pickle. Loading a pickle runs whatever code it holds: pass True only for
+        a file you trust (or re-save it as ``.npz`` or GraphML once).
+    max_bytes : int, default :data:`DEFAULT_MAX_BYTES` (4 GiB)
+        The memory budget: the most bytes the file may declare (its arrays and 8 bytes a
+        node, or a GraphML or pickle file's size).
 
     Returns
     -------
@@ -170,10 +207,16 @@ def read_graph(path, *, format=None) -> LayeredGraph:
     ------
     ModelNotFoundError
         If ``path`` does not exist.
+    UnsafeFormatError
+        If the file is a pickle and ``allow_pickle`` is False.
     GraphFormatError
-        If the suffix is unknown, or the file is not a netgraph graph in that format.
+        If the suffix is unknown, ``path`` is not a regular file (a directory, a FIFO, a
+        device), or the file is not a netgraph graph in that format or any part of it is
+        bad (the message names the part and the value).
+    ResourceLimitError
+        If the file declares more than ``max_bytes``, or reading it runs out of memory.
     InvalidParameterError
-        If ``format`` is unknown.
+        If ``format``, ``allow_pickle`` or ``max_bytes`` is bad.
 
     Examples
     --------
@@ -181,115 +224,97 @@ def read_graph(path, *, format=None) -> LayeredGraph:
     Traceback (most recent call last):
     ...
     netgraph.exceptions.ModelNotFoundError: graph file not found: 'no/such/graph.npz'
+    >>> import os, tempfile
+    >>> from netgraph import Layer, LayeredGraph
+    >>> path = os.path.join(tempfile.mkdtemp(), "g.pickle")
+    >>> LayeredGraph([Layer("x", 2, "input")], []).save(path)
+    >>> read_graph(path)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    netgraph.exceptions.UnsafeFormatError: '...g.pickle' is a pickle, which can run any code when loaded: ...
+    >>> read_graph(path, allow_pickle=True).layer_names
+    ['x']
     """
     fmt = graph_format(path, format)
     path = os.fspath(path)
-    if not os.path.exists(path):
-        raise ModelNotFoundError(f"graph file not found: {path!r}")
-    if os.path.isdir(path):
-        raise GraphFormatError(f"{path!r} is a directory, not a graph file")
+    allow_pickle = check_bool(allow_pickle, "allow_pickle")
+    max_bytes = check_int(max_bytes, "max_bytes", minimum=1)
+    where = repr(path)
+    size = _regular_file_size(path, where)
+    if fmt == "pickle" and not allow_pickle:
+        raise UnsafeFormatError(
+            f"{where} is a pickle, which can run any code when loaded: re-save the graph as .npz or .graphml, or, "
+            "if you trust the file, pass allow_pickle=True (--allow-pickle on the command line)"
+        )
     logger.info("reading %s graph from %s", fmt, path)
-    if fmt == "npz":
-        return _read_npz(path)
+    try:
+        with _open_regular(path, where) as f:
+            if fmt == "npz":
+                return read_npz(f, where, max_bytes)
+            check_budget(size, max_bytes, where, f"its {size:,} bytes of {fmt}")
+            return _read_igraph_file(f, where, fmt)
+    except MemoryError:
+        raise ResourceLimitError(f"{where}: ran out of memory while reading it (max_bytes={max_bytes:,}); free memory, "
+                                 "or pass a smaller max_bytes to refuse such files before reading them") from None
+    except RecursionError:
+        raise GraphFormatError(f"{where} nests its data too deeply to be read") from None
+
+
+def _regular_file_size(path: str, where: str) -> int:
+    """The size of the regular file ``path``; anything else refused, before it is opened."""
+    try:
+        st = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        raise ModelNotFoundError(f"graph file not found: {path!r}") from None
+    except ValueError as exc:  # a NUL byte in the path
+        raise InvalidParameterError(f"path must be a file name; got {path!r} ({one_line(exc)})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise GraphFormatError(f"{where} is a directory, not a graph file")
+    if not stat.S_ISREG(st.st_mode):
+        raise GraphFormatError(f"{where} is a {file_type_name(st.st_mode)}, not a regular file: netgraph reads graphs "
+                               "from regular files only (copy it into one first)")
+    return st.st_size
+
+
+def _open_regular(path: str, where: str):
+    """Open ``path`` for reading without blocking (a FIFO swapped in since the check would block), and
+    check again on the open file that it is a regular file."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise GraphFormatError(f"{where} is a {file_type_name(mode)}, not a regular file: netgraph reads graphs "
+                                   "from regular files only (copy it into one first)")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _read_igraph_file(f, where: str, fmt: str) -> LayeredGraph:
+    """A GraphML or pickle file, through igraph; a warning of igraph's reader (a value it could not
+    read) is an error, since the value would be lost."""
     import igraph as ig
 
-    try:
-        if fmt == "pickle":
-            with open(path, "rb") as f:
-                g = ig.Graph.Read_Pickle(f)
-        else:
-            g = ig.Graph.Read_GraphML(path)
-    except (OSError, MemoryError):
-        raise
-    except Exception as exc:  # unpickling and the GraphML parser raise many types
-        raise GraphFormatError(f"{path!r} is not a {fmt} graph file: {_one_line(exc)}") from None
-    try:
-        return LayeredGraph.from_igraph(g)
-    except GraphFormatError as exc:
-        raise GraphFormatError(f"{path!r} is not a netgraph graph: {exc}") from None
-    except NetgraphError:
-        raise
-    except Exception as exc:
-        raise GraphFormatError(f"{path!r} is not a netgraph graph: {_one_line(exc)}") from None
+    from netgraph.convert import from_igraph
 
-
-# ---------------------------------------------------------------------- npz
-def _npz_arrays(graph: LayeredGraph) -> dict[str, np.ndarray]:
-    header = {"format": _NPZ_MAGIC, "version": _NPZ_VERSION, **graph.to_dict()}
-    arrays = {"header": np.array(json.dumps(header, default=str))}
-    for k, j in enumerate(graph.junctions):
-        arrays[f"junction{k}.count.indptr"] = j.count.indptr
-        arrays[f"junction{k}.count.indices"] = j.count.indices
-        arrays[f"junction{k}.count.data"] = j.count.data.astype(np.int64, copy=False)
-        arrays[f"junction{k}.weight.data"] = j.weight.data.astype(np.float64, copy=False)
-    return arrays
-
-
-def _read_npz(path: str) -> LayeredGraph:
-    try:
-        archive = np.load(path, allow_pickle=False)
-    except (ValueError, zipfile.BadZipFile, EOFError) as exc:
-        raise GraphFormatError(f"{path!r} is not a netgraph .npz graph: {_one_line(exc)}") from None
-    if not isinstance(archive, np.lib.npyio.NpzFile):
-        raise GraphFormatError(f"{path!r} is a single .npy array, not a netgraph .npz graph")
-    with archive:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         try:
-            header = json.loads(str(archive["header"][()]))
-        except KeyError:
-            raise GraphFormatError(f"{path!r} is not a netgraph .npz graph: it has no 'header' array") from None
-        except (ValueError, TypeError) as exc:
-            raise GraphFormatError(f"{path!r} is not a netgraph .npz graph: bad header ({_one_line(exc)})") from None
-        if not isinstance(header, dict) or header.get("format") != _NPZ_MAGIC:
-            raise GraphFormatError(f"{path!r} is not a netgraph .npz graph: its header lacks format {_NPZ_MAGIC!r}")
-        if header.get("version") != _NPZ_VERSION:
-            raise GraphFormatError(
-                f"{path!r}: netgraph .npz version {header.get('version')!r} is not supported (this netgraph reads "
-                f"version {_NPZ_VERSION}); upgrade netgraph"
-            )
-        try:
-            layers = [Layer.from_dict(d) for d in header["layers"]]
-            size = {layer.name: layer.size for layer in layers}
-            junctions = []
-            for k, d in enumerate(header["junctions"]):
-                shape = (size[d["target"]], size[d["source"]])
-                indptr = archive[f"junction{k}.count.indptr"]
-                indices = archive[f"junction{k}.count.indices"]
-                cdata = archive[f"junction{k}.count.data"]
-                wdata = archive[f"junction{k}.weight.data"]
-                _check_csr(k, shape, indptr, indices, cdata, wdata)
-                count = sp.csr_array((cdata, indices, indptr), shape=shape)
-                weight = sp.csr_array((wdata, indices, indptr), shape=shape)
-                junctions.append(Junction.from_dict(d, count, weight))
-            return LayeredGraph(
-                layers, junctions, outputs=header.get("outputs", ()), metadata=header.get("metadata", {}),
-                cuts=header.get("cuts", ()),
-            )
-        except GraphFormatError:
+            g = ig.Graph.Read_Pickle(f) if fmt == "pickle" else ig.Graph.Read_GraphML(f)
+        except (OSError, MemoryError, RecursionError):
             raise
-        except (NetgraphError, KeyError, TypeError, ValueError) as exc:
-            raise GraphFormatError(f"{path!r} is not a valid netgraph .npz graph: {_one_line(exc)}") from None
+        except Exception as exc:  # unpickling and the GraphML parser raise many types
+            raise GraphFormatError(f"{where} is not a {fmt} graph file: {_one_line(exc)}") from None
+    if caught:
+        raise GraphFormatError(f"{where}: igraph's {fmt} reader warned: {_one_line(caught[0].message)}; the file is "
+                               "damaged or was not written by netgraph")
+    if not isinstance(g, ig.Graph):
+        raise GraphFormatError(f"{where} is not a {fmt} graph file: it holds a {type(g).__name__}, not an igraph Graph")
+    return from_igraph(g, where=where)
 
 
-def _check_csr(k, shape, indptr, indices, cdata, wdata) -> None:
-    """Reject arrays that would make an inconsistent CSR array (scipy does not check them all)."""
-    n_rows, n_cols = shape
-    problem = None
-    if indptr.ndim != 1 or len(indptr) != n_rows + 1:
-        problem = f"indptr has shape {indptr.shape}, expected ({n_rows + 1},)"
-    elif not (np.issubdtype(indptr.dtype, np.integer) and np.issubdtype(indices.dtype, np.integer)):
-        problem = "indptr and indices must be integers"
-    elif cdata.dtype != np.int64 or wdata.dtype != np.float64:
-        problem = f"count data must be int64 and weight data float64, got {cdata.dtype} and {wdata.dtype}"
-    elif not (len(indices) == len(cdata) == len(wdata) == (indptr[-1] if len(indptr) else 0)):
-        problem = "indices, count data and weight data lengths disagree with indptr"
-    elif indptr[0] != 0 or np.any(np.diff(indptr) < 0):
-        problem = "indptr is not non-decreasing from 0"
-    elif len(indices) and (indices.min() < 0 or indices.max() >= n_cols):
-        problem = f"column indices out of range 0..{n_cols - 1}"
-    if problem:
-        raise GraphFormatError(f"junction {k}: {problem}")
-
-
-def _one_line(exc: BaseException) -> str:
-    """The exception's message on one line, or its type's name when it has none."""
+def _one_line(exc) -> str:
+    """The exception's (or warning's) message on one line, or its type's name when it has none."""
     return one_line(exc) or type(exc).__name__

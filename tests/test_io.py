@@ -81,7 +81,7 @@ def test_round_trip_keeps_structure_and_counts(tmp_path, suffix):
     g = sample_graph()
     path = tmp_path / f"g{suffix}"
     write_graph(g, path)
-    h = read_graph(path)
+    h = read_graph(path, allow_pickle=True)
     assert_same_structure(g, h)
     for ja, jb in zip(g.junctions, h.junctions):
         assert ja.count.dtype == jb.count.dtype == np.int64
@@ -98,7 +98,7 @@ def test_round_trip_keeps_structure_and_counts(tmp_path, suffix):
 def test_exact_formats_keep_weights_bit_for_bit(tmp_path, suffix):
     g = sample_graph()
     write_graph(g, tmp_path / f"g{suffix}")
-    h = read_graph(tmp_path / f"g{suffix}")
+    h = read_graph(tmp_path / f"g{suffix}", allow_pickle=True)
     for ja, jb in zip(g.junctions, h.junctions):
         assert_bitwise_equal(ja.weight.data, jb.weight.data)
     w = h.junctions[0].weight.data
@@ -114,7 +114,8 @@ def test_exact_formats_keep_extreme_doubles(tmp_path, suffix):
     g = LayeredGraph([Layer("x", 3, "input"), Layer("y", 1, "dense")],
                      [Junction("x", "y", [[1, 1, 1]], [[big, subnormal, next_to_one]], op="Gemm")])
     write_graph(g, tmp_path / f"g{suffix}")
-    assert read_graph(tmp_path / f"g{suffix}").junctions[0].weight.data.tolist() == [big, subnormal, next_to_one]
+    assert read_graph(tmp_path / f"g{suffix}", allow_pickle=True).junctions[0].weight.data.tolist() == [
+        big, subnormal, next_to_one]
 
 
 def test_npz_round_trip_is_exact_array_by_array(tmp_path):
@@ -208,7 +209,7 @@ def test_suffix_is_case_insensitive(tmp_path):
 def test_save_and_load_delegate(tmp_path):
     g = sample_graph()
     g.save(tmp_path / "g.pkl")
-    assert_same_structure(g, LayeredGraph.load(tmp_path / "g.pkl"))
+    assert_same_structure(g, LayeredGraph.load(tmp_path / "g.pkl", allow_pickle=True))
 
 
 def test_overwrite_replaces_file(tmp_path):
@@ -272,13 +273,13 @@ def _write_bytes(path, data):
 def test_text_file_is_not_a_graph(tmp_path, suffix):
     path = _write_bytes(tmp_path / f"notes{suffix}", b"this is not a graph\n")
     with pytest.raises(GraphFormatError, match="notes"):
-        read_graph(path)
+        read_graph(path, allow_pickle=True)
 
 
 def test_empty_file_is_not_a_graph(tmp_path):
     for suffix in SUFFIXES:
         with pytest.raises(GraphFormatError):
-            read_graph(_write_bytes(tmp_path / f"empty{suffix}", b""))
+            read_graph(_write_bytes(tmp_path / f"empty{suffix}", b""), allow_pickle=True)
 
 
 def test_npz_without_header(tmp_path):
@@ -378,7 +379,7 @@ def test_pickle_of_something_else(tmp_path):
     with open(tmp_path / "d.pickle", "wb") as f:
         pickle.dump({"a": 1}, f)
     with pytest.raises(GraphFormatError, match="not a pickle graph file"):
-        read_graph(tmp_path / "d.pickle")
+        read_graph(tmp_path / "d.pickle", allow_pickle=True)
 
 
 def test_pickle_of_a_foreign_igraph(tmp_path):
@@ -386,7 +387,7 @@ def test_pickle_of_a_foreign_igraph(tmp_path):
 
     ig.Graph.Ring(5).write_pickle(str(tmp_path / "ring.pkl"))
     with pytest.raises(GraphFormatError, match="not a netgraph graph"):
-        read_graph(tmp_path / "ring.pkl")
+        read_graph(tmp_path / "ring.pkl", allow_pickle=True)
 
 
 # ---------------------------------------------------------------------- nothing half-written
