@@ -43,8 +43,8 @@ _INT64_MAX = 2**63 - 1
 
 
 def plural(n: int, word: str) -> str:
-    """``"1 junction"``, ``"3 junctions"``."""
-    return f"{n} {word}{'' if n == 1 else 's'}"
+    """``"1 junction"``, ``"3 junctions"``, ``"1,000,000 nodes"``."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 def _object(pairs):

@@ -5,6 +5,7 @@ Expected values are written out by hand from the tiny graphs below.
 
 import json
 import pickle
+import re
 
 import numpy as np
 import pytest
@@ -379,3 +380,105 @@ def test_from_igraph_with_a_tampered_junction_table():
     g["netgraph_junctions"] = json.dumps([{"source": "x", "target": "nope", "op": "Gemm"}])
     with pytest.raises(GraphFormatError, match="malformed"):
         LayeredGraph.from_igraph(g)
+
+
+# ---------------------------------------------------------------------- strict fields (issue 9: what a graph file may hold)
+@pytest.mark.parametrize("kwargs, match", [
+    ({"spatial_shape": "88"}, r"^spatial shape of layer 'c' must be a sequence of integers; got '88'$"),
+    ({"spatial_shape": 8}, r"^spatial shape of layer 'c' must be a sequence of integers; got 8$"),
+    ({"spatial_shape": (8, -1)}, r"^spatial shape of layer 'c' must be an integer >= 0; got -1$"),
+    ({"spatial_shape": (8, 2.5)}, r"^spatial shape of layer 'c' must be an integer >= 0; got 2.5$"),
+    ({"spatial_shape": (True,)}, r"^spatial shape of layer 'c' must be an integer >= 0; got True$"),
+    ({"tensor": 5}, r"^tensor of layer 'c' must be a string; got 5$"),
+    ({"op": None}, r"^op of layer 'c' must be a string; got None$"),
+])
+def test_layer_rejects_bad_spatial_shapes_and_names(kwargs, match):
+    # a spatial shape "88" was read as (8, 8)
+    with pytest.raises(InvalidParameterError, match=match):
+        Layer("c", 4, "conv", **kwargs)
+
+
+def test_layer_from_dict_refuses_missing_and_unknown_fields():
+    with pytest.raises(InvalidParameterError, match=r"^layer must have the field\(s\) 'name', 'size', 'kind'; 'kind' "
+                                                    r"missing$"):
+        Layer.from_dict({"name": "x", "size": 2})
+    with pytest.raises(InvalidParameterError, match=r"^layer must be a mapping of fields; got list$"):
+        Layer.from_dict(["x", 2, "input"])
+    with pytest.raises(InvalidParameterError, match=r"size of layer 'x' must be an integer >= 0; got True"):
+        Layer.from_dict({"name": "x", "size": True, "kind": "input"})  # JSON true is not 1
+
+
+def test_junction_from_dict_refuses_unknown_fields_and_non_string_names():
+    with pytest.raises(InvalidParameterError, match=r"^junction must be a mapping with no fields but .*; got 'weight'$"):
+        Junction.from_dict({"source": "a", "target": "b", "op": "Add", "weight": 1}, [[1]], [[1.0]])
+    with pytest.raises(InvalidParameterError, match=r"^target of junction must be a string; got 5$"):
+        Junction.from_dict({"source": "a", "target": 5, "op": "Add"}, [[1]], [[1.0]])
+
+
+def test_graph_refuses_a_string_of_outputs():
+    # tuple("y1") would be the outputs 'y' and '1'
+    layers = [Layer("y", 1, "input"), Layer("y1", 1, "dense")]
+    with pytest.raises(InvalidParameterError, match=r"^outputs must be a sequence of layer names; got 'y1'$"):
+        LayeredGraph(layers, [], outputs="y1")
+
+
+# ---------------------------------------------------------------------- from_igraph accounts for every edge
+@pytest.mark.parametrize("junction, shown", [
+    ([0, 0, 0, 0, 1, 1, 1, None], "no junction (a missing value)"),
+    ([0, 0, 0, 0, 1, 1, 1, 1.5], "junction 1.5"),
+    ([0, 0, 0, 0, 1, 1, 1, -1], "junction -1"),
+    ([0, 0, 0, 0, 1, 1, 1, 2], "junction 2"),
+])
+def test_from_igraph_refuses_an_edge_without_a_junction(junction, shown):
+    # such edges were dropped (and 1.5 read as 1)
+    g = small_graph().igraph.copy()
+    g.es["junction"] = junction
+    with pytest.raises(GraphFormatError, match=rf"^igraph graph: edge 7 \(vertex 3 -> 6\) has {re.escape(shown)}, "
+                                               r"which is not an index of the junction table \(0\.\.1\)$"):
+        LayeredGraph.from_igraph(g)
+
+
+def test_from_igraph_refuses_non_numeric_attributes():
+    g = small_graph().igraph.copy()
+    g.es["count"] = ["1"] * g.ecount()
+    with pytest.raises(GraphFormatError, match=r"edge attribute 'count' holds <U1 values \(edge 0: '1'\); it must hold "
+                                               r"numbers"):
+        LayeredGraph.from_igraph(g)
+    g.es["count"] = [1, 2, None, "3", 1, 1, 1, 1]  # mixed: an object array
+    with pytest.raises(GraphFormatError, match=r"edge 3 has count '3'; it must be a number"):
+        LayeredGraph.from_igraph(g)
+
+
+def test_from_igraph_refuses_zero_counts_and_nan_weights():
+    g = small_graph().igraph.copy()
+    g.es["count"] = [1, 2, 3, 6, 1, 1, 1, 0]  # the edge would be dropped with its weight
+    with pytest.raises(GraphFormatError, match=r"the count of edge 7 \(vertex 3 -> 6\) = 0.0 is below 1"):
+        LayeredGraph.from_igraph(g)
+    g = small_graph().igraph.copy()
+    g.es["weight"] = [0.5, -1.0, 2.0, float("nan"), 1.5, -2.0, 3.0, -0.5]
+    with pytest.raises(GraphFormatError, match=r"the weight of edge 3 \(vertex 0 -> 4\) = nan: weights must be finite"):
+        LayeredGraph.from_igraph(g)
+
+
+def test_from_igraph_refuses_an_edge_leaving_its_layers():
+    g = small_graph().igraph.copy()
+    g.add_edge(0, 5, count=1, weight=1.0, junction=1)  # x0 -> y0 tagged as junction h -> y
+    with pytest.raises(GraphFormatError, match=r"edge 8 \(vertex 0 -> 5\) of junction 1 \(h -> y\) leaves its layers"):
+        LayeredGraph.from_igraph(g)
+
+
+def test_from_igraph_refuses_undirected_graphs_and_vertices_out_of_order():
+    with pytest.raises(GraphFormatError, match="is undirected"):
+        LayeredGraph.from_igraph(small_graph().igraph.as_undirected())
+    g = small_graph().igraph.copy()
+    g.vs["unit"] = [0, 1, 0, 2, 1, 0, 1]
+    with pytest.raises(GraphFormatError, match=r"vertex 3 has unit 2 but the layer table makes it unit 1"):
+        LayeredGraph.from_igraph(g)
+
+
+def test_from_igraph_names_the_file_it_reads():
+    g = small_graph().igraph.copy()
+    g["netgraph_layers"] = "[" * 100_000 + "]" * 100_000
+    with pytest.raises(GraphFormatError, match=r"^'g.graphml' has a malformed netgraph layer or junction table: graph "
+                                               r"attribute 'netgraph_layers' nests JSON too deeply"):
+        from_igraph(g, where="'g.graphml'")

@@ -1,8 +1,15 @@
-"""Tests of graph files (GraphML, igraph pickle, .npz): round trips, errors, and no half-written file."""
+"""Tests of graph files (GraphML, igraph pickle, .npz): round trips, errors, no half-written file, and hostile
+or broken files (issue 9): pickle refused, only regular files, every array and edge accounted for, memory bounded."""
 
 import json
+import logging
 import os
 import pickle
+import struct
+import threading
+import tracemalloc
+import warnings
+import zipfile
 
 import numpy as np
 import pytest
@@ -16,6 +23,8 @@ from netgraph import (
     Layer,
     LayeredGraph,
     ModelNotFoundError,
+    ResourceLimitError,
+    UnsafeFormatError,
     read_graph,
     write_graph,
 )
@@ -434,3 +443,447 @@ def test_write_into_missing_directory(tmp_path):
     with pytest.raises(FileNotFoundError, match="directory does not exist"):
         write_graph(sample_graph(), path)
     assert not (tmp_path / "no").exists()
+
+
+# ---------------------------------------------------------------------- hostile and broken files (issue 9)
+def tiny_graph():
+    """x(2) -> y(1): counts [[2, 1]], weights [[0.5, -1.0]]; y is the output."""
+    return LayeredGraph([Layer("x", 2, "input"), Layer("y", 1, "dense")],
+                        [Junction("x", "y", [[2, 1]], [[0.5, -1.0]], op="Gemm", node="fc")], outputs=["y"])
+
+
+class _MakesAFile:
+    """Unpickling it calls ``open(marker, "w")``: the file appears only if the pickle is loaded."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+@pytest.mark.parametrize("suffix", [".pickle", ".pkl"])
+def test_pickle_is_refused_by_default_and_runs_nothing(tmp_path, suffix):
+    marker = tmp_path / "pwned"
+    path = tmp_path / f"evil{suffix}"
+    path.write_bytes(pickle.dumps(_MakesAFile(marker)))
+    for call in (lambda: read_graph(path), lambda: LayeredGraph.load(path), lambda: read_graph(path, format="pickle")):
+        with pytest.raises(UnsafeFormatError) as info:
+            call()
+        message = str(info.value)
+        assert "\n" not in message and str(path) in message
+        for words in ("can run any code", ".npz", ".graphml", "allow_pickle=True", "--allow-pickle"):
+            assert words in message
+        assert not marker.exists()
+    assert isinstance(info.value, GraphFormatError)
+    # what the refusal prevents: loading it does run the code
+    with pytest.raises(GraphFormatError):
+        read_graph(path, allow_pickle=True)
+    assert marker.exists()
+
+
+def test_pickle_written_by_netgraph_needs_allow_pickle_too(tmp_path):
+    write_graph(tiny_graph(), tmp_path / "g.pickle")
+    with pytest.raises(UnsafeFormatError):
+        read_graph(tmp_path / "g.pickle")
+    assert read_graph(tmp_path / "g.pickle", allow_pickle=True).layer_names == ["x", "y"]
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"allow_pickle": "yes"}, "^allow_pickle must be True or False; got 'yes'$"),
+    ({"max_bytes": 0}, "^max_bytes must be an integer >= 1; got 0$"),
+    ({"max_bytes": True}, "^max_bytes must be an integer >= 1; got True$"),
+])
+def test_read_options_are_checked(tmp_path, kwargs, match):
+    write_graph(tiny_graph(), tmp_path / "g.npz")
+    with pytest.raises(InvalidParameterError, match=match):
+        read_graph(tmp_path / "g.npz", **kwargs)
+
+
+def _read_in_thread(path, **kwargs):
+    """read_graph(path) in a daemon thread, so that a read that blocks fails the test instead of hanging it."""
+    result = {}
+
+    def run():
+        try:
+            read_graph(path, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - the test looks at it
+            result["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(10)
+    assert not thread.is_alive(), f"read_graph({path}) blocked"
+    return result.get("error")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+@pytest.mark.parametrize("suffix", SUFFIXES)
+def test_fifo_is_refused_without_blocking(tmp_path, suffix):
+    path = tmp_path / f"g{suffix}"
+    os.mkfifo(path)
+    error = _read_in_thread(path, allow_pickle=True)
+    assert isinstance(error, GraphFormatError)
+    assert str(error) == (f"{str(path)!r} is a FIFO, not a regular file: netgraph reads graphs from regular files "
+                          "only (copy it into one first)")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_character_device_is_refused():
+    # /dev/zero never ends: read, it would fill the memory
+    error = _read_in_thread("/dev/zero", format="graphml")
+    assert isinstance(error, GraphFormatError) and "is a character device, not a regular file" in str(error)
+
+
+def test_a_fifo_swapped_in_after_the_check_is_refused_too(tmp_path, monkeypatch):
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("FIFOs are POSIX")
+    write_graph(tiny_graph(), tmp_path / "g.npz")
+    os.mkfifo(tmp_path / "fifo")
+    real_open = os.open
+    monkeypatch.setattr(ngio.os, "open", lambda path, flags, *a: real_open(str(tmp_path / "fifo"), flags, *a))
+    error = _read_in_thread(tmp_path / "g.npz")
+    assert isinstance(error, GraphFormatError) and "is a FIFO" in str(error)
+
+
+# .npz files: every array accounted for
+def _npz_parts(graph=None):
+    """The arrays of ``graph``'s .npz file (tiny_graph's by default) and its header as a dict."""
+    arrays = ngio.npz_arrays(graph or tiny_graph())
+    return arrays, json.loads(str(arrays["header"]))
+
+
+def _save_npz(path, arrays, header=None):
+    if header is not None:
+        arrays = {**arrays, "header": np.array(json.dumps(header))}
+    np.savez(path, **arrays)
+    return path
+
+
+def test_npz_with_an_empty_junction_list_but_edge_arrays(tmp_path):
+    # every degree would be 0: the arrays of junction 0 would be ignored
+    arrays, header = _npz_parts()
+    header["junctions"] = []
+    path = _save_npz(tmp_path / "g.npz", arrays, header)
+    with pytest.raises(GraphFormatError, match=r"unknown array 'junction0\.count\.indptr': the header lists 0 "
+                                               r"junctions \(none\)"):
+        read_graph(path)
+
+
+def test_npz_arrays_of_a_junction_missing_from_the_header(tmp_path):
+    g = sample_graph()
+    arrays, header = _npz_parts(g)
+    header["junctions"] = header["junctions"][:-1]
+    with pytest.raises(GraphFormatError, match=r"unknown array 'junction4\.count\.indptr': the header lists 4 "
+                                               r"junctions \(0\.\.3\)"):
+        read_graph(_save_npz(tmp_path / "g.npz", arrays, header))
+
+
+def test_npz_with_an_unknown_member(tmp_path):
+    arrays, _ = _npz_parts()
+    with pytest.raises(GraphFormatError, match="unknown array 'notes'"):
+        read_graph(_save_npz(tmp_path / "g.npz", {**arrays, "notes": np.arange(3)}))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_npz_with_a_non_finite_weight(tmp_path, bad):
+    arrays, _ = _npz_parts()
+    arrays["junction0.weight.data"] = np.array([0.5, bad])
+    with pytest.raises(GraphFormatError) as info:
+        read_graph(_save_npz(tmp_path / "g.npz", arrays))
+    assert str(info.value) == (f"{str(tmp_path / 'g.npz')!r}: junction 0 ('x' -> 'y'): junction0.weight.data[1] = "
+                               f"{float(bad)!r}: weights must be finite numbers (NaN marks a missing one)")
+
+
+def test_npz_counts_that_overflow_int64(tmp_path):
+    # each count is an int64, but their sum (a degree, the junction's connections) is not
+    arrays, _ = _npz_parts()
+    arrays["junction0.count.data"] = np.array([2**62, 2**62], dtype=np.int64)
+    with pytest.raises(GraphFormatError, match=r"counts add up to 9223372036854775808 connections, more than int64 "
+                                               r"holds"):
+        read_graph(_save_npz(tmp_path / "g.npz", arrays))
+    arrays["junction0.count.data"] = np.array([2**62, 2**62 - 1], dtype=np.int64)  # the largest total that fits
+    assert read_graph(_save_npz(tmp_path / "g.npz", arrays)).number_of_connections() == 2**63 - 1
+
+
+@pytest.mark.parametrize("counts, shown", [([2, 0], "0 is below 1"), ([2, -3], "-3 is below 1")])
+def test_npz_counts_below_one(tmp_path, counts, shown):
+    # a stored zero count would be dropped with its weight
+    arrays, _ = _npz_parts()
+    arrays["junction0.count.data"] = np.array(counts, dtype=np.int64)
+    with pytest.raises(GraphFormatError, match=f"junction0.count.data\\[1\\] = {shown}"):
+        read_graph(_save_npz(tmp_path / "g.npz", arrays))
+
+
+def test_npz_pair_stored_twice(tmp_path):
+    # scipy would keep both entries: the edge counted twice
+    arrays, _ = _npz_parts()
+    arrays["junction0.count.indices"] = np.array([1, 1], dtype=np.int32)
+    with pytest.raises(GraphFormatError, match=r"column indices of row 0 are not strictly increasing \(entry 1: "
+                                               r"column 1 after 1\)"):
+        read_graph(_save_npz(tmp_path / "g.npz", arrays))
+
+
+@pytest.mark.parametrize("field, value, match", [
+    ("size", True, r"layer 0: size of layer 'x' must be an integer >= 0; got True"),
+    ("size", 2.5, r"layer 0: size of layer 'x' must be an integer >= 0; got 2.5"),
+    ("spatial_shape", "88", r"layer 0: spatial shape of layer 'x' must be a sequence of integers; got '88'"),
+    ("spatial_shape", [8, -1], r"layer 0: spatial shape of layer 'x' must be an integer >= 0; got -1"),
+    ("tensor", 5, r"layer 0: tensor of layer 'x' must be a string; got 5"),
+    ("colour", "red", r"layer 0: layer must be a mapping with no fields but .*; got 'colour'"),
+])
+def test_npz_header_with_a_bad_layer_field(tmp_path, field, value, match):
+    arrays, header = _npz_parts()
+    header["layers"][0][field] = value
+    with pytest.raises(GraphFormatError, match=match):
+        read_graph(_save_npz(tmp_path / "g.npz", arrays, header))
+
+
+@pytest.mark.parametrize("change, match", [
+    (lambda h: h["junctions"][0].update(source=0), r"source of junction 0 must be a string; got 0"),
+    (lambda h: h["junctions"][0].pop("op"), r"junction 0 must have the field\(s\) 'source', 'target', 'op'; 'op' "
+                                            r"missing"),
+    (lambda h: h["junctions"][0].update(edges=7), r"junction 0 must be a mapping with no fields but .*; got 'edges'"),
+    (lambda h: h.update(outputs="y"), r"the 'outputs' table must be a list; got 'y'"),
+    (lambda h: h.update(outputs=["z"]), r"output 0 is 'z', which is not a layer of the table"),
+    (lambda h: h.update(metadata=[["a", "b"]]), r"the 'metadata' table must be an object"),
+    (lambda h: h.update(extra={}), r"unknown table\(s\) 'extra'"),
+    (lambda h: h.pop("layers"), r"the 'layers' table is missing"),
+    (lambda h: h["layers"].append(dict(h["layers"][0])), r"layers 0 and 2 are both named 'x'"),
+])
+def test_npz_header_with_bad_tables(tmp_path, change, match):
+    arrays, header = _npz_parts()
+    change(header)
+    with pytest.raises(GraphFormatError, match=match):
+        read_graph(_save_npz(tmp_path / "g.npz", arrays, header))
+
+
+@pytest.mark.parametrize("text, match", [
+    ('{"format": "netgraph-npz", "version": 1, "version": 1}', r"the key 'version' appears twice"),
+    ('{"format": "netgraph-npz", "version": 1, "layers": [{"name": "x", "size": NaN}]}', "NaN is not a JSON number"),
+])
+def test_npz_header_that_is_not_strict_json(tmp_path, text, match):
+    arrays, _ = _npz_parts()
+    with pytest.raises(GraphFormatError, match=match):
+        read_graph(_save_npz(tmp_path / "g.npz", {**arrays, "header": np.array(text)}))
+
+
+def test_npz_header_nested_too_deeply(tmp_path):
+    # json raises RecursionError on such input
+    arrays, _ = _npz_parts()
+    text = '{"format": "netgraph-npz", "version": 1, "cuts": ' + "[" * 200_000 + "]" * 200_000 + "}"
+    with pytest.raises(GraphFormatError, match="the header nests JSON too deeply to be read"):
+        read_graph(_save_npz(tmp_path / "g.npz", {**arrays, "header": np.array(text)}))
+
+
+# resource bounds
+def test_npz_layer_size_over_the_budget(tmp_path):
+    # a header declaring a layer of 1e12 nodes, with no junction to hold its arrays
+    arrays, header = _npz_parts()
+    header["layers"].append({"name": "huge", "size": 1e12, "kind": "dense"})
+    path = _save_npz(tmp_path / "g.npz", arrays, header)
+    with pytest.raises(ResourceLimitError) as info:
+        read_graph(path)
+    with zipfile.ZipFile(path) as z:
+        declared = sum(info.file_size for info in z.infolist()) + 8 * (10**12 + 3)
+    assert str(info.value) == (f"{str(path)!r}: its arrays and 1,000,000,000,003 nodes take {declared:,} bytes, more "
+                               "than the memory budget max_bytes=4,294,967,296; pass a larger max_bytes if you trust "
+                               "the file and have the memory")
+
+
+def test_budget_can_be_lowered_and_raised(tmp_path):
+    write_graph(sample_graph(), tmp_path / "g.npz")
+    write_graph(sample_graph(), tmp_path / "g.graphml")
+    for path in (tmp_path / "g.npz", tmp_path / "g.graphml"):
+        with pytest.raises(ResourceLimitError, match=r"more than the memory budget max_bytes=1,000; pass a larger "
+                                                     r"max_bytes"):
+            read_graph(path, max_bytes=1000)
+        assert read_graph(path, max_bytes=10**7).layer_names == sample_graph().layer_names
+
+
+def _npy_bytes(array=None, *, shape=None, dtype=None, data=b""):
+    """A .npy file: ``array``'s, or a header declaring ``shape`` and ``dtype`` followed by ``data``."""
+    import io
+
+    buf = io.BytesIO()
+    if array is not None:
+        np.save(buf, array)
+        return buf.getvalue()
+    np.lib.format.write_array_header_1_0(buf, {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)),
+                                               "fortran_order": False, "shape": shape})
+    return buf.getvalue() + data
+
+
+def _zip(path, members, compression=zipfile.ZIP_STORED):
+    with zipfile.ZipFile(path, "w", compression) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return path
+
+
+def test_npy_header_declaring_16_gb_is_refused_before_allocation(tmp_path):
+    arrays, _ = _npz_parts()
+    members = {f"{k}.npy": _npy_bytes(v) for k, v in arrays.items()}
+    members["junction0.count.data.npy"] = _npy_bytes(shape=(2 * 10**9,), dtype=np.int64, data=b"\0" * 16)
+    path = _zip(tmp_path / "g.npz", members)
+    tracemalloc.start()
+    try:
+        with pytest.raises(GraphFormatError) as info:
+            read_graph(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert str(info.value) == (f"{str(path)!r}: array 'junction0.count.data' declares shape (2000000000,) of int64 "
+                               "(16,000,000,000 bytes) but holds 16 bytes")
+    assert peak < 50 * 2**20
+
+
+def _deflated_member_declaring(path, name, size):
+    """An archive whose only member ``name`` holds a little deflated data but declares ``size`` bytes
+    (written with zipfile, then its sizes rewritten in the central directory as a zip64 extra field)."""
+    _zip(path, {name: b"\0" * 1000}, zipfile.ZIP_DEFLATED)
+    data = bytearray(path.read_bytes())
+    cd = data.index(b"PK\x01\x02")
+    (extra_len,) = struct.unpack_from("<H", data, cd + 30)
+    assert extra_len == 0
+    struct.pack_into("<I", data, cd + 24, 0xFFFFFFFF)  # uncompressed size: in the zip64 extra field
+    struct.pack_into("<H", data, cd + 30, 12)
+    name_end = cd + 46 + len(name)
+    data[name_end:name_end] = struct.pack("<HHQ", 1, 8, size)
+    eocd = data.index(b"PK\x05\x06")
+    (cd_size,) = struct.unpack_from("<I", data, eocd + 12)
+    struct.pack_into("<I", data, eocd + 12, cd_size + 12)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_zip_bomb_declaring_16_gb_is_refused(tmp_path):
+    path = _deflated_member_declaring(tmp_path / "bomb.npz", "header.npy", 16 * 10**9)
+    with zipfile.ZipFile(path) as z:  # the archive is well formed: zipfile believes it
+        assert z.getinfo("header.npy").file_size == 16 * 10**9
+    with pytest.raises(GraphFormatError, match=r"the member 'header.npy' declares 16,000,000,000 bytes deflated into "
+                                               r"\d+, more than deflate expands \(1032 to 1\): a damaged archive or a "
+                                               r"zip bomb"):
+        read_graph(path)
+
+
+def test_zip_members_over_the_budget(tmp_path):
+    # a real deflated member of 40 MB of zeros: possible for deflate, but over a budget of 10 MB
+    path = _zip(tmp_path / "g.npz", {"header.npy": b"\0" * (40 * 2**20)}, zipfile.ZIP_DEFLATED)
+    with pytest.raises(ResourceLimitError, match=r"its arrays take 41,943,040 bytes, more than the memory budget "
+                                                 r"max_bytes=10,000,000"):
+        read_graph(path, max_bytes=10_000_000)
+
+
+def test_npz_member_stored_twice(tmp_path):
+    arrays, _ = _npz_parts()
+    members = [(f"{k}.npy", _npy_bytes(v)) for k, v in arrays.items()]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate name
+        with zipfile.ZipFile(tmp_path / "g.npz", "w") as z:
+            for name, data in members + [members[-1]]:
+                z.writestr(name, data)
+    with pytest.raises(GraphFormatError, match="the member 'junction0.weight.data.npy' appears twice"):
+        read_graph(tmp_path / "g.npz")
+
+
+def test_memory_error_never_escapes(tmp_path, monkeypatch):
+    write_graph(tiny_graph(), tmp_path / "g.npz")
+
+    def no_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(ngio, "read_npz", no_memory)
+    with pytest.raises(ResourceLimitError, match=r"ran out of memory while reading it \(max_bytes=4,294,967,296\)"):
+        read_graph(tmp_path / "g.npz")
+
+
+# GraphML files: every edge accounted for
+def _graphml(tmp_path, change, graph=None):
+    """A GraphML file of ``graph`` (tiny_graph by default) whose igraph graph ``change`` edited first."""
+    g = (graph or tiny_graph()).igraph.copy()
+    change(g)
+    path = tmp_path / "g.graphml"
+    g.write_graphml(str(path))
+    return path
+
+
+@pytest.mark.parametrize("junction, shown", [
+    ([0, float("nan")], "no junction (a missing value)"),
+    ([0, 0.5], "junction 0.5"),
+    ([0, -1], "junction -1"),
+    ([0, 1], "junction 1"),
+])
+def test_graphml_edge_with_a_bad_junction(tmp_path, junction, shown):
+    # formerly dropped (or a fractional one read as junction 0)
+    path = _graphml(tmp_path, lambda g: g.es.__setitem__("junction", junction))
+    with pytest.raises(GraphFormatError) as info:
+        read_graph(path)
+    assert str(info.value) == (f"{str(path)!r}: edge 1 (vertex 1 -> 2) has {shown}, which is not an index of the "
+                               "junction table (0..0)")
+
+
+def test_graphml_edges_with_an_empty_junction_table(tmp_path):
+    path = _graphml(tmp_path, lambda g: g.__setitem__("netgraph_junctions", "[]"))
+    with pytest.raises(GraphFormatError, match=r"edge 0 \(vertex 0 -> 2\) has junction 0, which is not an index of "
+                                               r"the junction table \(the table is empty\)"):
+        read_graph(path)
+
+
+@pytest.mark.parametrize("attribute, values, match", [
+    ("weight", [0.5, float("nan")], r"the weight of edge 1 \(vertex 1 -> 2\) = nan: weights must be finite"),
+    ("weight", [float("inf"), 1.0], r"the weight of edge 0 \(vertex 0 -> 2\) = inf: weights must be finite"),
+    ("count", [2, 0], r"the count of edge 1 \(vertex 1 -> 2\) = 0.0 is below 1"),
+    ("count", [2, 1.5], r"the count of edge 1 \(vertex 1 -> 2\) = 1.5 is a non-integer count"),
+    ("count", [2, float("nan")], r"the count of edge 1 \(vertex 1 -> 2\) = nan is missing \(NaN\)"),
+    ("count", [2, 2.0**63], r"the count of edge 1 \(vertex 1 -> 2\) = 9.22337203685\d*e\+18 is more than int64"),
+    ("count", [2.0**62, 2.0**62], r"the counts add up to 92233720368547\d{5} connections, more than int64"),
+])
+def test_graphml_edge_with_a_bad_value(tmp_path, attribute, values, match):
+    path = _graphml(tmp_path, lambda g: g.es.__setitem__(attribute, values))
+    with pytest.raises(GraphFormatError, match=match):
+        read_graph(path)
+
+
+def test_graphml_pair_joined_twice(tmp_path):
+    def add_parallel(g):
+        g.add_edge(1, 2, count=1, weight=0.25, junction=0)
+
+    with pytest.raises(GraphFormatError, match=r"edges 1 and 2 of junction 0 both join vertex 1 -> 2; netgraph keeps "
+                                               r"one edge per pair"):
+        read_graph(_graphml(tmp_path, add_parallel))
+
+
+def test_graphml_vertices_out_of_order(tmp_path):
+    path = _graphml(tmp_path, lambda g: g.vs.__setitem__("layer", ["x", "y", "x"]))
+    with pytest.raises(GraphFormatError, match=r"vertex 1 has layer 'y' but the layer table puts it in 'x'"):
+        read_graph(path)
+
+
+def test_graphml_spatial_shape_as_a_string(tmp_path):
+    def spatial(g):
+        layers = json.loads(g["netgraph_layers"])
+        layers[1]["spatial_shape"] = "88"
+        g["netgraph_layers"] = json.dumps(layers)
+
+    with pytest.raises(GraphFormatError, match=r"malformed netgraph layer or junction table: layer 1: spatial shape "
+                                               r"of layer 'y' must be a sequence of integers; got '88'"):
+        read_graph(_graphml(tmp_path, spatial))
+
+
+def test_graphml_value_the_parser_could_not_read(tmp_path):
+    # igraph does not expand entities: it warns and the count would be NaN, the layer table lost
+    path = tmp_path / "g.graphml"
+    write_graph(tiny_graph(), path)
+    text = path.read_text().replace("<graphml", '<!DOCTYPE graphml [<!ENTITY two "2">]>\n<graphml', 1)
+    path.write_text(text.replace('<data key="e_count">2</data>', '<data key="e_count">&two;</data>', 1))
+    with pytest.raises(GraphFormatError, match=r"igraph's graphml reader warned: Unknown XML entity found: 'two'"):
+        read_graph(path)
+
+
+def test_graphml_attributes_of_another_tool_are_named(tmp_path, caplog):
+    path = _graphml(tmp_path, lambda g: g.vs.__setitem__("colour", ["red"] * 3))
+    with caplog.at_level(logging.WARNING, logger="netgraph.convert"):
+        h = read_graph(path)
+    assert h.number_of_connections() == 3
+    assert f"{str(path)!r}: not read, netgraph has no use for them: vertex attribute 'colour'" in caplog.text
