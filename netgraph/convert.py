@@ -176,9 +176,10 @@ def _numbers(g, seq, name: str, what: str, where: str) -> np.ndarray:
 
 def _check_vertices(g, layers, where: str) -> None:
     """The vertices are the layers' nodes in order: their count, and their ``layer`` and ``unit`` if present."""
+    nodes = sum(layer.size for layer in layers)  # Python ints: a size of 2**63 does not overflow
+    if nodes != g.vcount():
+        raise GraphFormatError(f"{where}: graph has {g.vcount()} vertices but its layer table {nodes} nodes")
     sizes = np.array([layer.size for layer in layers], dtype=np.int64)
-    if int(sizes.sum()) != g.vcount():
-        raise GraphFormatError(f"{where}: graph has {g.vcount()} vertices but its layer table {int(sizes.sum())} nodes")
     present = g.vs.attributes()
     if "layer" in present:
         expected = np.repeat(np.array([layer.name for layer in layers], dtype=object), sizes)
