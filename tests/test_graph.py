@@ -482,3 +482,13 @@ def test_from_igraph_names_the_file_it_reads():
     with pytest.raises(GraphFormatError, match=r"^'g.graphml' has a malformed netgraph layer or junction table: graph "
                                                r"attribute 'netgraph_layers' nests JSON too deeply"):
         from_igraph(g, where="'g.graphml'")
+
+
+def test_from_igraph_with_layer_sizes_past_int64():
+    # the sizes were summed in int64 (OverflowError)
+    g = small_graph().igraph.copy()
+    layers = json.loads(g["netgraph_layers"])
+    layers[0]["size"] = 2**63
+    g["netgraph_layers"] = json.dumps(layers)
+    with pytest.raises(GraphFormatError, match=rf"graph has 7 vertices but its layer table {2**63 + 5} nodes"):
+        LayeredGraph.from_igraph(g)
