@@ -110,9 +110,10 @@ def check_tables(tables: Mapping, where: str) -> dict:
     -------
     dict
         ``layers`` (a list of :class:`~netgraph.Layer`), ``junctions`` (the junctions'
-        dicts, each checked by :meth:`Junction.from_dict <netgraph.graph.Junction.from_dict>`'s
-        rules and naming layers of the table, source before target), ``outputs``,
-        ``metadata`` and ``cuts`` (defaults for those missing).
+        dicts, with the fields a graph file keeps: ``source``, ``target`` and ``op``,
+        optionally ``node`` and ``kind``, all strings, naming layers of the table, source
+        before target), ``outputs`` (names of layers), ``metadata`` (an object) and
+        ``cuts`` (objects), with defaults for the last three when missing.
 
     Raises
     ------
