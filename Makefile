@@ -5,8 +5,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_OUT ?= demo-output
 PYTEST_ARGS ?=
+FUZZ_CASES ?= 5000
 
-.PHONY: venv install demo test test-slow test-all docs bench clean
+.PHONY: venv install demo test test-slow test-all fuzz docs bench clean
 
 venv: $(PY)
 
@@ -36,6 +37,11 @@ test-slow: install
 test-all: install
 	$(PY) -m pytest -q --runslow $(PYTEST_ARGS)
 	$(MAKE) docs
+
+# `test` runs 300 fuzz cases (tests/test_fuzz.py); `fuzz` runs FUZZ_CASES of them, seeds 0 to
+# FUZZ_CASES - 1 (a failing case is named by its seed: NETGRAPH_FUZZ_FIRST_SEED=17 FUZZ_CASES=1).
+fuzz: install
+	NETGRAPH_FUZZ_CASES=$(FUZZ_CASES) $(PY) -m pytest -q -p no:cacheprovider tests/test_fuzz.py $(PYTEST_ARGS)
 
 docs: install
 	rm -rf docs/_build docs/api/generated

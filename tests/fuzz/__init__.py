@@ -1,0 +1,19 @@
+"""The fuzzer of issue 9: hostile and broken inputs, built in the tests, run through the command line.
+
+A seeded mutation loop, with no dependency beyond the project's own:
+
+* :mod:`fuzz.models` builds the seed models with onnx.helper;
+* :mod:`fuzz.onnx_mutations` breaks them through the onnx API, or byte by byte;
+* :mod:`fuzz.graph_mutations` breaks the graph files netgraph writes (``.npz``, GraphML,
+  pickles);
+* :mod:`fuzz.options` writes bad command lines;
+* :mod:`fuzz.cases` turns a seed into one case (files, ``argv``, what must happen);
+* :mod:`fuzz.runner` and :mod:`fuzz.server` run ``netgraph.cli.main(argv)`` in a fresh
+  fork per case, bounded in time and memory;
+* :mod:`fuzz.contract` checks the promises: exit 0 with a complete, valid graph, or exit
+  2 with one line ``netgraph: error: ...``; no traceback, no file left behind, no code
+  run from a file.
+
+``tests/test_fuzz.py`` runs the cases (``NETGRAPH_FUZZ_CASES`` of them, 300 by default;
+``make fuzz`` runs 5000) and the regression tests of the cases it once found failing.
+"""
