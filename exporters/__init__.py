@@ -14,10 +14,13 @@ from __future__ import annotations
 
 __all__ = ["read_onnx", "supported_ops"]
 
+import os
+
 from exporters.ops import supported_ops
+from netgraph.utils.check import DEFAULT_MAX_BYTES
 
 
-def read_onnx(model, *, lenient: bool = False):
+def read_onnx(model, *, lenient: bool = False, max_bytes: int = DEFAULT_MAX_BYTES):
     """Read an ONNX model into a :class:`netgraph.LayeredGraph`.
 
     Parameters
@@ -32,6 +35,12 @@ def read_onnx(model, *, lenient: bool = False):
         ``"cut"``) and the cut is listed in :attr:`LayeredGraph.cuts`. Layers inside
         control flow (If, Loop, Scan) raise :class:`~netgraph.ControlFlowError` in both
         modes, and so does a handler's bug (:class:`~netgraph.HandlerError`).
+    max_bytes : int, default 4 GiB (:data:`netgraph.utils.check.DEFAULT_MAX_BYTES`)
+        The memory budget of one array. Every size the model declares is checked against
+        it before anything is allocated from it: the model file, each tensor's external
+        data, a weight or constant (a sparse one made dense), a value folded from
+        constants, the node labels of each tensor on the path (8 bytes an element, batch
+        axis excluded). Raise it for a genuine model that needs more.
 
     Returns
     -------
@@ -44,23 +53,32 @@ def read_onnx(model, *, lenient: bool = False):
     netgraph.ModelNotFoundError
         The file does not exist.
     netgraph.InvalidModelError
-        Not an ONNX model.
+        Not an ONNX model, not a regular file (a FIFO, a device), or a broken one: two
+        definitions of a tensor name, a tensor read that nothing produces, a cycle, an
+        unknown element type, an operator with the wrong number of inputs or a
+        wrongly-typed attribute, invalid convolution geometry (see
+        :mod:`exporters._validate`).
     netgraph.ExternalDataError
-        Weights stored as external data cannot be read.
+        Weights stored as external data cannot be read, or do not hold what their dims
+        declare.
+    netgraph.ResourceLimitError
+        A size the model declares exceeds ``max_bytes``, or the machine ran out of
+        memory reading it.
     netgraph.UnsupportedOperatorError
         An operator on the path has no handler, or its handler does not cover the case
         (strict mode).
     netgraph.ControlFlowError
         A layer sits inside control flow.
     netgraph.InvalidWeightError
-        A weight holds NaN or infinite values.
+        A weight holds NaN or infinite values (or a Gemm's ``alpha`` or ``beta`` is not
+        finite).
     netgraph.NoLearnableJunctionError
         No learnable operator lies on the path.
     netgraph.HandlerError
         A handler failed with an exception it did not foresee: a bug in netgraph (both
         modes).
     netgraph.InvalidParameterError
-        ``lenient`` is not a bool.
+        ``lenient`` is not a bool, or ``max_bytes`` not an integer >= 1.
 
     Examples
     --------
@@ -79,8 +97,17 @@ def read_onnx(model, *, lenient: bool = False):
     """
     from exporters._model import load_model
     from exporters._walk import walk
-    from netgraph.utils.check import check_bool
+    from netgraph.exceptions import ResourceLimitError
+    from netgraph.utils.check import check_bool, check_int
 
     lenient = check_bool(lenient, "lenient")
-    proto, source = load_model(model)
-    return walk(proto, lenient=lenient, source=source)
+    max_bytes = check_int(max_bytes, "max_bytes", minimum=1)
+    try:
+        proto, source = load_model(model, max_bytes=max_bytes)
+        return walk(proto, lenient=lenient, source=source, max_bytes=max_bytes)
+    except MemoryError:
+        where = str(model) if isinstance(model, (str, os.PathLike)) else "the model"
+        raise ResourceLimitError(
+            f"{where}: the machine ran out of memory reading the model, although no array it declares exceeds "
+            f"max_bytes={max_bytes:,}; free memory, or pass a smaller max_bytes to refuse such a model early"
+        ) from None

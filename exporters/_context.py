@@ -16,11 +16,13 @@ import logging
 import numpy as np
 import scipy.sparse as sp
 
+from exporters._limits import check_labels
 from exporters._model import ModelTables
 from exporters._nodemap import NodeMap
 from exporters.ops import Unsupported
 from netgraph.exceptions import ControlFlowError, InvalidWeightError, UnsupportedOperatorError
 from netgraph.graph import Junction, Layer
+from netgraph.utils.check import DEFAULT_MAX_BYTES
 
 __all__ = ["Context", "describe"]
 
@@ -41,16 +43,20 @@ def describe(node) -> str:
     -------
     str
         ``"<op> node '<name>'"``, followed by ``" (domain '<domain>')"`` outside the
-        default domain.
+        default domain; a node without a name is named by its first output too.
 
     Examples
     --------
     >>> from onnx import helper
     >>> describe(helper.make_node("Det_", ["h"], ["u"], name="weird", domain="custom.domain"))
     "Det_ node 'weird' (domain 'custom.domain')"
+    >>> describe(helper.make_node("Relu", ["h"], ["u"]))
+    "Relu node '' (output 'u')"
     """
     custom = node.domain not in ("", "ai.onnx")
-    return f"{node.op_type} node {node.name!r}" + (f" (domain {node.domain!r})" if custom else "")
+    unnamed = not node.name and node.output and node.output[0]
+    return (f"{node.op_type} node {node.name!r}" + (f" (output {node.output[0]!r})" if unnamed else "")
+            + (f" (domain {node.domain!r})" if custom else ""))
 
 
 class Context:
@@ -64,6 +70,8 @@ class Context:
         Whether :meth:`unsupported` cuts the graph (True) or raises (False).
     source : str, default ""
         Where the model came from, for messages and metadata.
+    max_bytes : int, default DEFAULT_MAX_BYTES
+        The memory budget of one array (:func:`exporters.read_onnx`'s ``max_bytes``).
 
     Attributes
     ----------
@@ -97,8 +105,8 @@ class Context:
     ('x', [0, 1, 2])
     """
 
-    def __init__(self, proto, *, lenient=False, source=""):
-        self.tables = ModelTables(proto)
+    def __init__(self, proto, *, lenient=False, source="", max_bytes=DEFAULT_MAX_BYTES):
+        self.tables = ModelTables(proto, max_bytes=max_bytes, source=source or "model")
         self.proto = proto
         self.lenient = lenient
         self.source = source
@@ -239,6 +247,26 @@ class Context:
                 "export the model with a fixed input size"
             )
         return tuple(s[1:])
+
+    def check_labels(self, shape, what: str) -> None:
+        """Check that the node map of a tensor of non-batch ``shape`` fits the memory budget.
+
+        A handler that computes an output shape itself (from attributes, when shape
+        inference did not give it) calls this before it allocates anything of that size.
+
+        Parameters
+        ----------
+        shape : tuple of int
+            The tensor's shape without the batch axis.
+        what : str
+            The tensor, for the message (``"the output of Conv node 'c'"``).
+
+        Raises
+        ------
+        netgraph.ResourceLimitError
+            Its labels (8 bytes an element) would take more than the budget.
+        """
+        check_labels(shape, self.tables.max_bytes, self.tables.source, what)
 
     # ------------------------------------------------------------------ building
     def set_map(self, name: str, nmap: NodeMap) -> None:

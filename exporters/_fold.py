@@ -6,7 +6,9 @@ and the graph may compute one from constants (``ConstantOfShape``, ``Cast``,
 whose inputs is on the path and all of whose inputs are constants is evaluated with
 onnx's reference evaluator and its outputs become constants too. Random operators and
 nodes with subgraphs are never folded; a node that the evaluator cannot run is left
-alone (side work that no handler reads).
+alone (side work that no handler reads). Sizes are checked against the memory budget
+before anything is allocated: a Constant's value (a sparse one made dense, its indices
+checked against its shape) and each folded output whose size shape inference knows.
 """
 
 from __future__ import annotations
@@ -15,10 +17,19 @@ import logging
 
 import numpy as np
 
+from exporters._context import describe
+from exporters._limits import elements, item_bytes, tensor_bytes, type_name
+from exporters._model import read_tensor
+from netgraph.exceptions import InvalidModelError
+from netgraph.utils.check import DEFAULT_MAX_BYTES, check_budget
+
 __all__ = ["is_constant_node", "constant_value", "record_constants", "fold"]
 
 log = logging.getLogger(__name__)
 
+#: The attributes that hold a Constant node's value (exactly one of them).
+_VALUE_ATTRIBUTES = ("value", "sparse_value", "value_float", "value_floats", "value_int", "value_ints", "value_string",
+                     "value_strings")
 #: Ops that are not evaluated even when every input is constant (random or stateful).
 _NO_FOLD = frozenset({"RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "Multinomial", "Bernoulli"})
 
@@ -35,14 +46,19 @@ def is_constant_node(node) -> bool:
     return node.op_type == "Constant" and node.domain in ("", "ai.onnx")
 
 
-def constant_value(node) -> np.ndarray:
+def constant_value(node, *, max_bytes: int = DEFAULT_MAX_BYTES, where: str = "model") -> np.ndarray:
     """The value of a ``Constant`` node, whichever attribute holds it.
 
     Parameters
     ----------
     node : onnx.NodeProto
-        A Constant node: ``value``, ``sparse_value``, ``value_float(s)``,
+        A Constant node: exactly one of ``value``, ``sparse_value``, ``value_float(s)``,
         ``value_int(s)`` or ``value_string(s)``.
+    max_bytes : int, default DEFAULT_MAX_BYTES
+        The memory budget of one array: a value (a sparse one made dense) that would be
+        larger is not read.
+    where : str, default "model"
+        The model, for messages.
 
     Returns
     -------
@@ -54,7 +70,10 @@ def constant_value(node) -> np.ndarray:
     netgraph.ExternalDataError
         The value is stored as external data that was not loaded.
     netgraph.InvalidModelError
-        The tensor cannot be read.
+        The node has no value attribute or several, the tensor cannot be read, or a
+        sparse value's indices do not fit its shape.
+    netgraph.ResourceLimitError
+        The value (made dense) would take more than ``max_bytes``.
 
     Examples
     --------
@@ -62,23 +81,20 @@ def constant_value(node) -> np.ndarray:
     >>> constant_value(helper.make_node("Constant", [], ["c"], value_ints=[2, 3])).tolist()
     [2, 3]
     """
-    from onnx import helper, numpy_helper
+    from onnx import helper
 
-    a = node.attribute[0]
+    values = [a for a in node.attribute if a.name in _VALUE_ATTRIBUTES]
+    if len(values) != 1:
+        raise InvalidModelError(
+            f"{where}: {describe(node)} has {len(values) or 'no'} value attributes; a Constant holds exactly one of "
+            f"{', '.join(_VALUE_ATTRIBUTES)}: fix the model or re-export it"
+        )
+    a = values[0]
     v = helper.get_attribute_value(a)
     if a.name == "sparse_value":
-        dense = numpy_helper.to_array(v.values)
-        idx = numpy_helper.to_array(v.indices)
-        out = np.zeros(int(np.prod(v.dims)), dtype=dense.dtype)
-        if idx.ndim == 1:
-            out[idx] = dense
-        else:
-            out[np.ravel_multi_index(idx.T, tuple(v.dims))] = dense
-        return out.reshape(tuple(v.dims))
+        return _dense(v, node, max_bytes, where)
     if a.name == "value":
-        from exporters._model import _to_array
-
-        return _to_array(v)
+        return read_tensor(v, max_bytes, where)
     if a.name in ("value_float", "value_int"):
         return np.array(v, dtype=np.float32 if a.name == "value_float" else np.int64)
     if a.name in ("value_floats", "value_ints"):
@@ -88,19 +104,47 @@ def constant_value(node) -> np.ndarray:
     return np.array(list(v))
 
 
+def _dense(sparse, node, max_bytes, where) -> np.ndarray:
+    """A Constant's sparse value made dense, its shape and indices checked before anything is allocated."""
+    what = f"the sparse value of {describe(node)}"
+    dims = tuple(int(d) for d in sparse.dims)
+    if not dims or any(d < 0 for d in dims):
+        raise InvalidModelError(f"{where}: {what} has the dense shape {dims}; ONNX needs one or more non-negative "
+                                "dimensions: fix the model")
+    tensor_bytes(sparse.values, where)  # a known element type
+    check_budget(elements(dims) * item_bytes(sparse.values.data_type), max_bytes, where,
+                 f"the values of {what} (shape {dims}) made dense")
+    dense = read_tensor(sparse.values, max_bytes, where)
+    idx = read_tensor(sparse.indices, max_bytes, where)
+    nnz = dense.shape[0] if dense.ndim == 1 else -1
+    if nnz < 0 or idx.dtype.kind not in "iu" or idx.shape not in ((nnz,), (nnz, len(dims))):
+        raise InvalidModelError(
+            f"{where}: {what} has values of shape {dense.shape} and indices of shape {idx.shape} ({idx.dtype}); "
+            f"ONNX needs (nnz,) values and integer indices of shape (nnz,) or (nnz, {len(dims)}): fix the model"
+        )
+    limits = np.array([elements(dims)] if idx.ndim == 1 else dims, dtype=np.int64)
+    bad = np.flatnonzero(((idx < 0) | (idx >= limits)).reshape(nnz, -1).any(axis=1))
+    if bad.size:
+        raise InvalidModelError(f"{where}: {what} has index {idx[bad[0]].tolist()} outside its shape {dims}; "
+                                "fix the model or re-export it")
+    out = np.zeros(elements(dims), dtype=dense.dtype)
+    out[idx if idx.ndim == 1 else np.ravel_multi_index(tuple(idx.T), dims)] = dense
+    return out.reshape(dims)
+
+
 def record_constants(tables, graph) -> None:
     """Record the value of every Constant node of ``graph`` in ``tables``.
 
     Parameters
     ----------
     tables : exporters._model.ModelTables
-        The model's constants.
+        The model's constants (and the budget and source its checks use).
     graph : onnx.GraphProto
         The main graph.
     """
     for n in graph.node:
         if is_constant_node(n):
-            tables.set_value(n.output[0], constant_value(n))
+            tables.set_value(n.output[0], constant_value(n, max_bytes=tables.max_bytes, where=tables.source))
 
 
 def _has_subgraphs(node) -> bool:
@@ -113,7 +157,8 @@ def fold(ctx, node) -> None:
     Nodes with an input that is not a constant (side work such as shape arithmetic on
     dynamic shapes), of a custom domain, random, or with subgraphs are left alone, as
     are nodes that onnx's reference evaluator cannot run. Outputs of a node that reads
-    a batch-dependent value are batch-dependent too.
+    a batch-dependent value are batch-dependent too. Before the node is evaluated, each
+    output whose size shape inference knows is checked against the memory budget.
 
     Parameters
     ----------
@@ -121,6 +166,12 @@ def fold(ctx, node) -> None:
         The walk's context (its ``tables`` receive the values).
     node : onnx.NodeProto
         A node none of whose inputs is on the path.
+
+    Raises
+    ------
+    netgraph.ResourceLimitError
+        An output would take more than the budget (a ``ConstantOfShape`` of 10**12
+        elements).
     """
     tables = ctx.tables
     if node.op_type in _NO_FOLD:
@@ -131,11 +182,14 @@ def fold(ctx, node) -> None:
         return
     from onnx.reference import ReferenceEvaluator
 
+    _check_outputs(tables, node)
     feeds = {i: tables.value(i) for i in node.input if i}
     try:
         opset = tables.opset.get("ai.onnx")
         ev = ReferenceEvaluator(node, opsets={"": opset} if opset else None)
         results = ev.run(None, feeds)
+    except MemoryError:
+        raise  # read_onnx reports it; a value left unfolded would be misreported as "not a constant"
     except Exception as exc:  # the reference evaluator lacks an op or rejects the inputs
         log.debug("could not fold %s node %r: %s", node.op_type, node.name, exc)
         return
@@ -145,3 +199,14 @@ def fold(ctx, node) -> None:
             tables.set_value(name, np.asarray(value))
             if dependent:
                 tables.batch_dependent.add(name)
+
+
+def _check_outputs(tables, node) -> None:
+    """The outputs whose size shape inference knows must fit the budget before the node is evaluated."""
+    for name in node.output:
+        shape = tables.shapes.get(name)
+        if name and shape is not None and None not in shape:
+            dtype = tables.dtypes.get(name, 0)
+            size = item_bytes(dtype) if type_name(dtype) not in (None, "UNDEFINED") else 8
+            check_budget(elements(shape) * size, tables.max_bytes, tables.source,
+                         f"the values of tensor {name!r} (shape {shape}), folded from constants by {describe(node)},")

@@ -58,7 +58,11 @@ def add_input(ctx, vi, consumers) -> None:
     Raises
     ------
     netgraph.InvalidModelError
-        The input is read as data but its non-batch shape is not static.
+        The input is read as data but its non-batch shape is not static, has a
+        dimension of 0, or it holds strings.
+    netgraph.ResourceLimitError
+        Its node labels (8 bytes an element, batch axis excluded) would take more than
+        the memory budget.
 
     Notes
     -----
@@ -76,6 +80,7 @@ def add_input(ctx, vi, consumers) -> None:
             "export the model with a fixed input size"
         )
     shape = tuple(s[1:])
+    _check_input(ctx, vi, s)
     layouts = {_layout(n) for n in users}
     axis = 0
     if layouts == {"perm"}:
@@ -102,6 +107,20 @@ def add_input(ctx, vi, consumers) -> None:
     spatial = tuple(d for k, d in enumerate(shape) if k != axis)
     li = ctx.new_layer(None, kind="input", size=size, spatial=spatial, tensor=vi.name)
     ctx.set_map(vi.name, NodeMap.layer_nodes(li, size, shape, axis))
+
+
+def _check_input(ctx, vi, s) -> None:
+    """An input layer holds numbers, has at least one element per axis, and its labels fit the budget."""
+    from onnx import TensorProto
+
+    where = ctx.source or "model"
+    if vi.type.tensor_type.elem_type == TensorProto.STRING:
+        raise InvalidModelError(f"{where}: graph input {vi.name!r} holds strings; netgraph reads networks whose inputs "
+                                "are numbers (export the model after its tokenizer or string lookup)")
+    if 0 in s[1:]:
+        raise InvalidModelError(f"{where}: graph input {vi.name!r} has shape {s}: a dimension of 0 after the batch "
+                                "axis makes an empty layer; export the model with the input size it is used with")
+    ctx.check_labels(s[1:], f"graph input {vi.name!r}")
 
 
 def _reshaped_for_convolution(ctx, users, features):

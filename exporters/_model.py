@@ -1,5 +1,9 @@
 """Loading an ONNX model: files, bytes or ModelProto; external data; shapes; constants.
 
+A model path must be a regular file within the memory budget, and the external data of
+its tensors must hold what their dims declare (:mod:`exporters._limits`), before
+anything is read; :func:`read_tensor` checks a tensor's declared size before reading it.
+
 Shape inference runs on a light copy of the graph in which every large initializer is
 replaced by a typed graph input, so the weights are never serialised a second time
 (a VGG-16 file is half a gigabyte). :class:`ModelTables` holds the shapes and the
@@ -13,13 +17,17 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 from pathlib import Path
 
 import numpy as np
 
+from exporters._limits import check_external, elements, tensor_bytes, type_name
 from netgraph.exceptions import ExternalDataError, InvalidModelError, ModelNotFoundError
+from netgraph.utils.check import DEFAULT_MAX_BYTES, check_budget
+from netgraph.utils.files import file_type_name
 
-__all__ = ["load_model", "ModelTables"]
+__all__ = ["load_model", "ModelTables", "read_tensor"]
 
 log = logging.getLogger(__name__)
 
@@ -27,17 +35,37 @@ log = logging.getLogger(__name__)
 _LIGHT_LIMIT = 4096
 
 
-def load_model(model):
+def load_model(model, *, max_bytes: int = DEFAULT_MAX_BYTES):
     """Return ``(ModelProto, source)`` for a path, bytes or ModelProto.
+
+    A path must name a regular file (a FIFO or a device would block or never end) of
+    at most ``max_bytes``; the external data of its tensors is checked against their
+    dims and the budget (:func:`exporters._limits.check_external`) before it is read.
+
+    Parameters
+    ----------
+    model : str, os.PathLike, bytes or onnx.ModelProto
+        The model.
+    max_bytes : int, default DEFAULT_MAX_BYTES
+        The memory budget of one array (the file itself, each tensor's external data).
+
+    Returns
+    -------
+    tuple
+        The :class:`onnx.ModelProto` and where it came from (the path, ``"<bytes>"``
+        or ``"<ModelProto>"``).
 
     Raises
     ------
     ModelNotFoundError
         The path does not exist.
     InvalidModelError
-        The file or object is not an ONNX model.
+        The path is a directory or not a regular file, or the file or object is not an
+        ONNX model.
     ExternalDataError
-        Weights stored as external data cannot be read.
+        Weights stored as external data cannot be read, or do not match their dims.
+    ResourceLimitError
+        The file or a tensor's external data is larger than ``max_bytes``.
     """
     import onnx
     from google.protobuf.message import DecodeError
@@ -53,15 +81,15 @@ def load_model(model):
     elif isinstance(model, (str, os.PathLike)):
         path = Path(model)
         source = str(path)
-        if not path.exists():
-            raise ModelNotFoundError(f"model file not found: {source}")
-        if path.is_dir():
-            raise InvalidModelError(f"{source} is a directory, not an ONNX model file")
+        _check_model_file(path, source, max_bytes)
         try:
             proto = onnx.load(str(path), load_external_data=False)
         except (DecodeError, ValueError, RuntimeError, OSError) as exc:
             raise InvalidModelError(f"{source} is not an ONNX model (corrupt protobuf?): {exc}") from None
-        if _has_external(proto):
+        external = [t for t in _all_tensors(proto.graph) if t.data_location == onnx.TensorProto.EXTERNAL]
+        for t in external:
+            check_external(t, str(path.parent), max_bytes, source)
+        if external:
             try:
                 onnx.external_data_helper.load_external_data_for_model(proto, str(path.parent))
             except (OSError, ValueError, RuntimeError, onnx.checker.ValidationError) as exc:
@@ -78,13 +106,20 @@ def load_model(model):
     return proto, source
 
 
-def _has_external(proto) -> bool:
-    import onnx
-
-    for t in _all_tensors(proto.graph):
-        if t.HasField("data_location") and t.data_location == onnx.TensorProto.EXTERNAL:
-            return True
-    return False
+def _check_model_file(path, source, max_bytes) -> None:
+    """A model path must be an existing regular file within the budget (a FIFO would block the read forever)."""
+    try:
+        st = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        raise ModelNotFoundError(f"model file not found: {source}") from None
+    except OSError as exc:
+        raise InvalidModelError(f"{source} cannot be read: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InvalidModelError(f"{source} is a directory, not an ONNX model file")
+    if not stat.S_ISREG(st.st_mode):
+        raise InvalidModelError(f"{source} is a {file_type_name(st.st_mode)}, not a regular file; netgraph reads "
+                                "models from regular files only: save the model to a file and pass its path")
+    check_budget(st.st_size, max_bytes, source, "the model file's bytes")
 
 
 def _all_tensors(graph):
@@ -102,13 +137,21 @@ class ModelTables:
     ----------
     proto : onnx.ModelProto
         The loaded model.
+    max_bytes : int, default DEFAULT_MAX_BYTES
+        The memory budget of one array: a constant larger than this is not read.
+    source : str, default "model"
+        Where the model came from, for messages.
     """
 
-    def __init__(self, proto):
+    def __init__(self, proto, *, max_bytes: int = DEFAULT_MAX_BYTES, source: str = "model"):
         import onnx
 
         self.proto = proto
         self.graph = proto.graph
+        #: The memory budget of one array (``read_onnx``'s ``max_bytes``).
+        self.max_bytes = max_bytes
+        #: Where the model came from, for messages.
+        self.source = source
         self._tensor_protos = {t.name: t for t in self.graph.initializer}
         self._values: dict[str, np.ndarray] = {}
         #: Values computed with an unknown batch size taken as 1 (shape arithmetic only).
@@ -148,7 +191,7 @@ class ModelTables:
         g.value_info.extend(self.graph.value_info)
         declared = {i.name for i in self.graph.input}
         for t in self.graph.initializer:
-            if int(np.prod(t.dims, dtype=np.int64)) <= _LIGHT_LIMIT and t.data_location != onnx.TensorProto.EXTERNAL:
+            if elements(t.dims) <= _LIGHT_LIMIT and t.data_location != onnx.TensorProto.EXTERNAL:
                 g.initializer.append(t)
             elif t.name not in declared:
                 g.input.append(helper.make_tensor_value_info(t.name, t.data_type, list(t.dims)))
@@ -168,7 +211,7 @@ class ModelTables:
         if name in self._values:
             return self._values[name]
         t = self._tensor_protos[name]
-        arr = _to_array(t)
+        arr = read_tensor(t, self.max_bytes, self.source)
         if arr.size <= _LIGHT_LIMIT:  # keep small values; large weights are read when needed
             self._values[name] = arr
         return arr
@@ -182,7 +225,38 @@ class ModelTables:
             self.shapes[name] = tuple(value.shape)
 
 
-def _to_array(t) -> np.ndarray:
+def read_tensor(t, max_bytes: int = DEFAULT_MAX_BYTES, where: str = "model") -> np.ndarray:
+    """The values of a TensorProto, its declared size checked against the budget first.
+
+    Parameters
+    ----------
+    t : onnx.TensorProto
+        An initializer or a Constant node's tensor.
+    max_bytes : int, default DEFAULT_MAX_BYTES
+        The memory budget of one array.
+    where : str, default "model"
+        The model, for messages.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Raises
+    ------
+    netgraph.ExternalDataError
+        The tensor is stored as external data that was not loaded.
+    netgraph.ResourceLimitError
+        Its type and dims declare more than ``max_bytes``.
+    netgraph.InvalidModelError
+        Its type is unknown, a dimension negative, or its data does not fill its dims.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from onnx import numpy_helper
+    >>> read_tensor(numpy_helper.from_array(np.arange(3, dtype=np.int64), "t")).tolist()
+    [0, 1, 2]
+    """
     from onnx import numpy_helper, TensorProto
 
     if t.HasField("data_location") and t.data_location == TensorProto.EXTERNAL:
@@ -190,9 +264,12 @@ def _to_array(t) -> np.ndarray:
             f"tensor {t.name!r} is stored as external data that was not loaded; pass the model's "
             "file path (its data files beside it) or load it with onnx.load(path)"
         )
+    n_bytes = tensor_bytes(t, where)
+    check_budget(n_bytes, max_bytes, where, f"the values of tensor {t.name!r} "
+                 f"(shape {tuple(int(d) for d in t.dims)}, {type_name(t.data_type)})")
     try:
         return numpy_helper.to_array(t)
-    except (ValueError, TypeError, RuntimeError) as exc:
+    except (ValueError, TypeError, RuntimeError, KeyError) as exc:
         raise InvalidModelError(f"tensor {t.name!r} cannot be read: {exc}") from None
 
 
@@ -201,5 +278,6 @@ def _shape_of(vi):
         return None
     dims = []
     for d in vi.type.tensor_type.shape.dim:
-        dims.append(int(d.dim_value) if d.HasField("dim_value") else None)
+        # a negative size is no size: the validation refuses declared ones, inference may still make one
+        dims.append(int(d.dim_value) if d.HasField("dim_value") and d.dim_value >= 0 else None)
     return tuple(dims)

@@ -1,6 +1,8 @@
 """The walk over an ONNX graph that builds a :class:`netgraph.LayeredGraph`.
 
-Nodes are visited in topological order. A node none of whose inputs is on the path
+The model is validated first (:mod:`exporters._validate`: unique names, every tensor
+read produced or declared, no cycle, known types), which also gives the topological
+order in which the nodes are visited. A node none of whose inputs is on the path
 (a tensor labelled by a :class:`~exporters._nodemap.NodeMap`) is either computed from
 constants alone, and then folded to its value (:mod:`exporters._fold`), or it is side
 work (shape arithmetic) and ignored. A node with an input on the path goes to its op
@@ -8,7 +10,8 @@ type's handler (:mod:`exporters.ops`), with the properties the handler declared 
 it registered deciding what the walk does first. A handler that raises
 :class:`~exporters.ops.Unsupported` makes an error or, in lenient mode, a cut; any
 other exception that escapes a handler is a bug in it and raises
-:class:`~netgraph.HandlerError` in both modes.
+:class:`~netgraph.HandlerError` in both modes. Before a node on the path is read, the
+node maps of its outputs whose shapes are known are checked against the memory budget.
 """
 
 from __future__ import annotations
@@ -16,11 +19,13 @@ from __future__ import annotations
 from exporters._context import Context, describe
 from exporters._fold import fold, is_constant_node, record_constants
 from exporters._inputs import add_input
+from exporters._validate import subgraph_reads, validate_graph
 from exporters.ops import Unsupported, spec_for
 from netgraph.exceptions import HandlerError, InvalidModelError, NetgraphError, NoLearnableJunctionError
 from netgraph.graph import LayeredGraph
+from netgraph.utils.check import DEFAULT_MAX_BYTES
 
-__all__ = ["walk", "subgraph_reads"]
+__all__ = ["walk"]
 
 _BATCH_LAST = "its input was transposed to (features, batch); only Gemm with transA=1 reads that"
 _REPORT = (
@@ -28,63 +33,6 @@ _REPORT = (
     "read a node by raising exporters.ops.Unsupported); please report it to the netgraph developers with this "
     "message and the model, or a small model that shows the error"
 )
-
-
-def subgraph_reads(node) -> set[str]:
-    """Names that a node's subgraphs (If, Loop, Scan branches and bodies) read from the outer scope.
-
-    Parameters
-    ----------
-    node : onnx.NodeProto
-        Any node; one without subgraphs reads nothing this way.
-
-    Returns
-    -------
-    set of str
-
-    Examples
-    --------
-    >>> from onnx import TensorProto, helper
-    >>> out = helper.make_tensor_value_info("t", TensorProto.FLOAT, [1])
-    >>> body = helper.make_graph([helper.make_node("Relu", ["x"], ["t"])], "then", [], [out])
-    >>> sorted(subgraph_reads(helper.make_node("If", ["c"], ["y"], then_branch=body, else_branch=body)))
-    ['x']
-    """
-    names = set()
-    for a in node.attribute:
-        graphs = ([a.g] if a.HasField("g") else []) + list(a.graphs)
-        for g in graphs:
-            local = {i.name for i in g.input} | {t.name for t in g.initializer}
-            for n in g.node:
-                local |= set(n.output)
-            for n in g.node:
-                names |= {i for i in n.input if i and i not in local}
-                names |= subgraph_reads(n)
-    return names
-
-
-def _topological(nodes, available):
-    """Nodes in topological order (ONNX requires it; repair a model that breaks the rule)."""
-    have = set(available)
-    needs = {id(n): [i for i in list(n.input) + sorted(subgraph_reads(n)) if i] for n in nodes}
-    pending = list(nodes)
-    out = []
-    progress = True
-    while pending and progress:
-        progress = False
-        rest = []
-        for n in pending:
-            if all(i in have for i in needs[id(n)]):
-                out.append(n)
-                have.update(o for o in n.output if o)
-                progress = True
-            else:
-                rest.append(n)
-        pending = rest
-    if pending:
-        # inputs from nowhere (outer scope, missing tensors): keep the remaining order
-        out.extend(pending)
-    return out
 
 
 def _run_handler(ctx, spec, node) -> None:
@@ -114,6 +62,10 @@ def _visit(ctx, node) -> None:
         else:
             fold(ctx, node)
         return
+    for out in node.output:  # the node maps of its outputs must fit the budget
+        s = ctx.shape(out)
+        if out and s is not None and len(s) >= 1 and None not in s[1:]:
+            ctx.check_labels(s[1:], f"tensor {out!r} of {describe(node)}")
     takes_batch_last = spec is not None and (spec.reads_batch_last or not spec.supported)
     if not takes_batch_last and any(ctx.maps[i].batch_last for i in on_path):
         ctx.unsupported(node, _BATCH_LAST)
@@ -164,8 +116,8 @@ def _metadata(proto, source, opset) -> dict:
     return meta
 
 
-def walk(proto, *, lenient=False, source="") -> LayeredGraph:
-    """Walk ``proto`` and return its :class:`~netgraph.LayeredGraph`.
+def walk(proto, *, lenient=False, source="", max_bytes=DEFAULT_MAX_BYTES) -> LayeredGraph:
+    """Validate ``proto``, walk it and return its :class:`~netgraph.LayeredGraph`.
 
     Parameters
     ----------
@@ -175,6 +127,8 @@ def walk(proto, *, lenient=False, source="") -> LayeredGraph:
         Cut the graph at a node a handler cannot read instead of raising.
     source : str, default ""
         Where the model came from, for messages and ``graph.metadata``.
+    max_bytes : int, default DEFAULT_MAX_BYTES
+        The memory budget of one array (see :func:`exporters.read_onnx`).
 
     Returns
     -------
@@ -183,10 +137,12 @@ def walk(proto, *, lenient=False, source="") -> LayeredGraph:
     Raises
     ------
     netgraph.NetgraphError
-        As documented in :func:`exporters.read_onnx`; :class:`~netgraph.HandlerError`
-        when a handler fails unexpectedly.
+        As documented in :func:`exporters.read_onnx`: the validation's
+        :class:`~netgraph.InvalidModelError` (:mod:`exporters._validate`) before
+        anything else; :class:`~netgraph.HandlerError` when a handler fails unexpectedly.
     """
-    ctx = Context(proto, lenient=lenient, source=source)
+    order = validate_graph(proto, source=source or "model")
+    ctx = Context(proto, lenient=lenient, source=source, max_bytes=max_bytes)
     g = proto.graph
     record_constants(ctx.tables, g)
     init = {t.name for t in g.initializer}
@@ -195,8 +151,7 @@ def walk(proto, *, lenient=False, source="") -> LayeredGraph:
             ctx.consumers.setdefault(i, []).append(n)
     ctx.graph_outputs = {vi.name for vi in g.output}
     _add_inputs(ctx, g, init)
-    available = set(init) | {vi.name for vi in g.input} | {n.output[0] for n in g.node if n.op_type == "Constant"}
-    for node in _topological(list(g.node), available):
+    for node in order:
         _visit(ctx, node)
     if not any(j.learnable for j in ctx.junctions):
         raise NoLearnableJunctionError(
