@@ -1,5 +1,7 @@
 """Bad input gets a NetgraphError subclass whose message names the problem; lenient cuts."""
 
+import re
+
 import numpy as np
 import onnx
 import pytest
@@ -255,3 +257,54 @@ def test_control_flow_off_the_path_is_ignored():
 def test_lenient_must_be_a_bool():
     with pytest.raises(netgraph.InvalidParameterError, match="lenient must be True or False; got 'yes'"):
         read_onnx(single_op_model("Gemm", [1, 3], W, transB=1), lenient="yes")
+
+
+@pytest.mark.parametrize("lenient", [False, True])
+def test_a_memory_error_in_a_handler_is_a_resource_limit_error_not_a_traceback(lenient):
+    with pytest.raises(netgraph.ResourceLimitError, match="ran out of memory.*max_bytes") as err:
+        read_onnx(_failing_model("MemoryError"), lenient=lenient)
+    assert not isinstance(err.value, MemoryError) and "\n" not in str(err.value)
+
+
+# ---------------------------------------------------------------------------- attributes no runtime accepts
+@pytest.mark.parametrize("name", ["alpha", "beta"])
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+def test_gemm_alpha_or_beta_not_finite_is_an_invalid_weight(name, value):
+    m = single_op_model("Gemm", [1, 3], W, transB=1, **{name: float(value)})
+    with pytest.raises(netgraph.InvalidWeightError, match=f"Gemm node 'gemm0': {name} is {value}"):
+        read_onnx(m, lenient=True)
+
+
+@pytest.mark.parametrize("op, w_shape", [("Conv", (2, 1, 3, 3)), ("ConvTranspose", (1, 2, 3, 3))])
+@pytest.mark.parametrize("attrs, words", [
+    ({"strides": [0, 1]}, "strides=[0, 1]; strides must be 2 integers >= 1"),
+    ({"strides": [-1, -1]}, "strides=[-1, -1]"),
+    ({"strides": [1]}, "strides=[1]; strides must be 2 integers >= 1, one per spatial axis"),
+    ({"dilations": [1, 0]}, "dilations=[1, 0]; dilations must be 2 integers >= 1"),
+    ({"group": 0}, "group=0; group must be an integer >= 1"),
+    ({"kernel_shape": [2, 2]}, "kernel_shape=[2, 2] but its weight 'W' has shape"),
+    ({"pads": [1, 1]}, "pads=[1, 1]; pads must be 4 integers"),
+])
+def test_convolution_geometry_that_no_runtime_accepts_is_an_invalid_model(op, w_shape, attrs, words):
+    m = single_op_model(op, [1, 1, 5, 5], np.ones(w_shape), **attrs)
+    with pytest.raises(netgraph.InvalidModelError, match=re.escape(f"{op} node '{op.lower()}0' has {words}")):
+        read_onnx(m, lenient=True)  # an invalid model, never a cut
+
+
+def test_conv_kernel_larger_than_the_padded_input_is_an_invalid_model():
+    m = single_op_model("Conv", [1, 1, 2, 2], np.ones((2, 1, 3, 3)))
+    with pytest.raises(netgraph.InvalidModelError, match=r"Conv node 'conv0' has an empty output \(size \[0, 0\]\) "
+                                                         r"for input size \[2, 2\], kernel extent \[3, 3\]"):
+        read_onnx(m, lenient=True)
+    # with a padding of 1 the same kernel fits: a 2x2 output
+    assert read_onnx(single_op_model("Conv", [1, 1, 2, 2], np.ones((2, 1, 3, 3)), pads=[1, 1, 1, 1])).layer("conv0") \
+        .spatial_shape == (2, 2)
+
+
+@pytest.mark.parametrize("op, w_shape, x_shape", [("Conv", (2, 1, 3, 3), [1, 3, 5, 5]),
+                                                  ("ConvTranspose", (2, 1, 3, 3), [1, 3, 5, 5])])
+def test_convolution_group_not_dividing_the_channels_is_an_invalid_model(op, w_shape, x_shape):
+    m = single_op_model(op, x_shape, np.ones(w_shape), group=2)
+    with pytest.raises(netgraph.InvalidModelError, match=f"{op} node '{op.lower()}0' has a weight 'W' of shape "
+                                                         r"\(2, 1, 3, 3\) that with group=2 does not fit its 3 input"):
+        read_onnx(m, lenient=True)

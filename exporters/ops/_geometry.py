@@ -33,7 +33,13 @@ class ConvNode(NamedTuple):
 
 
 def read_conv_node(ctx, node) -> ConvNode:
-    """Check a (transposed) convolution's inputs and read its geometry attributes."""
+    """Check a (transposed) convolution's inputs and read its geometry attributes.
+
+    Raises :class:`~netgraph.InvalidModelError` naming the node for geometry that no
+    runtime accepts: a group below 1, strides or dilations that are not one positive
+    integer per spatial axis, a ``kernel_shape`` other than the weight's, ``pads`` of the
+    wrong length.
+    """
     op = node.op_type
     a = attrs(node)
     x, w_name = node.input[0], node.input[1]
@@ -46,7 +52,7 @@ def read_conv_node(ctx, node) -> ConvNode:
     r = w.ndim - 2
     if len(m.shape) != r + 1:
         raise Unsupported(f"{op} data has non-batch shape {m.shape}, expected {r} spatial dims after the channels")
-    return ConvNode(
+    cn = ConvNode(
         attrs=a,
         weight_name=w_name,
         weight=w,
@@ -57,8 +63,67 @@ def read_conv_node(ctx, node) -> ConvNode:
         dilations=list(a.get("dilations") or [1] * r),
         in_size=list(m.shape[1:]),
     )
+    _check_geometry(ctx, node, cn, r)
+    return cn
 
-__all__ = ["ConvNode", "read_conv_node", "conv_pads", "tap_reads", "transpose_pads", "transpose_tap_reads", "tap_weights"]
+
+def _invalid(ctx, node, text):
+    from exporters._context import describe
+    from netgraph.exceptions import InvalidModelError
+
+    return InvalidModelError(f"{ctx.source or 'model'}: {describe(node)} {text}; no runtime accepts that: fix the "
+                             "model or re-export it")
+
+
+def _check_geometry(ctx, node, cn, r) -> None:
+    """The attributes of a (transposed) convolution that every runtime requires (ONNX spec)."""
+    if cn.group < 1:
+        raise _invalid(ctx, node, f"has group={cn.group}; group must be an integer >= 1")
+    for name, values in (("strides", cn.strides), ("dilations", cn.dilations)):
+        if len(values) != r or any(v < 1 for v in values):
+            raise _invalid(ctx, node, f"has {name}={values}; {name} must be {r} integers >= 1, one per spatial axis")
+    if tuple(cn.kernel) != tuple(cn.weight.shape[2:]):
+        raise _invalid(ctx, node, f"has kernel_shape={cn.kernel} but its weight {cn.weight_name!r} has shape "
+                                  f"{cn.weight.shape}")
+    pads = cn.attrs.get("pads")
+    if pads and len(pads) != 2 * r:
+        raise _invalid(ctx, node, f"has pads={list(pads)}; pads must be {2 * r} integers, a begin and an end per "
+                                  "spatial axis")
+
+
+def check_output_size(ctx, node, channels, out, n, k, d, pads) -> None:
+    """Check a (transposed) convolution's output: at least 1 per axis, and its node labels within the budget.
+
+    Parameters
+    ----------
+    ctx : exporters._context.Context
+    node : onnx.NodeProto
+    channels : int
+        Output channels.
+    out, n, k, d : list of int
+        Output size, input size, kernel size and dilation per spatial axis.
+    pads : list of int or None
+        The node's ``pads`` attribute, for the message.
+
+    Raises
+    ------
+    netgraph.InvalidModelError
+        An output size is below 1: the (dilated) kernel is larger than the padded input
+        (a Conv), or the pads remove the whole output (a ConvTranspose).
+    netgraph.ResourceLimitError
+        The output's node labels would take more than the memory budget.
+    """
+    if min(out) < 1:
+        extent = [(k[i] - 1) * d[i] + 1 for i in range(len(k))]
+        raise _invalid(ctx, node, f"has an empty output (size {list(out)}) for input size {list(n)}, kernel "
+                                  f"extent {extent} (dilations included) and pads {list(pads or [])}")
+    from exporters._context import describe
+
+    ctx.check_labels((channels, *out), f"the output of {describe(node)}")
+
+
+__all__ = ["ConvNode", "read_conv_node", "check_output_size", "conv_pads", "tap_reads", "transpose_pads",
+           "transpose_tap_reads", "tap_weights"]
 
 
 def conv_pads(auto_pad, pads, n, k, s, d):

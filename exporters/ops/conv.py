@@ -10,10 +10,12 @@ https://onnx.ai/onnx/operators/onnx__Conv.html
 
 import numpy as np
 
+from exporters._context import describe
 from exporters._nodemap import NodeMap
 from exporters.ops import Unsupported, register
-from exporters.ops._geometry import conv_pads, read_conv_node, tap_reads, tap_weights
+from exporters.ops._geometry import check_output_size, conv_pads, read_conv_node, tap_reads, tap_weights
 from exporters.ops._util import output_shape
+from netgraph.exceptions import InvalidModelError
 
 __all__ = ["conv"]
 
@@ -26,16 +28,17 @@ def conv(ctx, node):
     c_in = vec[0].size
     c_out, cin_g = w.shape[0], w.shape[1]
     if cin_g * group != c_in or c_out % group:
-        raise Unsupported(
-            f"Conv weight {cn.weight_name!r} of shape {w.shape} with group={group} does not fit {c_in} input channels"
+        raise InvalidModelError(
+            f"{ctx.source or 'model'}: {describe(node)} has a weight {cn.weight_name!r} of shape {w.shape} that with "
+            f"group={group} does not fit its {c_in} input channels (group must divide the input and output channels); "
+            "fix the model or re-export it"
         )
     k, s, d, n, r = cn.kernel, cn.strides, cn.dilations, cn.in_size, w.ndim - 2
     begin, out = conv_pads(cn.attrs.get("auto_pad", "NOTSET"), cn.attrs.get("pads"), n, k, s, d)
+    check_output_size(ctx, node, c_out, out, n, k, d, cn.attrs.get("pads"))
     inferred = output_shape(ctx, node.output[0], fallback=[c_out] + out)
     if list(inferred[1:]) != out:
         raise Unsupported(f"Conv output size {out} disagrees with shape inference {list(inferred[1:])}")
-    if min(out) <= 0:
-        raise Unsupported(f"Conv output size {out} is empty")
     reads = tap_weights([tap_reads(n[i], out[i], k[i], s[i], d[i], begin[i]) for i in range(r)])
     wf = w.reshape(c_out, cin_g, -1)
     count = (wf != 0).astype(np.int64) @ reads

@@ -9,9 +9,11 @@ https://onnx.ai/onnx/operators/onnx__ConvTranspose.html
 
 import numpy as np
 
+from exporters._context import describe
 from exporters._nodemap import NodeMap
-from exporters.ops import Unsupported, register
-from exporters.ops._geometry import read_conv_node, tap_weights, transpose_pads, transpose_tap_reads
+from exporters.ops import register
+from exporters.ops._geometry import check_output_size, read_conv_node, tap_weights, transpose_pads, transpose_tap_reads
+from netgraph.exceptions import InvalidModelError
 
 __all__ = ["conv_transpose"]
 
@@ -23,7 +25,11 @@ def conv_transpose(ctx, node):
     a, w, vec, group = cn.attrs, cn.weight, cn.vec, cn.group
     c_in = vec[0].size
     if w.shape[0] != c_in or c_in % group:
-        raise Unsupported(f"ConvTranspose weight {cn.weight_name!r} of shape {w.shape} does not fit {c_in} input channels")
+        raise InvalidModelError(
+            f"{ctx.source or 'model'}: {describe(node)} has a weight {cn.weight_name!r} of shape {w.shape} that with "
+            f"group={group} does not fit its {c_in} input channels (group must divide them); fix the model or "
+            "re-export it"
+        )
     cout_g = w.shape[1]
     c_out = cout_g * group
     k, s, d, n, r = cn.kernel, cn.strides, cn.dilations, cn.in_size, w.ndim - 2
@@ -32,6 +38,7 @@ def conv_transpose(ctx, node):
     begin, out = transpose_pads(
         a.get("auto_pad", "NOTSET"), a.get("pads"), a.get("output_shape"), a.get("output_padding"), n, k, s, d, out_inf
     )
+    check_output_size(ctx, node, c_out, out, n, k, d, a.get("pads"))
     reads = tap_weights([transpose_tap_reads(n[i], out[i], k[i], s[i], d[i], begin[i]) for i in range(r)])
     wf = w.reshape(c_in, cout_g, -1)
     count = (wf != 0).astype(np.int64) @ reads  # (c_in, cout_g)

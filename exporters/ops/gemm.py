@@ -2,13 +2,18 @@
 
 A (the data) must be on the path: (batch, features), or (features, batch) made by a
 Transpose with ``transA`` = 1; B' = B.T when ``transB`` = 1, so the
-weight of unit j from feature i is ``alpha * B'[i, j]``. ONNX operator reference:
+weight of unit j from feature i is ``alpha * B'[i, j]``. An ``alpha`` or ``beta`` that
+is NaN or infinite is refused, as a weight holding such values is. ONNX operator reference:
 https://onnx.ai/onnx/operators/onnx__Gemm.html
 """
 
+import math
+
+from exporters._context import describe
 from exporters._nodemap import NodeMap
 from exporters.ops import Unsupported, register
 from exporters.ops._util import attrs, channel_vector
+from netgraph.exceptions import InvalidWeightError
 
 __all__ = ["gemm"]
 
@@ -30,11 +35,15 @@ def gemm(ctx, node):
         )
     if len(m.shape) != 1:
         raise Unsupported(f"Gemm data input must be 2-D (batch, features); got non-batch shape {m.shape}")
+    alpha, beta = float(a.get("alpha", 1.0)), float(a.get("beta", 1.0))
+    for name, value in (("alpha", alpha), ("beta", beta)):
+        if not math.isfinite(value):
+            raise InvalidWeightError(f"{describe(node)}: {name} is {value}, which makes every output NaN or infinite; "
+                                     "fix or re-export the model")
     w = ctx.weight(b, node)
     if w.ndim != 2:
         raise Unsupported(f"Gemm weight {b!r} must be 2-D, got shape {w.shape}")
     wt = w if a.get("transB", 0) else w.T  # (out, in)
-    alpha = float(a.get("alpha", 1.0))
     if alpha != 1.0:
         wt = wt * alpha
     vec = channel_vector(m, 0)
