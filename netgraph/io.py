@@ -39,7 +39,8 @@ What a file declares is checked against what it holds and against a memory budge
 ``max_bytes`` (:data:`DEFAULT_MAX_BYTES`, 4 GiB, by default), before anything is
 allocated: the sizes of the ``.npz`` members (their zip entries and their ``.npy``
 headers), 8 bytes for each node of the layer table, the size of a GraphML or pickle
-file. Reading takes up to about three times the budget in memory; a file over it raises
+file. Reading takes about twice what the file declares in memory (1.8 times, measured
+on a 4.5-million-edge graph, in ``.npz`` and in GraphML); a file over the budget raises
 :class:`~netgraph.ResourceLimitError`, and so does running out of memory on the way.
 
 The ``.npz`` layout (version 1): a 0-d unicode array ``header`` holding a JSON object
