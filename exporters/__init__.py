@@ -53,7 +53,8 @@ def read_onnx(model, *, lenient: bool = False, max_bytes: int = DEFAULT_MAX_BYTE
     netgraph.ModelNotFoundError
         The file does not exist.
     netgraph.InvalidModelError
-        Not an ONNX model, not a regular file (a FIFO, a device), or a broken one: two
+        Not an ONNX model (or a corrupt one: a name that is not UTF-8), not a regular
+        file (a FIFO, a device), or a broken one: two
         definitions of a tensor name, a tensor read that nothing produces, a cycle, an
         unknown element type, an operator with the wrong number of inputs or a
         wrongly-typed attribute, invalid convolution geometry (see
@@ -97,17 +98,22 @@ def read_onnx(model, *, lenient: bool = False, max_bytes: int = DEFAULT_MAX_BYTE
     """
     from exporters._model import load_model
     from exporters._walk import walk
-    from netgraph.exceptions import ResourceLimitError
+    from netgraph.exceptions import InvalidModelError, ResourceLimitError
     from netgraph.utils.check import check_bool, check_int
 
     lenient = check_bool(lenient, "lenient")
     max_bytes = check_int(max_bytes, "max_bytes", minimum=1)
+    source = str(model) if isinstance(model, (str, os.PathLike)) else "the model"
     try:
         proto, source = load_model(model, max_bytes=max_bytes)
         return walk(proto, lenient=lenient, source=source, max_bytes=max_bytes)
     except MemoryError:
-        where = str(model) if isinstance(model, (str, os.PathLike)) else "the model"
         raise ResourceLimitError(
-            f"{where}: the machine ran out of memory reading the model, although no array it declares exceeds "
+            f"{source}: the machine ran out of memory reading the model, although no array it declares exceeds "
             f"max_bytes={max_bytes:,}; free memory, or pass a smaller max_bytes to refuse such a model early"
+        ) from None
+    except UnicodeDecodeError as exc:  # protobuf decodes a string field when it is first read
+        raise InvalidModelError(
+            f"{source}: a name or text in the model is not UTF-8 ({exc.reason} at byte {exc.start}); the file is "
+            "corrupt: re-export the model"
         ) from None

@@ -8,7 +8,8 @@ produces cuts every layer after it off the path without a word. :func:`validate_
 refuses such a model with an :class:`~netgraph.InvalidModelError` that names the node
 or tensor, in one pass over the nodes and tensors (no weight is read):
 
-* **names**: graph inputs, initializers and node outputs are unique; a graph input may
+* **names**: every name is UTF-8 text; graph inputs, initializers and node outputs are
+  unique; a graph input may
   also be an initializer (IR versions below 4 list every initializer as an input);
   ``""`` is an omitted optional input or output;
 * **references**: every node input, every name that a node's subgraphs (If, Loop, Scan)
@@ -114,6 +115,7 @@ def validate_graph(proto, *, source: str = "model") -> list:
 the graph does not declare (as an input or initializer); the model is broken: fix it or re-export it
     """
     g = proto.graph
+    _check_text(g, source)
     _check_types(g, source)
     producer = _producers(g, source)
     available = producer.keys() | {vi.name for vi in g.input} | {t.name for t in g.initializer} | {
@@ -169,6 +171,19 @@ def _producers(g, source) -> dict:
     return producer
 
 
+def _check_text(g, source) -> None:
+    """Every name is text: protobuf gives a name that is not UTF-8 as bytes."""
+    names = [("graph input", vi.name) for vi in g.input] + [("graph output", vi.name) for vi in g.output]
+    names += [("initializer", t.name) for t in g.initializer]
+    for node in g.node:
+        names += [("node", node.name), ("operator", node.op_type), ("domain", node.domain)]
+        names += [("tensor", name) for name in (*node.input, *node.output)]
+    for what, name in names:
+        if not isinstance(name, str):
+            raise InvalidModelError(f"{source}: the {what} name {name!r} is not UTF-8 text; the file is corrupt: "
+                                    "re-export the model")
+
+
 def _check_types(g, source) -> None:
     """Known element types and no negative dimension, in value infos and in the tensors a graph holds."""
     for kind, infos in (("graph input", g.input), ("graph output", g.output), ("value_info of", g.value_info)):
@@ -215,8 +230,8 @@ class _Schemas:
             if domain in ("", "ai.onnx.ml") and domain in self.versions:
                 try:
                     schema = onnx.defs.get_schema(node.op_type, self.versions[domain], domain)
-                except onnx.defs.SchemaError:
-                    schema = None  # not a standard operator: its handler, if any, reads it
+                except (onnx.defs.SchemaError, TypeError):
+                    schema = None  # not a standard operator (or no usable opset): its handler, if any, reads it
             self.cache[key] = schema
         return self.cache[key]
 

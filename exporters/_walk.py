@@ -41,8 +41,8 @@ def _run_handler(ctx, spec, node) -> None:
         spec.function(ctx, node)
     except Unsupported as exc:
         ctx.unsupported(node, str(exc), error=exc.error)
-    except (NetgraphError, MemoryError):
-        raise
+    except (NetgraphError, MemoryError, UnicodeDecodeError):
+        raise  # read_onnx reports the last two: out of memory, a corrupt file
     except Exception as exc:
         detail = " ".join(f"{type(exc).__name__}: {exc}".split())
         raise HandlerError(f"handler {spec.name} failed on {describe(node)} with {detail}; {_REPORT}") from exc

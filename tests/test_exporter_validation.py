@@ -131,6 +131,19 @@ def test_an_attribute_of_the_wrong_type_is_an_invalid_model_not_a_handler_bug():
     assert "attribute 'alpha' of Gemm node 'fc1' has type STRING; Gemm needs FLOAT" in msg
 
 
+@pytest.mark.parametrize("field", ["graph", "node"])
+def test_a_name_that_is_not_utf8_is_a_corrupt_file_not_a_decode_error(field):
+    m = _two_layers()
+    if field == "graph":
+        m.graph.name = "abcQ"
+    else:
+        m.graph.node[0].name = "abcQ"
+    data = bytearray(m.SerializeToString())
+    data[data.index(b"abcQ") + 3] = 0xCA  # a UTF-8 lead byte without its continuation
+    msg = _error(bytes(data))
+    assert msg.startswith("<bytes>: ") and "not UTF-8" in msg and "corrupt" in msg
+
+
 # ---------------------------------------------------------------------------- what must still be read
 def test_nodes_listed_out_of_order_are_read_in_topological_order():
     g = read_onnx(_two_layers([_fc("h", "W2", "y", "fc2"), _fc("x", "W", "h", "fc1")]))
