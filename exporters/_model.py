@@ -112,6 +112,8 @@ def _check_model_file(path, source, max_bytes) -> None:
         st = os.stat(path)
     except (FileNotFoundError, NotADirectoryError):
         raise ModelNotFoundError(f"model file not found: {source}") from None
+    except ValueError:  # os.stat refuses a path holding a NUL byte
+        raise ModelNotFoundError(f"model file not found: {source!r} (a path cannot hold a NUL byte)") from None
     except OSError as exc:
         raise InvalidModelError(f"{source} cannot be read: {exc.strerror or exc}") from None
     if stat.S_ISDIR(st.st_mode):

@@ -201,6 +201,11 @@ def test_a_character_device_is_refused():
     assert f"{os.devnull} is a character device, not a regular file" in _refused(os.devnull, netgraph.InvalidModelError)
 
 
+def test_a_path_holding_a_nul_byte_names_no_file(tmp_path):
+    msg = _refused(str(tmp_path / "m\0.onnx"), netgraph.ModelNotFoundError)
+    assert "a path cannot hold a NUL byte" in msg and "\0" not in msg
+
+
 def test_a_directory_is_refused(tmp_path):
     assert "is a directory" in _refused(tmp_path, netgraph.InvalidModelError)
 
