@@ -14,7 +14,6 @@ anything is built from them, so that a file is read whole or refused with a
   weight (a finite number);
 * :func:`check_total`: the counts of a whole graph add up to less than 2**63, so that no
   sum of them (a degree, a junction's connections) overflows int64;
-* :func:`check_budget`: the bytes a file declares against the memory budget ``max_bytes``.
 """
 
 from __future__ import annotations
@@ -24,13 +23,13 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from netgraph.exceptions import GraphFormatError, NetgraphError, ResourceLimitError
+from netgraph.exceptions import GraphFormatError, NetgraphError
 from netgraph.graph import Layer
 from netgraph.utils.check import check_fields
 from netgraph.utils.tables import one_line
 
 __all__ = ["NODE_BYTES", "TABLES", "parse_json", "check_tables", "check_counts", "check_weights", "check_total",
-           "check_budget", "plural"]
+           "plural"]
 
 #: Bytes that each node of a graph counts against the memory budget (one int64: the least
 #: any per-node result, a degree sequence say, takes).
@@ -254,28 +253,3 @@ def check_total(counts, where: str) -> None:
     if total > _INT64_MAX:
         raise GraphFormatError(f"{where}: the counts add up to {total} connections, more than int64 holds "
                                f"(2**63 - 1); no network has that many")
-
-
-def check_budget(n_bytes: int, max_bytes: int, where: str, what: str) -> None:
-    """Check that ``n_bytes`` (what a file declares) is within the memory budget.
-
-    Parameters
-    ----------
-    n_bytes : int
-        The bytes declared.
-    max_bytes : int
-        The budget (``read_graph``'s ``max_bytes``).
-    where : str
-        The file, for the message.
-    what : str
-        What declares them (``"its arrays and nodes"``).
-
-    Raises
-    ------
-    ResourceLimitError
-    """
-    if n_bytes > max_bytes:
-        raise ResourceLimitError(
-            f"{where}: {what} take {n_bytes:,} bytes, more than the memory budget max_bytes={max_bytes:,}; "
-            "pass a larger max_bytes if you trust the file and have the memory"
-        )

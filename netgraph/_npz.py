@@ -32,7 +32,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from netgraph._csr import check_csr
-from netgraph._graphfile import NODE_BYTES, check_budget, check_counts, check_tables, check_total, check_weights, \
+from netgraph.utils.check import check_budget
+from netgraph._graphfile import NODE_BYTES, check_counts, check_tables, check_total, check_weights, \
     parse_json, plural
 from netgraph.exceptions import GraphFormatError, NetgraphError
 from netgraph.graph import Junction, LayeredGraph

@@ -63,7 +63,7 @@ import warnings
 
 import numpy as np
 
-from netgraph._graphfile import check_budget
+from netgraph.utils.check import DEFAULT_MAX_BYTES, check_budget
 from netgraph._npz import npz_arrays, read_npz
 from netgraph.exceptions import (GraphFormatError, InvalidParameterError, ModelNotFoundError, ResourceLimitError,
                                  UnsafeFormatError)
@@ -78,10 +78,6 @@ logger = logging.getLogger(__name__)
 
 #: Accepted file suffixes and the format each selects.
 GRAPH_FORMATS = {".graphml": "graphml", ".pickle": "pickle", ".pkl": "pickle", ".npz": "npz"}
-
-#: The default memory budget of :func:`read_graph` (``max_bytes``): 4 GiB, the bytes a file
-#: may declare (its arrays and 8 bytes a node, or a GraphML or pickle file's size).
-DEFAULT_MAX_BYTES = 4 * 2**30
 
 
 def graph_format(path, format=None) -> str:

@@ -8,7 +8,8 @@ import pytest
 
 from netgraph import GraphFormatError, ResourceLimitError
 from netgraph._csr import check_csr
-from netgraph._graphfile import check_budget, check_counts, check_tables, check_total, check_weights, parse_json, plural
+from netgraph.utils.check import check_budget
+from netgraph._graphfile import check_counts, check_tables, check_total, check_weights, parse_json, plural
 from netgraph._npz import _members
 
 
