@@ -38,7 +38,13 @@ class ModelNotFoundError(NetgraphError, FileNotFoundError):
 
 
 class InvalidModelError(NetgraphError, ValueError):
-    """A file or object is not a readable ONNX model (corrupt protobuf, wrong type, no graph)."""
+    """A file or object is not a readable ONNX model.
+
+    A corrupt protobuf, a wrong type, no graph, a path that is not a regular file (a FIFO
+    or a device), broken wiring found before the walk (a tensor name defined twice, a
+    tensor read but never produced, a cycle), or operator settings no runtime accepts
+    (Conv strides of 0, a group that does not divide the channels).
+    """
 
 
 class ExternalDataError(NetgraphError):
@@ -122,6 +128,7 @@ class UnsafeFormatError(GraphFormatError):
 class ResourceLimitError(NetgraphError):
     """A file declares more data than the memory budget allows, or reading it ran out of memory.
 
-    The budget is the ``max_bytes`` keyword of :func:`~netgraph.read_graph`; the message
-    gives the size declared and the budget.
+    The budget is the ``max_bytes`` keyword of :func:`~netgraph.read_graph` and of
+    :func:`exporters.read_onnx` (4 GiB by default); the message gives the size declared
+    and the budget.
     """
