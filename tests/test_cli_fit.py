@@ -218,7 +218,8 @@ def test_k_at_the_bound_is_accepted(capsys, mlp):
 
 
 @pytest.mark.parametrize("argv, fragment", [
-    (["--bootstrap", "-1"], "--bootstrap must be an integer >= 0; got -1"),
+    (["--bootstrap", "-1"], "--bootstrap must be an integer in [0, 100000]; got -1"),  # bounded (issue 9)
+    (["--bootstrap", "100001"], "--bootstrap must be an integer in [0, 100000]; got 100001"),
     (["--seed", "-3"], "--seed must be an integer >= 0; got -3"),
 ])
 def test_bad_numbers(capsys, mlp, argv, fragment):

@@ -5,7 +5,9 @@
 * :func:`emit` writes a result to standard output or, atomically, to ``-o FILE``; the text
   comes from :func:`netgraph.utils.tables.json_text` or :func:`netgraph.utils.tables.format_table`;
 * :func:`write_ccdf_figure` draws the CCDF figure of ``fit --plot`` and ``demo``;
-* ``add_*`` add the arguments several subcommands share, with the same help everywhere.
+* ``add_*`` add the arguments several subcommands share, with the same help everywhere:
+  :func:`add_model_argument` adds ``MODEL`` and ``--allow-pickle`` to every subcommand
+  that reads a model.
 
 Examples
 --------
@@ -14,24 +16,26 @@ Examples
 >>> add_model_argument(p)
 >>> add_lenient_option(p)
 >>> p.parse_args(["m.onnx", "--lenient"])
-Namespace(model='m.onnx', lenient=True)
+Namespace(model='m.onnx', allow_pickle=False, lenient=True)
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import stat
 import sys
 
 from netgraph.exceptions import InvalidModelError, ModelNotFoundError
 from netgraph.graph import LayeredGraph
 from netgraph.io import GRAPH_FORMATS, read_graph
-from netgraph.utils.files import atomic_write
+from netgraph.utils.files import atomic_write, file_type_name
 
 __all__ = [
     "EXIT_ERROR",
     "MODEL_HELP",
     "LENIENT_HELP",
+    "ALLOW_PICKLE_HELP",
     "read_model",
     "emit",
     "write_ccdf_figure",
@@ -52,9 +56,17 @@ MODEL_HELP = f"ONNX model, or a graph file ({', '.join(GRAPH_FORMATS)})"
 #: Help of ``--lenient``.
 LENIENT_HELP = "cut unsupported operators (they start new input layers) instead of failing"
 
+#: Help of ``--allow-pickle``.
+ALLOW_PICKLE_HELP = ("read a MODEL that is an igraph pickle (.pickle, .pkl): loading a pickle runs whatever code "
+                     "it holds, so use it only for files you made or trust (refused by default; .npz and GraphML "
+                     "are safe)")
 
-def read_model(model, *, lenient: bool = False) -> LayeredGraph:
+
+def read_model(model, *, lenient: bool = False, allow_pickle: bool = False) -> LayeredGraph:
     """Read ``MODEL``: a graph file by its suffix, otherwise an ONNX model.
+
+    ``model`` is looked at with :func:`os.stat` only before a reader opens it, so a FIFO
+    or a device (which would block, or never end) is refused without being opened.
 
     Parameters
     ----------
@@ -63,6 +75,9 @@ def read_model(model, *, lenient: bool = False) -> LayeredGraph:
         (``.graphml``, ``.pickle``, ``.pkl``, ``.npz``).
     lenient : bool, default False
         Passed to :func:`exporters.read_onnx`: cut unsupported operators instead of failing.
+    allow_pickle : bool, default False
+        Passed to :func:`netgraph.io.read_graph`: read a pickled graph file (which can
+        run code) instead of refusing it (``--allow-pickle``).
 
     Returns
     -------
@@ -73,9 +88,11 @@ def read_model(model, *, lenient: bool = False) -> LayeredGraph:
     ModelNotFoundError
         If ``model`` does not exist.
     InvalidModelError
-        If ``model`` is a directory, or not a model the reader understands.
+        If ``model`` is a directory, a FIFO, a device or anything but a regular file,
+        cannot be looked at, or is not a model the reader understands.
     NetgraphError
-        Whatever else the reader raises on bad input (an unsupported operator, ...).
+        Whatever else the reader raises on bad input (an unsupported operator, a
+        pickle without ``allow_pickle``, ...).
 
     Examples
     --------
@@ -83,14 +100,24 @@ def read_model(model, *, lenient: bool = False) -> LayeredGraph:
     Traceback (most recent call last):
     ...
     netgraph.exceptions.ModelNotFoundError: model file not found: 'no/such/model.onnx'
+    >>> read_model("/dev/null")
+    Traceback (most recent call last):
+    ...
+    netgraph.exceptions.InvalidModelError: '/dev/null' is a character device, not a model file: give a regular file
     """
     path = os.fspath(model)
-    if not os.path.exists(path):
-        raise ModelNotFoundError(f"model file not found: {path!r}")
-    if os.path.isdir(path):
+    try:
+        mode = os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        raise ModelNotFoundError(f"model file not found: {path!r}") from None
+    except OSError as exc:
+        raise InvalidModelError(f"cannot look at model {path!r}: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(mode):
         raise InvalidModelError(f"{path!r} is a directory, not a model file")
+    if not stat.S_ISREG(mode):
+        raise InvalidModelError(f"{path!r} is a {file_type_name(mode)}, not a model file: give a regular file")
     if os.path.splitext(path)[1].lower() in GRAPH_FORMATS:
-        return read_graph(path)
+        return read_graph(path, allow_pickle=allow_pickle)
     from exporters import read_onnx
 
     logger.info("reading ONNX model %s%s", path, " (lenient)" if lenient else "")
@@ -148,8 +175,9 @@ def write_ccdf_figure(path, degrees: dict, fits: dict, notes: dict) -> None:
 
 
 def add_model_argument(parser) -> None:
-    """Add the ``MODEL`` argument (an ONNX model or a graph file)."""
+    """Add the ``MODEL`` argument (an ONNX model or a graph file) and ``--allow-pickle``."""
     parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
+    parser.add_argument("--allow-pickle", action="store_true", help=ALLOW_PICKLE_HELP)
 
 
 def add_lenient_option(parser) -> None:

@@ -3,7 +3,7 @@
 ::
 
     netgraph degrees MODEL [--json] [-o FILE] [--lenient] [--include-output] [--include-skip]
-                           [--direction {both,in,out}]
+                           [--direction {both,in,out}] [--allow-pickle]
 
 The degrees are those of :func:`netgraph.layer_degrees` (scalar connections; by default
 the junctions into the output layers and the skip junctions are left out). The table
@@ -31,7 +31,7 @@ ORDER = 20
 
 
 def add_arguments(parser) -> None:
-    """Add ``MODEL``, ``--json``, ``-o``, ``--lenient`` and the degree options to ``parser``."""
+    """Add ``MODEL``, ``--allow-pickle``, ``--json``, ``-o``, ``--lenient`` and the degree options to ``parser``."""
     add_model_argument(parser)
     add_json_option(parser)
     add_output_option(parser)
@@ -127,7 +127,7 @@ def run(args) -> int:
     """Write the degrees table (or the JSON document) to standard output or ``-o FILE``."""
     if args.output:
         check_writable(args.output)
-    graph = read_model(args.model, lenient=args.lenient)
+    graph = read_model(args.model, lenient=args.lenient, allow_pickle=args.allow_pickle)
     doc = degrees_document(graph, args.model, direction=args.direction, include_output=args.include_output,
                            include_skip=args.include_skip)
     emit(json_text(doc) if args.json else degrees_table(doc), args.output)

@@ -102,7 +102,7 @@ def run(args) -> int:
     # every check before torch is imported and before anything is written
     check_prune_options(model=DEMO_MODEL, dataset=DEMO_DATASET, sparsity=args.sparsity, epochs=args.epochs,
                         seed=args.seed)
-    out = check_output_dir(args.output)
+    out = check_output_dir(args.output, files=(*PRUNE_FILES, *_DEMO_FILES))
     logger.info("demo: %s on %s, sparsity %.2f, %d epochs, seed %d", DEMO_MODEL, DEMO_DATASET, args.sparsity,
                 args.epochs, args.seed)
     training = run_prune(model=DEMO_MODEL, dataset=DEMO_DATASET, output=out, sparsity=args.sparsity,

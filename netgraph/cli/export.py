@@ -20,7 +20,7 @@ ORDER = 30
 
 
 def add_arguments(parser) -> None:
-    """Add ``MODEL``, ``-o OUT``, ``--format`` and ``--lenient`` to ``parser``."""
+    """Add ``MODEL``, ``--allow-pickle``, ``-o OUT``, ``--format`` and ``--lenient`` to ``parser``."""
     add_model_argument(parser)
     parser.add_argument("-o", "--output", metavar="OUT", required=True,
                         help=f"output file ({', '.join(GRAPH_FORMATS)})")
@@ -32,7 +32,7 @@ def run(args) -> int:
     """Read the model and write its graph; print one line naming the file."""
     fmt = graph_format(args.output, args.format)  # a bad suffix fails before the model is read
     check_writable(args.output)
-    graph = read_model(args.model, lenient=args.lenient)
+    graph = read_model(args.model, lenient=args.lenient, allow_pickle=args.allow_pickle)
     write_graph(graph, args.output, format=fmt)
     print(f"wrote {args.output} ({fmt}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)")
     return 0

@@ -1,4 +1,4 @@
-"""``netgraph info MODEL [--lenient]``: the layers, junctions and cuts of a model.
+"""``netgraph info MODEL [--lenient] [--allow-pickle]``: the layers, junctions and cuts of a model.
 
 Prints the model's path, :meth:`netgraph.LayeredGraph.summary` (the layer table and the
 junction table: edges, scalar connections and density of each) and one line per
@@ -18,7 +18,7 @@ ORDER = 10
 
 
 def add_arguments(parser) -> None:
-    """Add ``MODEL`` and ``--lenient`` to ``parser``."""
+    """Add ``MODEL``, ``--allow-pickle`` and ``--lenient`` to ``parser``."""
     add_model_argument(parser)
     add_lenient_option(parser)
 
@@ -69,7 +69,7 @@ def cuts_text(graph) -> str:
 
 def run(args) -> int:
     """Print the model's summary and its cuts."""
-    graph = read_model(args.model, lenient=args.lenient)
+    graph = read_model(args.model, lenient=args.lenient, allow_pickle=args.allow_pickle)
     print(f"model: {args.model}")
     print(graph.summary())
     print(cuts_text(graph))

@@ -19,6 +19,8 @@ p-value does not depend on the number of processes.
 from __future__ import annotations
 
 import math
+import os
+import sys
 
 import numpy as np
 
@@ -34,6 +36,9 @@ __all__: list[str] = []
 #: Fixed-range bootstraps on supports up to this many integers draw counts per value
 #: (multinomial) and compare the CCDFs at every integer directly.
 _DENSE_MAX = 4096
+
+#: Linux's prctl option: the signal a process gets when its parent dies.
+_PR_SET_PDEATHSIG = 1
 
 
 def _fixed_range_ks(sampler: _Sampler, n_tail: int, reps: int, rng) -> np.ndarray:
@@ -186,7 +191,12 @@ def _clauset_replicates(payload, seeds):
 def _map_replicates(func, payload, seeds, n_jobs: int, bar) -> np.ndarray:
     """``func(payload, seeds[i:j])`` over chunks, in worker processes when n_jobs > 1.
 
-    Each replicate has its own seed, so the result does not depend on n_jobs."""
+    Each replicate has its own seed, so the result does not depend on n_jobs. The
+    workers ignore Ctrl-C, take SIGTERM's default action and, on Linux, are sent
+    SIGTERM when the parent dies (:func:`_worker_init`). When anything stops the parent
+    (Ctrl-C, the command line's SIGTERM, an error in a worker), the pool is stopped at
+    once by :func:`_stop_pool`: the pending chunks cancelled, the workers terminated.
+    So no worker outlives the work, even when the parent is killed."""
     total = len(seeds)
     out = np.empty(total)
     chunk = max(1, min(25, total // (8 * n_jobs) or 1))
@@ -198,10 +208,59 @@ def _map_replicates(func, payload, seeds, n_jobs: int, bar) -> np.ndarray:
         return out
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    with ProcessPoolExecutor(max_workers=min(n_jobs, len(bounds))) as pool:
+    pool = ProcessPoolExecutor(max_workers=min(n_jobs, len(bounds)), initializer=_worker_init,
+                               initargs=(os.getpid(),))
+    try:
         futures = {pool.submit(func, payload, seeds[i:j]): (i, j) for i, j in bounds}
         for fut in as_completed(futures):
             i, j = futures[fut]
             out[i:j] = fut.result()
             bar.update(j - i)
+    except BaseException:
+        _stop_pool(pool)
+        raise
+    pool.shutdown(wait=True)
     return out
+
+
+def _worker_init(parent: int) -> None:
+    """In a worker: leave Ctrl-C to the parent, die at once on SIGTERM and with the parent.
+
+    SIGINT is ignored (a Ctrl-C reaches the whole process group; the parent stops the
+    pool) and SIGTERM gets its default action back (a forked worker inherits the
+    parent's handlers, the command line's among them), so :func:`_stop_pool` ends it at
+    once. On Linux the worker asks to be sent SIGTERM when its parent dies
+    (``prctl(PR_SET_PDEATHSIG)``), so a parent killed outright leaves no orphan; if the
+    parent ``parent`` died before that request, the worker exits."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM))
+        except (OSError, AttributeError):  # no libc to ask: _stop_pool still ends the workers
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _stop_pool(pool, timeout: float = 1.0) -> None:
+    """Stop a ProcessPoolExecutor now: cancel what is pending, terminate and reap the workers.
+
+    ``shutdown(wait=True)`` (what leaving a ``with`` block does) would wait for every
+    submitted chunk; this returns within about ``timeout`` seconds. The workers are
+    the executor's own processes (its ``_processes``); one that outlives SIGTERM for
+    ``timeout`` seconds is killed."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(timeout)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout)
