@@ -349,7 +349,7 @@ def check_output_dir(path, name: str = "output folder", *, files=()) -> str:
     >>> check_output_dir(os.path.join(d, "run"), files=["train.json"])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    netgraph.exceptions.InvalidParameterError: cannot write '...train.json' in output folder '...run': output path is a directory
+    netgraph.exceptions.InvalidParameterError: cannot write '...train.json' in output folder ...: output path is a directory
     """
     path = os.fspath(path)
     if not path:
