@@ -48,12 +48,16 @@ def hand_graph():
 
 @pytest.fixture
 def fake_reader(monkeypatch):
-    """Replace exporters.read_onnx by a stub; records (path, lenient) of each call."""
+    """Replace exporters.read_onnx by a stub; records (path, lenient) of each call, and the budget."""
     calls = []
 
-    def read_onnx(model, *, lenient=False):
+    def read_onnx(model, *, lenient=False, max_bytes=None):
         calls.append((model, lenient))
+        budgets.append(max_bytes)
         return hand_graph()
+
+    budgets = []
+    read_onnx.budgets = budgets
 
     monkeypatch.setattr(exporters, "read_onnx", read_onnx, raising=False)
     return calls
@@ -153,7 +157,7 @@ def test_degrees_output_file(capsys, fake_reader, model, tmp_path):
 
 
 def test_degrees_output_file_kept_when_reading_fails(capsys, monkeypatch, model, tmp_path):
-    def broken(path, *, lenient=False):
+    def broken(path, *, lenient=False, max_bytes=None):
         raise UnsupportedOperatorError("operator 'Foo' (node 'foo0') has no handler; use --lenient")
 
     monkeypatch.setattr(exporters, "read_onnx", broken, raising=False)
@@ -183,6 +187,29 @@ def test_degrees_of_a_graph_file(capsys, tmp_path):
     code, out, _ = run(capsys, "degrees", str(tmp_path / "g.graphml"), "--json")
     assert code == 0
     assert [d["degrees"] for d in json.loads(out)["layers"]] == [[7, 5], [4, 6, 6], [2, 2], [0, 0]]
+
+
+# ---------------------------------------------------------------------- memory budget
+def test_max_bytes_reaches_the_onnx_reader(capsys, fake_reader, model):
+    assert run(capsys, "info", model)[0] == 0
+    assert run(capsys, "degrees", model, "--max-bytes", "1.5K")[0] == 0
+    assert exporters.read_onnx.budgets == [4 * 2**30, 1536]
+
+
+def test_max_bytes_bounds_a_graph_file(capsys, tmp_path):
+    path = tmp_path / "g.npz"
+    hand_graph().save(path)
+    assert run(capsys, "degrees", str(path), "--max-bytes", "1M")[0] == 0
+    code, _, err = run(capsys, "degrees", str(path), "--max-bytes", "100")
+    assert_one_line_error(code, err, "memory budget max_bytes=100")
+
+
+@pytest.mark.parametrize("size", ["0", "-1", "abc", "4Q", "1e30"])
+def test_max_bytes_must_be_a_positive_size(capsys, model, size):
+    code, _, err = run(capsys, "info", model, "--max-bytes", size)
+    assert code == 2
+    assert err.strip().splitlines()[-1] == (f"netgraph: error: argument --max-bytes: --max-bytes must be a positive "
+                                            f"size such as 4G or 500M; got {size!r}")
 
 
 # ---------------------------------------------------------------------- export
@@ -254,7 +281,7 @@ def test_directory_as_model(capsys, fake_reader, tmp_path):
 
 
 def test_reader_errors_are_one_line(capsys, monkeypatch, model):
-    def broken(path, *, lenient=False):
+    def broken(path, *, lenient=False, max_bytes=None):
         raise InvalidModelError(f"{path!r} is not an ONNX model:\n  protobuf parse error")
 
     monkeypatch.setattr(exporters, "read_onnx", broken, raising=False)

@@ -6,8 +6,9 @@
   comes from :func:`netgraph.utils.tables.json_text` or :func:`netgraph.utils.tables.format_table`;
 * :func:`write_ccdf_figure` draws the CCDF figure of ``fit --plot`` and ``demo``;
 * ``add_*`` add the arguments several subcommands share, with the same help everywhere:
-  :func:`add_model_argument` adds ``MODEL`` and ``--allow-pickle`` to every subcommand
-  that reads a model.
+  :func:`add_model_argument` adds ``MODEL``, ``--allow-pickle`` and ``--max-bytes`` to
+  every subcommand that reads a model, and :func:`model_options` gives :func:`read_model`
+  their values.
 
 Examples
 --------
@@ -16,11 +17,12 @@ Examples
 >>> add_model_argument(p)
 >>> add_lenient_option(p)
 >>> p.parse_args(["m.onnx", "--lenient"])
-Namespace(model='m.onnx', allow_pickle=False, lenient=True)
+Namespace(model='m.onnx', allow_pickle=False, max_bytes=4294967296, lenient=True)
 """
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
 import stat
@@ -29,6 +31,7 @@ import sys
 from netgraph.exceptions import InvalidModelError, ModelNotFoundError
 from netgraph.graph import LayeredGraph
 from netgraph.io import GRAPH_FORMATS, read_graph
+from netgraph.utils.check import DEFAULT_MAX_BYTES
 from netgraph.utils.files import atomic_write, file_type_name
 
 __all__ = [
@@ -37,6 +40,8 @@ __all__ = [
     "LENIENT_HELP",
     "ALLOW_PICKLE_HELP",
     "read_model",
+    "model_options",
+    "byte_size",
     "emit",
     "write_ccdf_figure",
     "add_model_argument",
@@ -62,7 +67,8 @@ ALLOW_PICKLE_HELP = ("read a MODEL that is an igraph pickle (.pickle, .pkl): loa
                      "are safe)")
 
 
-def read_model(model, *, lenient: bool = False, allow_pickle: bool = False) -> LayeredGraph:
+def read_model(model, *, lenient: bool = False, allow_pickle: bool = False,
+               max_bytes: int = DEFAULT_MAX_BYTES) -> LayeredGraph:
     """Read ``MODEL``: a graph file by its suffix, otherwise an ONNX model.
 
     ``model`` is looked at with :func:`os.stat` only before a reader opens it, so a FIFO
@@ -78,6 +84,8 @@ def read_model(model, *, lenient: bool = False, allow_pickle: bool = False) -> L
     allow_pickle : bool, default False
         Passed to :func:`netgraph.io.read_graph`: read a pickled graph file (which can
         run code) instead of refusing it (``--allow-pickle``).
+    max_bytes : int, default 4 GiB
+        The memory budget of either reader (``--max-bytes``).
 
     Returns
     -------
@@ -117,11 +125,11 @@ def read_model(model, *, lenient: bool = False, allow_pickle: bool = False) -> L
     if not stat.S_ISREG(mode):
         raise InvalidModelError(f"{path!r} is a {file_type_name(mode)}, not a model file: give a regular file")
     if os.path.splitext(path)[1].lower() in GRAPH_FORMATS:
-        return read_graph(path, allow_pickle=allow_pickle)
+        return read_graph(path, allow_pickle=allow_pickle, max_bytes=max_bytes)
     from exporters import read_onnx
 
     logger.info("reading ONNX model %s%s", path, " (lenient)" if lenient else "")
-    return read_onnx(path, lenient=lenient)
+    return read_onnx(path, lenient=lenient, max_bytes=max_bytes)
 
 
 def emit(text: str, output=None) -> None:
@@ -175,9 +183,68 @@ def write_ccdf_figure(path, degrees: dict, fits: dict, notes: dict) -> None:
 
 
 def add_model_argument(parser) -> None:
-    """Add the ``MODEL`` argument (an ONNX model or a graph file) and ``--allow-pickle``."""
+    """Add the ``MODEL`` argument (an ONNX model or a graph file), ``--allow-pickle`` and ``--max-bytes``."""
     parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
     parser.add_argument("--allow-pickle", action="store_true", help=ALLOW_PICKLE_HELP)
+    parser.add_argument("--max-bytes", type=byte_size, default=DEFAULT_MAX_BYTES, metavar="SIZE",
+                        help="memory budget for the sizes MODEL declares, in bytes or with a suffix K, M, G, T "
+                             "(powers of 1024; default 4G): a file declaring more is refused before anything "
+                             "is allocated")
+
+
+#: Suffixes of :func:`byte_size` and the powers of 1024 they stand for.
+_SIZE_SUFFIXES = {"": 0, "K": 1, "M": 2, "G": 3, "T": 4}
+
+
+def byte_size(text: str) -> int:
+    """Parse ``--max-bytes``: a positive number of bytes, optionally with a suffix K, M, G or T (powers of 1024).
+
+    Parameters
+    ----------
+    text : str
+        The option's value (``"8G"``, ``"1500000"``, ``"0.5T"``).
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        If ``text`` is not such a size (argparse turns it into the one-line usage error).
+
+    Examples
+    --------
+    >>> byte_size("8G"), byte_size("1024"), byte_size("1.5k")
+    (8589934592, 1024, 1536)
+    """
+    value = text.strip().upper().removesuffix("B").removesuffix("I")
+    suffix = value[-1:] if value[-1:] in _SIZE_SUFFIXES and value[-1:] else ""
+    try:
+        number = float(value[:len(value) - len(suffix)])
+    except ValueError:
+        number = float("nan")
+    if not (number > 0 and number * 1024 ** _SIZE_SUFFIXES[suffix] < 2**63):
+        raise argparse.ArgumentTypeError(f"--max-bytes must be a positive size such as 4G or 500M; got {text!r}")
+    return int(number * 1024 ** _SIZE_SUFFIXES[suffix])
+
+
+def model_options(args) -> dict:
+    """The keywords of :func:`read_model` from a subcommand's parsed options.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed with :func:`add_model_argument` (and :func:`add_lenient_option`, if the
+        subcommand has it).
+
+    Returns
+    -------
+    dict
+        ``lenient``, ``allow_pickle`` and ``max_bytes``.
+    """
+    return {"lenient": getattr(args, "lenient", False), "allow_pickle": args.allow_pickle,
+            "max_bytes": args.max_bytes}
 
 
 def add_lenient_option(parser) -> None:

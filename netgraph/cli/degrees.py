@@ -17,7 +17,7 @@ import numpy as np
 
 from netgraph import __version__
 from netgraph.cli._common import add_json_option, add_lenient_option, add_model_argument, add_output_option, emit, \
-    read_model
+    model_options, read_model
 from netgraph.degrees import DIRECTIONS, layer_degrees
 from netgraph.utils.files import check_writable
 from netgraph.utils.tables import format_table, json_text
@@ -127,7 +127,7 @@ def run(args) -> int:
     """Write the degrees table (or the JSON document) to standard output or ``-o FILE``."""
     if args.output:
         check_writable(args.output)
-    graph = read_model(args.model, lenient=args.lenient, allow_pickle=args.allow_pickle)
+    graph = read_model(args.model, **model_options(args))
     doc = degrees_document(graph, args.model, direction=args.direction, include_output=args.include_output,
                            include_skip=args.include_skip)
     emit(json_text(doc) if args.json else degrees_table(doc), args.output)

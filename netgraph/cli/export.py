@@ -7,7 +7,7 @@ before the model is read; the file is written atomically.
 
 from __future__ import annotations
 
-from netgraph.cli._common import add_lenient_option, add_model_argument, read_model
+from netgraph.cli._common import add_lenient_option, add_model_argument, model_options, read_model
 from netgraph.io import GRAPH_FORMATS, graph_format, write_graph
 from netgraph.utils.files import check_writable
 
@@ -32,7 +32,7 @@ def run(args) -> int:
     """Read the model and write its graph; print one line naming the file."""
     fmt = graph_format(args.output, args.format)  # a bad suffix fails before the model is read
     check_writable(args.output)
-    graph = read_model(args.model, lenient=args.lenient, allow_pickle=args.allow_pickle)
+    graph = read_model(args.model, **model_options(args))
     write_graph(graph, args.output, format=fmt)
     print(f"wrote {args.output} ({fmt}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)")
     return 0

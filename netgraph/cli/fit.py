@@ -44,7 +44,7 @@ import numpy as np
 
 from netgraph import __version__
 from netgraph.cli._common import add_json_option, add_lenient_option, add_model_argument, add_output_option, emit, \
-    read_model, write_ccdf_figure
+    model_options, read_model, write_ccdf_figure
 from netgraph.degrees import layer_degrees
 from netgraph.exceptions import FitError, NetgraphError
 from netgraph.utils.check import check_int, check_real
@@ -341,7 +341,7 @@ def run(args) -> int:
     if args.output:
         check_writable(args.output)
     plot_dir = _check_plot_dir(args.plot) if args.plot else None
-    graph = read_model(args.model, lenient=args.lenient, allow_pickle=args.allow_pickle)
+    graph = read_model(args.model, **model_options(args))
     keep = {} if plot_dir else None
     doc = fit_document(graph, args.model, k=k, rule=args.rule, bootstrap=bootstrap, seed=seed,
                        include_output=args.include_output, keep=keep)

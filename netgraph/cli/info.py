@@ -7,7 +7,7 @@ operator a lenient read cut.
 
 from __future__ import annotations
 
-from netgraph.cli._common import add_lenient_option, add_model_argument, read_model
+from netgraph.cli._common import add_lenient_option, add_model_argument, model_options, read_model
 
 __all__ = ["NAME", "HELP", "DESCRIPTION", "ORDER", "add_arguments", "run", "cuts_text"]
 
@@ -69,7 +69,7 @@ def cuts_text(graph) -> str:
 
 def run(args) -> int:
     """Print the model's summary and its cuts."""
-    graph = read_model(args.model, lenient=args.lenient, allow_pickle=args.allow_pickle)
+    graph = read_model(args.model, **model_options(args))
     print(f"model: {args.model}")
     print(graph.summary())
     print(cuts_text(graph))
