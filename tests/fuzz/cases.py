@@ -1,12 +1,13 @@
 """From a seed to a case: the files it reads, the command line, and what netgraph must do.
 
 :data:`SLOTS` lists every kind of case once: each structural mutation of
-:mod:`fuzz.onnx_mutations`, byte mutations of a model file, each graph-file mutation of
-:mod:`fuzz.graph_mutations`, the hostile pickles, and each command-line case of
-:mod:`fuzz.options`. Seed ``s`` is a case of the kind ``SLOTS[s % len(SLOTS)]``, with
-everything else (the seed model, the values, the subcommand, ``--lenient``) drawn from
-a generator seeded by ``s``: a few hundred seeds cover every kind several times, and a
-seed names one case for good.
+:mod:`fuzz.onnx_mutations`, byte mutations of a model file, pairs of structural mutations,
+each graph-file mutation of :mod:`fuzz.graph_mutations` (and byte mutations and pairs of
+them), the hostile pickles, each command-line case of :mod:`fuzz.options` and each
+hostile data-set folder of :mod:`fuzz.datasets`. Seed ``s`` is a case of the kind
+``SLOTS[s % len(SLOTS)]``, with everything else (the seed model, the values, the
+subcommand, ``--lenient``) drawn from a generator seeded by ``s``: a few hundred seeds
+cover every kind several times, and a seed names one case for good.
 """
 
 import os
@@ -17,21 +18,25 @@ import numpy as np
 from fuzz import graph_mutations as gm
 from fuzz import models
 from fuzz import onnx_mutations as om
+from fuzz.datasets import DATASET_CASES
 from fuzz.options import OPTION_CASES
 
 __all__ = ["Case", "Folders", "SLOTS", "slot_of", "build_case"]
 
-#: How many seeds of every ``len(SLOTS)`` are byte mutations of a model file.
+#: How many seeds of every ``len(SLOTS)`` are byte mutations of a model file, and pairs of mutations.
 _BYTE_SLOTS = 6
+_PAIR_SLOTS = 6
 
 
 def _slots():
     slots = [("onnx", name) for name in om.MUTATIONS]
     slots += [("onnx-bytes", f"bytes{i}") for i in range(_BYTE_SLOTS)]
+    slots += [("onnx-pair", f"pair{i}") for i in range(_PAIR_SLOTS)]
     slots += [(f"graph-{fmt}", name) for fmt, name in gm.GRAPH_MUTATIONS]
-    slots += [("graph-npz", "bytes"), ("graph-graphml", "bytes")]
-    slots += [("graph-pickle", "code"), ("graph-pickle", "plain")]
+    slots += [("graph-npz", "bytes"), ("graph-graphml", "bytes"), ("graph-npz", "pair"), ("graph-graphml", "pair")]
+    slots += [("graph-pickle", "code"), ("graph-pickle", "plain"), ("graph-pickle", "allowed")]
     slots += [("options", name) for name in OPTION_CASES]
+    slots += [("dataset", name) for name in DATASET_CASES]
     return slots
 
 
@@ -76,7 +81,6 @@ class Case:
     absent: tuple = ()
     drain: object = None
     forbid_torch: bool = False
-    forbid_text: object = None
 
     def describe(self):
         return (f"seed {self.seed} [{self.family}/{self.mutation}] {self.detail}; expect {self.expect}; "
@@ -148,6 +152,29 @@ def _onnx_case(seed, name, rng, folders):
     return Case(seed, "onnx", name, f"{base}: {detail}", _command(rng, folders, path, lenient), expect, model=model)
 
 
+def _onnx_pair_case(seed, name, rng, folders):
+    """Two structural mutations of one model: anything may come of it (the second can undo the first's
+    breakage: a shape removed after a dimension was set to 0), but never a traceback, a hang or a loss."""
+    names = list(om.MUTATIONS)
+    for _ in range(20):
+        first, second = (om.MUTATIONS[names[int(i)]] for i in rng.choice(len(names), 2, replace=False))
+        base = str(rng.choice(list(models.MODELS)))
+        model = models.build(base, seed)
+        try:
+            done = [m.function(model, rng, folders.inp) for m in (first, second)]
+        except Exception:  # noqa: BLE001 (the first left nothing for the second: no node, external data)
+            continue
+        if None not in done:
+            break
+    else:
+        raise AssertionError(f"seed {seed}: no pair of mutations applies")
+    path = os.path.join(folders.inp, "model.onnx")
+    with open(path, "wb") as f:
+        f.write(model.SerializeToString())
+    argv = _command(rng, folders, path, bool(rng.random() < 0.3))
+    return Case(seed, "onnx-pair", f"{first.name}+{second.name}", f"{base}: {done[0]}; {done[1]}", argv, model=model)
+
+
 def _onnx_bytes_case(seed, name, rng, folders):
     base = str(rng.choice(list(models.MODELS)))
     data, detail = om.byte_mutation(models.build(base, seed).SerializeToString(), rng)
@@ -172,6 +199,19 @@ def _graph_case(seed, fmt, name, rng, folders):
         graph = gm.seed_graph(str(base))
         file = gm.NpzFile(graph) if fmt == "npz" else gm.GraphmlFile(graph)
         file.marker = folders.marker
+        if name == "pair":
+            names = [k for k in gm.GRAPH_MUTATIONS if k[0] == fmt]
+            picked = [gm.GRAPH_MUTATIONS[names[int(i)]] for i in rng.choice(len(names), 2, replace=False)]
+            try:
+                results = [m.function(file, rng) for m in picked]
+            except Exception:  # noqa: BLE001 (the first left nothing for the second: no header, no member)
+                continue
+            if None in results:
+                continue
+            file.write(path)
+            result, expect = ("; ".join(r[0] for r in results), ()), "any"
+            name = "+".join(m.name for m in picked)
+            break
         if name == "bytes":
             file.write(path)
             with open(path, "rb") as f:
@@ -203,8 +243,10 @@ def _pickle_case(seed, name, rng, folders):
         from netgraph.io import write_graph
 
         write_graph(gm.seed_graph(str(rng.choice(list(gm.SEED_GRAPHS)))), path, format="pickle")
-        detail = "an igraph pickle written by netgraph, read without opting in"
-    return Case(seed, "graph-pickle", name, detail, _command(rng, folders, path, False), "error",
+        detail = "an igraph pickle written by netgraph, read " + (
+            "with --allow-pickle" if name == "allowed" else "without opting in")
+    argv = _command(rng, folders, path, False) + (["--allow-pickle"] if name == "allowed" else [])
+    return Case(seed, "graph-pickle", name, detail, argv, "any" if name == "allowed" else "error",
                 marker=folders.marker)
 
 
@@ -213,6 +255,15 @@ def _options_case(seed, name, rng, folders):
     spec = make(rng, folders)
     return Case(seed, "options", name, "bad command line", spec.pop("argv"), spec.pop("expect", expect),
                 marker=folders.marker, **spec)
+
+
+def _dataset_case(seed, name, rng, folders):
+    data = os.path.join(folders.inp, "data")
+    os.makedirs(data)
+    dataset, detail = DATASET_CASES[name](rng, data, folders.marker)
+    out = os.path.join(folders.out, "run")
+    argv = ["train", "prune", "--dataset", dataset, "--data-dir", data, "--epochs", "1", "-o", out]
+    return Case(seed, "dataset", name, detail, argv, "error", marker=folders.marker, absent=(out,), forbid_torch=True)
 
 
 def build_case(seed, root) -> Case:
@@ -224,8 +275,12 @@ def build_case(seed, root) -> Case:
         return _onnx_case(seed, name, rng, folders)
     if family == "onnx-bytes":
         return _onnx_bytes_case(seed, name, rng, folders)
+    if family == "onnx-pair":
+        return _onnx_pair_case(seed, name, rng, folders)
     if family == "graph-pickle":
         return _pickle_case(seed, name, rng, folders)
     if family.startswith("graph-"):
         return _graph_case(seed, family[len("graph-"):], name, rng, folders)
+    if family == "dataset":
+        return _dataset_case(seed, name, rng, folders)
     return _options_case(seed, name, rng, folders)

@@ -439,7 +439,7 @@ def _sparse_index(model, rng, folder):
         return None
     idx = numpy_helper.to_array(sparse.indices).copy()
     size = int(np.prod(sparse.dims))
-    choice = int(rng.integers(4))
+    choice = int(rng.integers(5))
     if choice == 0:
         idx[int(rng.integers(idx.size))] = size + int(rng.integers(10**9))
         what = "an index past the end"
@@ -449,9 +449,12 @@ def _sparse_index(model, rng, folder):
     elif choice == 2:
         idx = idx[:-1]
         what = "one index fewer than values"
-    else:
-        idx = np.stack([idx, idx])  # 2-D indices of the wrong rank
+    elif choice == 3:
+        idx = np.stack([idx] * (len(sparse.dims) + 1), axis=1)  # (NNZ, rank + 1): coordinates of the wrong rank
         what = "indices of the wrong rank"
+    else:
+        idx[1] = idx[0]  # two values at one position: one of them would be lost
+        what = "one index twice"
     sparse.indices.CopyFrom(numpy_helper.from_array(idx.astype(np.int64), ""))
     return f"sparse Constant {node.name!r}: {what}"
 
@@ -476,6 +479,29 @@ def _constant_dims(model, rng, folder):
                 a.t.dims.extend(_pick(rng, [[10**6, 10**6], [10**12], [4, 4]]))
                 return f"dense Constant {node.name!r} declares dims {list(a.t.dims)} for its data"
     return None
+
+
+@mutation("folded-size", "error")
+def _folded_size(model, rng, folder):
+    """A weight computed from constants (folded by the reader) to a declared 10**12 elements."""
+    t = _pick(rng, _weights(model))
+    if t is None:
+        return None
+    op = _pick(rng, ["ConstantOfShape", "Expand", "Tile"])
+    name = t.name
+    model.graph.initializer.remove(t)
+    huge = numpy_helper.from_array(np.array([10**6, 10**6], np.int64), name + "_shape")
+    if op == "ConstantOfShape":
+        nodes = [helper.make_node(op, [huge.name], [name], name="fold_bomb")]
+        extra = [huge]
+    else:
+        small = numpy_helper.from_array(np.ones((1, 1), np.float32), name + "_small")
+        nodes = [helper.make_node(op, [small.name, huge.name], [name], name="fold_bomb")]
+        extra = [small, huge]
+    model.graph.initializer.extend(extra)
+    for node in reversed(nodes):
+        model.graph.node.insert(0, node)
+    return f"weight {name!r} computed by {op} to shape (10**6, 10**6)"
 
 
 # ---------------------------------------------------------------------- external data

@@ -85,12 +85,12 @@ def _missing_arguments(rng, where):
 @option_case("output-path")
 def _output_path(rng, where):
     sub = _pick(rng, ["degrees", "fit", "export"])
-    target = _pick(rng, [os.path.join(where.out, "missing", "x.json"), where.out, "",
-                         os.path.join(where.out, "x" * 300), os.path.join(where.model(), "x.json"),
-                         os.path.join(where.out, "o\0.json")])
+    suffix = ".npz" if sub == "export" else ".json"
+    target = _pick(rng, [os.path.join(where.out, "missing", "x" + suffix), where.out, "",
+                         os.path.join(where.out, "x" * 300 + suffix), os.path.join(where.model(), "x" + suffix),
+                         os.path.join(where.out, "o\0" + suffix)])
     if sub == "export":
-        target = target + ".npz" if target else target
-        return {"argv": ["export", where.model(), "-o", target]}
+        return {"argv": ["export", where.model(), "-o", target, "--format", "npz"]}
     return {"argv": [sub, where.model(), "--json", "-o", target]}
 
 

@@ -47,7 +47,8 @@ class Runner:
         self._proc = None
 
     def _start(self):
-        env = dict(os.environ, PYTHONHASHSEED="0")
+        env = {k: v for k, v in os.environ.items() if k != "NETGRAPH_TRACEBACK"}  # tracebacks are what we look for
+        env["PYTHONHASHSEED"] = "0"
         self._proc = subprocess.Popen([sys.executable, _SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                       text=True, env=env)
 

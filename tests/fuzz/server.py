@@ -30,8 +30,11 @@ import sys
 import time
 import traceback
 
-import netgraph
-import netgraph.cli
+if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
+    del sys.path[0]  # this folder's modules (models, options, ...) are not top-level modules of a case
+
+import netgraph  # noqa: E402
+import netgraph.cli  # noqa: E402
 
 #: What a case may import, imported once before the forks so that each case pays only for its own work.
 _WARM = ("exporters", "exporters._walk", "onnx", "onnx.checker", "onnx.shape_inference", "onnx.reference", "igraph",
