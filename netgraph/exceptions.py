@@ -23,6 +23,7 @@ __all__ = [
     "HandlerError",
     "UnsafeFormatError",
     "ResourceLimitError",
+    "PathOverflowError",
 ]
 
 
@@ -131,4 +132,15 @@ class ResourceLimitError(NetgraphError):
     The budget is the ``max_bytes`` keyword of :func:`~netgraph.read_graph` and of
     :func:`exporters.read_onnx` (4 GiB by default); the message gives the size declared
     and the budget.
+    """
+
+
+class PathOverflowError(NetgraphError, OverflowError):
+    """A path count does not fit its number type.
+
+    Raised by :mod:`netgraph.paths` in ``mode="exact"`` when a count would reach 2**63
+    (int64), and in ``mode="float"`` when one would pass the largest float64; the
+    message names the layer where it happens and the mode to use instead
+    (``mode="float"`` or ``mode="log"``, which computes the logarithms of the counts
+    without overflow).
     """

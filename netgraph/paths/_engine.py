@@ -1,0 +1,226 @@
+"""The sweep behind every path count: sparse products of junction matrices, layer by layer.
+
+A *state* is, for one layer, the matrix whose column ``k`` counts the paths from the
+``k``-th start (a node of the source layer, or "any input node") to each node of that
+layer. :func:`sweep` visits the layers in topological order (or in reverse, along the
+transposed junctions) and sets each layer's state to the sum over its junctions of
+``A @ state`` of the junction's other end. Three number types do the arithmetic:
+
+* :class:`Exact` (int64): before each product, a bound (the largest row sum of ``A``
+  times the largest entry of the state) says whether a count could reach 2**63; only
+  then is the product also made in float64, and a count whose float value (with a
+  margin for its rounding) reaches 2**63 is a :class:`~netgraph.PathOverflowError`.
+  Counts are non-negative, so partial sums never exceed the final one: an int64 result
+  under 2**63 is exact.
+* :class:`Float` (float64): an infinite count is a :class:`~netgraph.PathOverflowError`.
+* :class:`Log`: each column is stored divided by ``exp(s_k)``, its scale, chosen after
+  every product so that the column's largest entry is 1; the logarithm of a count is
+  ``log(stored) + s_k``. Counts never overflow; a count smaller than 1e-308 times the
+  largest count of its column (in the same layer) underflows to "no path".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from netgraph.exceptions import InvalidParameterError, PathOverflowError
+
+__all__ = ["WEIGHTS", "MODES", "junction_matrix", "arithmetic", "sweep", "Exact", "Float", "Log"]
+
+#: Accepted values of ``weight``: which matrix stands for a junction.
+WEIGHTS = ("binary", "count", "abs")
+#: Accepted values of ``mode``: the number type of the counts.
+MODES = ("exact", "float", "log")
+
+_LIMIT = 2**63
+_EPS = np.finfo(np.float64).eps
+
+
+def junction_matrix(junction, weight: str, dtype) -> sp.csr_array:
+    """The junction's matrix, shape (target size, source size): ``count > 0``, ``count`` or ``|weight|``."""
+    if weight == "binary":
+        m = sp.csr_array((np.ones(junction.count.nnz, dtype=dtype), junction.count.indices, junction.count.indptr),
+                         shape=junction.shape)
+    elif weight == "count":
+        m = junction.count.astype(dtype)
+    else:
+        m = sp.csr_array((np.abs(junction.weight.data), junction.weight.indices, junction.weight.indptr),
+                         shape=junction.shape)
+        m.eliminate_zeros()  # a connection of weight 0 carries no path norm
+    return m
+
+
+def _overflow(where: str, value: float, limit: str, modes: str) -> PathOverflowError:
+    return PathOverflowError(f"path counts reach about {value:.3g} at layer {where!r}, past {limit}; "
+                             f"use {modes}")
+
+
+class Exact:
+    """int64 counts, refused when one would reach 2**63."""
+
+    dtype = np.int64
+
+    def identity(self, n: int):
+        return sp.csr_array(sp.identity(n, dtype=np.int64, format="csr"))
+
+    def ones(self, n: int):
+        return sp.csr_array(np.ones((n, 1), dtype=np.int64))
+
+    def combine(self, terms, where: str):
+        """Sum of ``A @ P`` over ``terms``, a list of (matrix, state) pairs."""
+        bound = sum(_max_row_sum(a) * (int(p.data.max()) if p.nnz else 0) for a, p in terms)
+        result = _sum_products(terms)
+        if bound >= _LIMIT:
+            approx = _sum_products([(a.astype(np.float64), p.astype(np.float64)) for a, p in terms])
+            top = float(approx.data.max()) if approx.nnz else 0.0
+            inner = sum(a.shape[1] for a, _ in terms) + 2
+            if top * (1 + 4 * inner * _EPS) >= _LIMIT:
+                raise _overflow(where, top, "the int64 limit 2**63 of mode='exact'", "mode='float' or mode='log'")
+        return result
+
+    def finish(self, state):
+        return state
+
+
+class Float:
+    """float64 counts, refused when one is infinite."""
+
+    dtype = np.float64
+
+    def identity(self, n: int):
+        return sp.csr_array(sp.identity(n, dtype=np.float64, format="csr"))
+
+    def ones(self, n: int):
+        return sp.csr_array(np.ones((n, 1)))
+
+    def combine(self, terms, where: str):
+        result = _sum_products(terms)
+        if result.nnz and not np.isfinite(result.data).all():
+            raise _overflow(where, np.inf, "the float64 range of mode='float'", "mode='log'")
+        return result
+
+    def finish(self, state):
+        return state
+
+
+class Log:
+    """Counts stored per column as (scaled matrix, log scale); see the module's docstring."""
+
+    dtype = np.float64
+
+    def identity(self, n: int):
+        return sp.csr_array(sp.identity(n, dtype=np.float64, format="csr")), np.zeros(n)
+
+    def ones(self, n: int):
+        return sp.csr_array(np.ones((n, 1))), np.zeros(1)
+
+    def combine(self, terms, where: str):
+        products = [(a @ m, s) for a, (m, s) in terms]
+        with np.errstate(divide="ignore"):
+            logs = [s + np.log(_col_max(q)) for q, s in products]
+        scale = np.max(logs, axis=0)
+        scale[~np.isfinite(scale)] = 0.0
+        result = None
+        for q, s in products:
+            part = q @ sp.diags_array(np.exp(s - scale), format="csr")
+            result = part if result is None else result + part
+        result = sp.csr_array(result)
+        result.eliminate_zeros()
+        return result, scale
+
+    def finish(self, state):
+        """The logarithms of the counts, as a CSR array whose stored entries are the pairs with a path."""
+        m, s = state
+        m = sp.csr_array(m)
+        m.eliminate_zeros()
+        m.sort_indices()
+        return sp.csr_array((np.log(m.data) + s[m.indices], m.indices.copy(), m.indptr.copy()), shape=m.shape)
+
+
+def arithmetic(mode: str):
+    """The number type of ``mode`` (one of :data:`MODES`)."""
+    return {"exact": Exact, "float": Float, "log": Log}[mode]()
+
+
+def check_weight_mode(weight: str, mode: str) -> None:
+    """``|weight|`` is not an integer: ``mode="exact"`` refuses it."""
+    if weight == "abs" and mode == "exact":
+        raise InvalidParameterError("mode must be 'float' or 'log' when weight='abs' (|weights| are not integers); "
+                                    "got 'exact'")
+
+
+def _max_row_sum(a) -> int:
+    return int(a.sum(axis=1).max()) if a.nnz else 0
+
+
+def _col_max(q) -> np.ndarray:
+    if not q.nnz:
+        return np.zeros(q.shape[1])
+    m = q.max(axis=0)
+    return m.toarray().ravel() if sp.issparse(m) else np.asarray(m, dtype=np.float64).ravel()
+
+
+def _sum_products(terms):
+    result = None
+    for a, p in terms:
+        part = a @ p
+        result = part if result is None else result + part
+    return sp.csr_array(result)
+
+
+def sweep(graph, order, starts: dict, arith, *, weight: str, include_skip: bool, reverse: bool = False,
+          keep=None) -> dict:
+    """The state of every layer of ``order`` reached from ``starts``.
+
+    Parameters
+    ----------
+    graph : LayeredGraph
+    order : sequence of str
+        The layers to visit, in topological order (reversed when ``reverse``); only
+        junctions between two of them are followed.
+    starts : dict of str to state
+        The initial state of some layers (added to what reaches them).
+    arith : Exact, Float or Log
+    weight : str
+        One of :data:`WEIGHTS`.
+    include_skip : bool
+        Follow the skip junctions.
+    reverse : bool, default False
+        Follow the junctions backwards (their transposes), from targets to sources.
+    keep : set of str, optional
+        The layers whose states are returned (all when None); the others are dropped
+        once no junction needs them.
+
+    Returns
+    -------
+    dict of str to state
+        The layers with a state (those reached), in the arithmetic's representation.
+    """
+    visit = set(order)
+    incoming: dict[str, list] = {name: [] for name in order}
+    last_use: dict[str, int] = {}
+    position = {name: i for i, name in enumerate(order)}
+    for j in graph.junctions:
+        if (j.kind == "skip" and not include_skip) or j.source not in visit or j.target not in visit:
+            continue
+        here, there = (j.source, j.target) if reverse else (j.target, j.source)
+        incoming[here].append((there, j))
+        last_use[there] = max(last_use.get(there, -1), position[here])
+    states: dict = {}
+    for i, name in enumerate(order):
+        terms = []
+        for there, j in incoming[name]:
+            if there in states:
+                a = junction_matrix(j, weight, arith.dtype)
+                terms.append((a.T.tocsr() if reverse else a, states[there]))
+        if name in starts:
+            n = graph.layer(name).size
+            terms.append((sp.csr_array(sp.identity(n, dtype=arith.dtype, format="csr")), starts[name]))
+        if terms:
+            states[name] = arith.combine(terms, name)
+        if keep is not None:
+            for there, _ in incoming[name]:
+                if there not in keep and last_use.get(there) == i:
+                    states.pop(there, None)
+    return states if keep is None else {k: v for k, v in states.items() if k in keep}
