@@ -9,7 +9,7 @@ import scipy.sparse as sp
 
 from netgraph import Junction, Layer, LayeredGraph
 from netgraph.exceptions import InvalidParameterError, LayerNotFoundError, NetgraphError, PathOverflowError
-from netgraph.paths import equivalent_fans, number_of_paths, path_counts
+from netgraph.paths import effective_sparsity, equivalent_fans, number_of_paths, path_counts, path_norm
 
 
 def fixed_fan_matrix(n_left, n_right, fan_out, rng):
@@ -242,3 +242,106 @@ def test_bad_arguments():
         number_of_paths(g, sources=3)
     with pytest.raises(InvalidParameterError, match="graph must be"):
         path_counts({}, "x", "y")
+
+
+def networkx_graph(g, include_skip=True):
+    G = g.to_networkx()
+    kinds = [j.kind for j in g.junctions]
+    if not include_skip:
+        G.remove_edges_from([(u, v) for u, v, k in G.edges(data="junction") if kinds[k] == "skip"])
+    return G
+
+
+def layer_nodes(g, name):
+    return range(g.offsets[name], g.offsets[name] + g.layer(name).size)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("include_skip", [True, False])
+def test_effective_sparsity_against_networkx(seed, include_skip):
+    g = random_graph(seed)
+    G = networkx_graph(g, include_skip)
+    starts, ends = set(layer_nodes(g, "x")), set(layer_nodes(g, "y"))
+    reached = starts.union(*(nx.descendants(G, v) for v in starts))
+    leads = ends.union(*(nx.ancestors(G, v) for v in ends))
+    result = effective_sparsity(g, include_skip=include_skip)
+    vertex = g.igraph.vs
+    for name in g.layer_names:
+        expected = [vertex[v]["unit"] for v in layer_nodes(g, name) if not (v in reached and v in leads)]
+        assert result.inactive_nodes[name].tolist() == expected
+    off, effective, connections, edges, pairs = g.offsets, 0, 0, 0, 0
+    for j, mask in zip(g.junctions, result.masks):
+        coo = j.count.tocoo()
+        on = {(r, c) for r, c in zip(*mask.tocoo().coords) if mask[r, c]}
+        for r, c, n in zip(coo.row, coo.col, coo.data):
+            u, v = off[j.source] + c, off[j.target] + r
+            is_on = (j.learnable or include_skip) and u in reached and v in leads
+            assert ((r, c) in on) == is_on
+            if j.learnable:
+                effective += is_on
+                connections += n * is_on
+        if j.learnable:
+            edges, pairs = edges + j.edges, pairs + j.shape[0] * j.shape[1]
+    assert (result.effective_edges, result.effective_connections, result.edges, result.pairs) == \
+        (effective, connections, edges, pairs)
+    assert math.isclose(result.effective_sparsity, 1 - effective / pairs)
+    assert result.effective_sparsity >= result.sparsity
+
+
+def test_effective_sparsity_of_a_dead_branch():
+    g = dey_8_4_4()
+    result = effective_sparsity(g)
+    assert result.effective_edges == result.edges == 16 and result.sparsity == 1 - 16 / 48
+    a1 = np.zeros((4, 8), dtype=np.int64)
+    a1[0, :2] = a1[1, 2:4] = 1  # hidden nodes 2 and 3 get no input
+    a2 = np.zeros((4, 4), dtype=np.int64)
+    a2[0, [0, 2]] = a2[1, 3] = 1  # hidden node 1 feeds no output
+    junctions = [Junction("x", "h", a1, a1 * 1.0, op="Gemm"), Junction("h", "y", a2, a2 * 1.0, op="Gemm")]
+    g = LayeredGraph(g.layers, junctions, outputs=["y"])
+    result = effective_sparsity(g)
+    assert {k: v.tolist() for k, v in result.inactive_nodes.items()} == {"x": [2, 3, 4, 5, 6, 7], "h": [1, 2, 3],
+                                                                         "y": [1, 2, 3]}
+    assert (result.edges, result.effective_edges) == (7, 3)
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("weight", ["abs", "count", "binary"])
+def test_path_norm_against_path_enumeration(seed, weight):
+    g = random_graph(seed)
+    G = networkx_graph(g)
+    value = {"binary": lambda e: 1.0, "count": lambda e: float(e["count"]), "abs": lambda e: abs(e["weight"])}[weight]
+    total, scores = 0.0, {}
+    for u in layer_nodes(g, "x"):
+        for path in nx.all_simple_paths(G, u, list(layer_nodes(g, "y"))):
+            hops = list(zip(path, path[1:]))
+            product = math.prod(value(G.edges[e]) for e in hops)
+            total += product
+            for e in hops:
+                scores[e] = scores.get(e, 0.0) + product
+    result = path_norm(g, weight=weight)
+    assert math.isclose(result.norm, total, rel_tol=1e-12)
+    assert math.isclose(math.exp(path_norm(g, weight=weight, mode="log").norm), total, rel_tol=1e-12)
+    off = g.offsets
+    for j, share in zip(g.junctions, result.shares):
+        coo = j.count.tocoo()
+        expected = [scores.get((off[j.source] + c, off[j.target] + r), 0.0) / total for r, c in zip(coo.row, coo.col)]
+        np.testing.assert_allclose(share.tocoo().data, expected, rtol=1e-10, atol=1e-15)
+    if weight == "binary":
+        assert result.norm == number_of_paths(g)
+
+
+def test_path_norm_of_a_chain_shares_add_up_to_one_and_log_mode_never_overflows():
+    g = fixed_fan_network((64, 1024, 64), (128, 8), seed=1)
+    result = path_norm(g, weight="binary")
+    assert result.norm == 64 * 128 * 8
+    for share in result.shares:
+        assert math.isclose(share.sum(), 1.0, rel_tol=1e-12)
+    deep = chain(2, 1100)
+    with pytest.raises(PathOverflowError, match="mode='log'"):
+        path_norm(deep)
+    logged = path_norm(deep, mode="log")
+    assert math.isclose(logged.norm, 1101 * math.log(2), rel_tol=1e-12)
+    for share in logged.shares:
+        np.testing.assert_allclose(share.data, 0.25, rtol=1e-9)
+    with pytest.raises(InvalidParameterError, match="mode must be one of"):
+        path_norm(g, mode="exact")

@@ -26,7 +26,8 @@ import scipy.sparse as sp
 
 from netgraph.exceptions import InvalidParameterError, PathOverflowError
 
-__all__ = ["WEIGHTS", "MODES", "junction_matrix", "arithmetic", "sweep", "Exact", "Float", "Log"]
+__all__ = ["WEIGHTS", "MODES", "junction_matrix", "arithmetic", "check_weight_mode", "sweep", "log_vectors",
+           "Exact", "Float", "Log", "Reach"]
 
 #: Accepted values of ``weight``: which matrix stands for a junction.
 WEIGHTS = ("binary", "count", "abs")
@@ -138,6 +139,16 @@ class Log:
         return sp.csr_array((np.log(m.data) + s[m.indices], m.indices.copy(), m.indptr.copy()), shape=m.shape)
 
 
+class Reach(Float):
+    """Reachability: 1 where at least one path leads, never a count (so never an overflow)."""
+
+    def combine(self, terms, where: str):
+        result = _sum_products(terms)
+        result.eliminate_zeros()
+        result.data[:] = 1.0
+        return result
+
+
 def arithmetic(mode: str):
     """The number type of ``mode`` (one of :data:`MODES`)."""
     return {"exact": Exact, "float": Float, "log": Log}[mode]()
@@ -224,3 +235,26 @@ def sweep(graph, order, starts: dict, arith, *, weight: str, include_skip: bool,
                 if there not in keep and last_use.get(there) == i:
                     states.pop(there, None)
     return states if keep is None else {k: v for k, v in states.items() if k in keep}
+
+
+def log_vectors(graph, order, starts, arith, *, weight: str, include_skip: bool, reverse: bool = False) -> dict:
+    """The natural logarithm of the one-column state of every layer of ``order`` (``-inf`` where none).
+
+    ``starts`` maps layer names to their sizes: each starts with a vector of ones. Every
+    layer of ``order`` is in the result (``-inf`` throughout for a layer not reached).
+    ``arith`` is :class:`Float`, :class:`Log` or :class:`Reach`.
+    """
+    states = sweep(graph, order, {name: arith.ones(n) for name, n in starts.items()}, arith, weight=weight,
+                   include_skip=include_skip, reverse=reverse)
+    out = {}
+    for name in order:
+        v = np.full(graph.layer(name).size, -np.inf)
+        if name in states:
+            m = sp.csr_array(arith.finish(states[name]))
+            if not isinstance(arith, Log):
+                m.eliminate_zeros()  # a stored 0.0 is a path only in log mode
+            rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+            with np.errstate(divide="ignore"):
+                v[rows] = m.data if isinstance(arith, Log) else np.log(m.data)
+        out[name] = v
+    return out
