@@ -15,13 +15,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from fuzz import graph_files as gf
 from fuzz import graph_mutations as gm
 from fuzz import models
 from fuzz import onnx_mutations as om
+from fuzz.byte_mutations import byte_mutation
 from fuzz.datasets import DATASET_CASES
 from fuzz.options import OPTION_CASES
 
-__all__ = ["Case", "Folders", "SLOTS", "slot_of", "build_case"]
+__all__ = ["Case", "Folders", "SLOTS", "DATASET_MEMORY", "slot_of", "build_case"]
+
+#: The memory bound of the data-set cases (bytes): their files are small, and a bomb is found sooner.
+DATASET_MEMORY = 512 * 2**20
 
 #: How many seeds of every ``len(SLOTS)`` are byte mutations of a model file, and pairs of mutations.
 _BYTE_SLOTS = 6
@@ -65,7 +70,8 @@ class Case:
     ``special`` maps a path to what it must still be afterwards (``"fifo"``,
     ``"symlink"``, ``"chardev"``); ``marker`` a file that must not exist (made only by
     code run from a file); ``absent`` paths that must not exist afterwards on failure;
-    ``drain`` a FIFO the runner reads; ``forbid_torch`` that torch must not be imported.
+    ``drain`` a FIFO the runner reads; ``forbid_torch`` that torch must not be imported;
+    ``memory`` a tighter memory bound than the runner's (bytes).
     """
 
     seed: int
@@ -81,6 +87,7 @@ class Case:
     absent: tuple = ()
     drain: object = None
     forbid_torch: bool = False
+    memory: object = None
 
     def describe(self):
         return (f"seed {self.seed} [{self.family}/{self.mutation}] {self.detail}; expect {self.expect}; "
@@ -111,7 +118,7 @@ class Folders:
         if not os.path.exists(path):
             from netgraph.io import write_graph
 
-            write_graph(gm.seed_graph("conv"), path)
+            write_graph(gf.seed_graph("conv"), path)
         return path
 
     def bad_model(self, rng):
@@ -177,7 +184,7 @@ def _onnx_pair_case(seed, name, rng, folders):
 
 def _onnx_bytes_case(seed, name, rng, folders):
     base = str(rng.choice(list(models.MODELS)))
-    data, detail = om.byte_mutation(models.build(base, seed).SerializeToString(), rng)
+    data, detail = byte_mutation(models.build(base, seed).SerializeToString(), rng)
     path = os.path.join(folders.inp, "model.onnx")
     with open(path, "wb") as f:
         f.write(data)
@@ -195,9 +202,9 @@ def _onnx_bytes_case(seed, name, rng, folders):
 def _graph_case(seed, fmt, name, rng, folders):
     suffix = {"npz": ".npz", "graphml": ".graphml"}[fmt]
     path = os.path.join(folders.inp, "graph" + suffix)
-    for base in rng.permutation(list(gm.SEED_GRAPHS)):
-        graph = gm.seed_graph(str(base))
-        file = gm.NpzFile(graph) if fmt == "npz" else gm.GraphmlFile(graph)
+    for base in rng.permutation(list(gf.SEED_GRAPHS)):
+        graph = gf.seed_graph(str(base))
+        file = gf.NpzFile(graph) if fmt == "npz" else gf.GraphmlFile(graph)
         file.marker = folders.marker
         if name == "pair":
             names = [k for k in gm.GRAPH_MUTATIONS if k[0] == fmt]
@@ -215,7 +222,7 @@ def _graph_case(seed, fmt, name, rng, folders):
         if name == "bytes":
             file.write(path)
             with open(path, "rb") as f:
-                data, detail = om.byte_mutation(f.read(), rng)
+                data, detail = byte_mutation(f.read(), rng)
             with open(path, "wb") as f:
                 f.write(data)
             result, expect = (detail, ()), "any"
@@ -237,12 +244,12 @@ def _pickle_case(seed, name, rng, folders):
     path = os.path.join(folders.inp, "graph" + str(rng.choice([".pickle", ".pkl"])))
     if name == "code":
         with open(path, "wb") as f:
-            f.write(gm.pickle_payload(folders.marker))
+            f.write(gf.pickle_payload(folders.marker))
         detail = "a pickle whose loading creates a file"
     else:
         from netgraph.io import write_graph
 
-        write_graph(gm.seed_graph(str(rng.choice(list(gm.SEED_GRAPHS)))), path, format="pickle")
+        write_graph(gf.seed_graph(str(rng.choice(list(gf.SEED_GRAPHS)))), path, format="pickle")
         detail = "an igraph pickle written by netgraph, read " + (
             "with --allow-pickle" if name == "allowed" else "without opting in")
     argv = _command(rng, folders, path, False) + (["--allow-pickle"] if name == "allowed" else [])
@@ -263,7 +270,8 @@ def _dataset_case(seed, name, rng, folders):
     dataset, detail = DATASET_CASES[name](rng, data, folders.marker)
     out = os.path.join(folders.out, "run")
     argv = ["train", "prune", "--dataset", dataset, "--data-dir", data, "--epochs", "1", "-o", out]
-    return Case(seed, "dataset", name, detail, argv, "error", marker=folders.marker, absent=(out,), forbid_torch=True)
+    return Case(seed, "dataset", name, detail, argv, "error", marker=folders.marker, absent=(out,), forbid_torch=True,
+                memory=DATASET_MEMORY)
 
 
 def build_case(seed, root) -> Case:

@@ -172,8 +172,6 @@ def problems(case, outcome, root, before, after, memory):
         return ["an exception escaped main():\n" + outcome.escaped]
     if "Traceback" in outcome.stderr:
         found.append("a traceback on standard error")
-    if outcome.maxrss > memory:
-        found.append(f"used {outcome.maxrss / 2**20:.0f} MiB")
     if case.forbid_torch and outcome.torch:
         found.append("imported torch before failing on a bad argument")
     if case.marker and os.path.exists(case.marker):

@@ -56,13 +56,14 @@ def mnist_files(rng, n_train=20, n_test=10):
 
 @functools.lru_cache(maxsize=1)
 def gzip_bomb():
-    """A gzip file of about 3 MB that decompresses to 3 GiB: 48 members of 64 MiB of zeros each.
+    """A gzip file of 1 MB that decompresses to 1 GiB: 16 members of 64 MiB of zeros each.
 
     Members are concatenated (gzip allows it, and readers read them all), so it takes
-    one compression of 64 MiB to make, not 3 GiB.
+    one compression of 64 MiB to make, not 1 GiB. The data-set cases run with a memory
+    bound of 512 MiB (:data:`fuzz.cases.DATASET_MEMORY`).
     """
     member = gzip.compress(bytes(64 * 2**20), compresslevel=9)
-    return member * 48
+    return member * 16
 
 
 def _write_mnist(folder, files, gz=()):
@@ -115,7 +116,7 @@ def _mnist_gzip_bomb(rng, folder, marker):
     name = _pick(rng, _MNIST)
     files[name] = gzip_bomb()
     _write_mnist(folder, files, gz={name})
-    return "mnist", f"{name}.gz: 3 MB that decompress to 3 GiB"
+    return "mnist", f"{name}.gz: 1 MB that decompresses to 1 GiB"
 
 
 @dataset_case("mnist-not-regular")

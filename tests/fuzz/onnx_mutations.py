@@ -1,4 +1,4 @@
-"""Structural mutations of an ONNX model through the onnx API, and byte mutations of its file.
+"""Structural mutations of an ONNX model through the onnx API (byte mutations: :mod:`fuzz.byte_mutations`).
 
 Every structural mutation is a function ``mutate(model, rng, folder)`` registered with
 :func:`mutation`; it changes ``model`` (a :class:`onnx.ModelProto`) in place and returns
@@ -22,7 +22,7 @@ import os
 import numpy as np
 from onnx import TensorProto, helper, numpy_helper
 
-__all__ = ["MUTATIONS", "Mutation", "mutation", "byte_mutation", "BYTE_MUTATIONS"]
+__all__ = ["MUTATIONS", "Mutation", "mutation"]
 
 
 class Mutation:
@@ -577,57 +577,3 @@ def _external_symlink(model, rng, folder):
     os.symlink("/etc/hostname", os.path.join(folder, "w.bin"))
     _set_external(found[0], location="w.bin")
     return f"weight {found[0].name!r} stored in w.bin, a symlink to /etc/hostname"
-
-
-# ---------------------------------------------------------------------- bytes
-def _flip(data, rng):
-    data = bytearray(data)
-    n = int(rng.integers(1, 9))
-    for _ in range(n):
-        i = int(rng.integers(len(data)))
-        data[i] ^= 1 << int(rng.integers(8))
-    return bytes(data), f"{n} bit flips"
-
-
-def _truncate(data, rng):
-    cut = int(rng.integers(len(data)))
-    return data[:cut], f"truncated to {cut} of {len(data)} bytes"
-
-
-def _insert(data, rng):
-    i = int(rng.integers(len(data) + 1))
-    n = int(rng.integers(1, 17))
-    junk = bytes(rng.integers(0, 256, n, dtype=np.uint8)) if rng.random() < 0.7 else b"\xff" * n
-    return data[:i] + junk + data[i:], f"{n} bytes inserted at {i}"
-
-
-def _overwrite(data, rng):
-    data = bytearray(data)
-    i = int(rng.integers(len(data)))
-    n = min(int(rng.integers(1, 9)), len(data) - i)
-    data[i:i + n] = _pick(rng, [b"\xff", b"\x00", b"\x7f", b"\x80"]) * n
-    return bytes(data), f"{n} bytes overwritten at {i}"
-
-
-def _repeat(data, rng):
-    i = int(rng.integers(len(data)))
-    j = min(len(data), i + int(rng.integers(1, 64)))
-    return data[:j] + data[i:j] * int(rng.integers(1, 4)) + data[j:], f"bytes {i}:{j} repeated"
-
-
-#: Byte mutations: ``mutate(data, rng) -> (new data, description)``.
-BYTE_MUTATIONS = {"flip": _flip, "truncate": _truncate, "insert": _insert, "overwrite": _overwrite,
-                  "repeat": _repeat}
-
-
-def byte_mutation(data: bytes, rng, count: int = 0):
-    """Apply ``count`` (1 to 3 when 0) random byte mutations; return the bytes and what was done."""
-    count = count or int(rng.integers(1, 4))
-    done = []
-    for _ in range(count):
-        if not data:
-            break
-        name = _pick(rng, BYTE_MUTATIONS)
-        data, what = BYTE_MUTATIONS[name](data, rng)
-        done.append(what)
-    return data, "; ".join(done)

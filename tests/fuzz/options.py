@@ -81,6 +81,17 @@ def _missing_arguments(rng, where):
                                 ["info", where.model(), "extra"], ["--frobnicate"], ["info", "--", "-v"]])}
 
 
+@option_case("max-bytes")
+def _max_bytes(rng, where):
+    """``--max-bytes`` out of its domain (an error), or a small budget a valid model may exceed (either)."""
+    sub = _pick(rng, ["info", "degrees", "fit"])
+    if rng.random() < 0.6:
+        value = _pick(rng, ["0", "-1", "x", "", "4Q", "nan", "inf", "-4G", "0.0001", "G"])
+        return {"argv": [sub, _model(rng, where), "--max-bytes", value]}
+    value = _pick(rng, ["1", "100", "1K", "64K", "1e3", str(2**70), "99999T"])
+    return {"argv": [sub, _model(rng, where), "--max-bytes", value], "expect": "any"}
+
+
 # ---------------------------------------------------------------------- output paths
 @option_case("output-path")
 def _output_path(rng, where):
@@ -205,7 +216,7 @@ def _train_data_dir(rng, where):
 _VOCABULARY = ("--json", "--lenient", "--include-output", "--include-skip", "--direction", "in", "out", "both",
                "--k", "0.3", "0.5", "--bootstrap", "0", "1", "-1", "--seed", "7", "--rule", "ks", "-v", "-q", "-vv",
                "--format", "npz", "graphml", "--", "-", "", "é", "\u202e", "x" * 1000, "--help", "--version",
-               "-o", "nan", "1e308")
+               "-o", "nan", "1e308", "--allow-pickle", "--max-bytes", "1K", "8G")
 
 
 @option_case("random-argv", "any")

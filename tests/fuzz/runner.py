@@ -52,13 +52,16 @@ class Runner:
         self._proc = subprocess.Popen([sys.executable, _SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                       text=True, env=env)
 
-    def run(self, argv, run_dir) -> Outcome:
-        """Run ``netgraph *argv`` in a fresh fork; its stdout and stderr go to files in ``run_dir``."""
+    def run(self, argv, run_dir, *, memory=None) -> Outcome:
+        """Run ``netgraph *argv`` in a fresh fork; its stdout and stderr go to files in ``run_dir``.
+
+        ``memory`` overrides the runner's bound (bytes of address space) for this run.
+        """
         if self._proc is None or self._proc.poll() is not None:
             self._start()
         out, err = os.path.join(run_dir, "stdout"), os.path.join(run_dir, "stderr")
         request = {"argv": [str(a) for a in argv], "stdout": out, "stderr": err,
-                   "timeout": self.timeout, "memory": self.memory}
+                   "timeout": self.timeout, "memory": memory or self.memory}
         self._proc.stdin.write(json.dumps(request) + "\n")
         self._proc.stdin.flush()
         line = self._proc.stdout.readline()

@@ -61,6 +61,8 @@ def _warm_up() -> None:
         except SystemExit:
             pass
 
+__all__ = ["main"]
+
 _ESCAPED_STATUS = 101  # the child's exit status when an exception escaped main()
 
 
