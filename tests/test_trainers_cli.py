@@ -212,3 +212,95 @@ def test_import_trainers_does_not_import_torch():
             "print([m for m in ('torch', 'onnxruntime', 'sklearn') if m in sys.modules])")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert proc.stdout.strip() == "[]"
+
+
+# ---------------------------------------------------------------------- netgraph train predefined
+PREDEFINED = ["train", "predefined", "--layers", "64,32,10", "--fanout", "4,5", "--epochs", "1"]
+
+
+def test_train_predefined_writes_the_model_and_its_record(capsys, tmp_path):
+    out_dir = tmp_path / "run"
+    code, out, err = run(capsys, *PREDEFINED, "--seed", "4", "-o", str(out_dir))
+    assert code == 0, err
+    assert err == ""
+    assert sorted(os.listdir(out_dir)) == ["predefined.onnx", "train.json"]
+    doc = json.loads((out_dir / "train.json").read_text())
+    assert doc["layers"] == [64, 32, 10] and doc["fanouts"] == [4, 5] and doc["fanins"] == [8, 16]
+    assert doc["densities"]["junction"] == [0.125, 0.5] and doc["densities"]["overall"] == (256 + 160) / (2048 + 320)
+    assert doc["pattern"] == "random" and doc["seed"] == 4 and doc["config"]["optimizer"] == "adam"
+    assert {"train", "export", "total"} <= set(doc["seconds"])
+    import hashlib
+
+    model = (out_dir / "predefined.onnx").read_bytes()
+    assert doc["files"]["predefined.onnx"]["sha256"] == hashlib.sha256(model).hexdigest()
+    props = {p.key: p.value for p in onnx.load_from_string(model).metadata_props}
+    assert props["netgraph.trainer"].startswith("pre-defined sparsity") and props["netgraph.stage"] == "predefined"
+    assert json.loads(props["netgraph.fanouts"]) == [4, 5]
+    assert json.loads(props["netgraph.accuracy_percent"]) == doc["accuracy_percent"]
+    assert out.splitlines()[1] == "pattern random, fan-outs 4,5, fan-ins 8,16"
+    from exporters import read_onnx
+
+    graph = read_onnx(str(out_dir / "predefined.onnx"))
+    assert not graph.cuts
+    fans = [(set(j.count.sum(axis=0).tolist()), set(j.count.sum(axis=1).tolist())) for j in graph.junctions]
+    assert fans == [({4}, {8}), ({5}, {16})]
+
+
+def test_train_predefined_is_deterministic_for_a_seed(capsys, tmp_path):
+    for name in ("a", "b"):
+        code, _, err = run(capsys, *PREDEFINED, "--pattern", "windowed", "--seed", "2", "-o", str(tmp_path / name))
+        assert code == 0, err
+    assert (tmp_path / "a" / "predefined.onnx").read_bytes() == (tmp_path / "b" / "predefined.onnx").read_bytes()
+
+
+@pytest.mark.parametrize(
+    "args, fragments",
+    [
+        (["--layers", "64,128,10", "--fanout", "8,3"], ["--fanout[1] must make the fan-in of junction 2",
+                                                        "128 * 3 / 10", "38.4"]),
+        (["--layers", "64,128,10", "--fanout", "200,10"], ["--fanout[0] must be an integer in [1, 128]; got 200"]),
+        (["--layers", "64,128,10", "--fanout", "8"], ["--fanout must be 2 fan-outs, one per junction"]),
+        (["--layers", "64,128,10", "--fanout", "8,x"], ["--fanout must be comma-separated integers", "'8,x'"]),
+        (["--layers", "64,a,10", "--fanout", "8,10"], ["--layers must be comma-separated integers"]),
+        (["--layers", "784,128,10", "--fanout", "8,10"], ["--layers[0] must be the data's 64 input features"]),
+        (["--layers", "64,128,8", "--fanout", "8,8"], ["--layers[-1] must be at least the data's 10 classes"]),
+        (["--layers", "64,128,10", "--fanout", "24,10", "--pattern", "windowed"],
+         ["windows that divide", "64 / 12", "128 / 24"]),
+        (["--layers", "64,128,10", "--fanout", "8,10", "--pattern", "grid"],
+         ["--pattern must be one of 'random', 'windowed'; got 'grid'"]),
+        (["--layers", "64,128,10", "--fanout", "8,10", "--epochs", "0"], ["--epochs must be an integer >= 1"]),
+        (["--layers", "64,128,10", "--fanout", "8,10", "--lr", "-1"], ["--lr must be a number > 0"]),
+        (["--layers", "64,128,10", "--fanout", "8,10", "--batch-size", "0"], ["--batch-size"]),
+        (["--layers", "784,128,10", "--fanout", "8,10", "--dataset", "mnist"], ["needs --data-dir"]),
+    ],
+)
+def test_predefined_bad_arguments_fail_before_training(capsys, tmp_path, no_training, args, fragments):
+    out_dir = tmp_path / "out"
+    code, out, err = run(capsys, "train", "predefined", *args, "-o", str(out_dir))
+    assert_one_line_error(code, err, *fragments)
+    assert out == "" and not out_dir.exists()
+
+
+def test_predefined_leaves_nothing_half_written(capsys, tmp_path, monkeypatch):
+    import netgraph.utils.files
+
+    real_fsync = netgraph.utils.files.os.fsync
+
+    def fsync(fd):
+        if "train.json" in os.path.basename(os.readlink(f"/proc/self/fd/{fd}")):
+            raise OSError(28, "No space left on device")
+        return real_fsync(fd)
+
+    monkeypatch.setattr(netgraph.utils.files.os, "fsync", fsync)
+    code, _, err = run(capsys, *PREDEFINED, "-o", str(tmp_path / "new"))
+    assert_one_line_error(code, err, "No space left on device")
+    assert os.listdir(tmp_path) == []
+
+
+def test_predefined_help_does_not_import_torch():
+    code = ("import sys\nfrom netgraph.cli import main\n"
+            "try:\n    main(['train', 'predefined', '--help'])\nexcept SystemExit:\n    pass\n"
+            "print([m for m in ('torch', 'onnxruntime', 'sklearn', 'matplotlib') if m in sys.modules])")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
+    assert "--fanout F1,F2,..." in proc.stdout

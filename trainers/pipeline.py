@@ -5,10 +5,13 @@ network, prunes it by magnitude, retrains it under the mask, exports both networ
 ONNX (checked against onnxruntime, with provenance in their metadata) and writes
 ``dense.onnx``, ``sparse.onnx`` and ``train.json`` (accuracies, epochs, sparsity of each
 layer, times, settings and the SHA-256 of both models) into its output folder.
+:func:`run_predefined` (``netgraph train predefined``) trains an MLP whose junctions have
+fixed fan-ins and fan-outs from the start (:mod:`trainers.predefined`) and writes
+``predefined.onnx`` and ``train.json`` (densities, fans, accuracies, ...).
 
-Every option is checked (:func:`check_prune_options`, through
-:mod:`netgraph.utils.check`) before the data are read and before torch is imported. All
-three files are prepared in memory, then written by
+Every option is checked (:func:`check_prune_options`, :func:`check_predefined_options`,
+through :mod:`netgraph.utils.check`) before the data are read and before torch is
+imported. The files are prepared in memory, then written by
 :func:`netgraph.utils.files.write_files`: each atomically, and if writing one fails,
 those already written by the run are removed, so the folder never holds a partial result.
 
@@ -40,7 +43,8 @@ from netgraph.utils.progress import show_progress
 from netgraph.utils.tables import json_text
 from trainers._registry import DATASETS, MODELS, PADDINGS
 
-__all__ = ["TRAINER", "PRUNE_FILES", "check_prune_options", "run_prune"]
+__all__ = ["TRAINER", "PRUNE_FILES", "PREDEFINED_FILES", "check_prune_options", "run_prune",
+           "check_predefined_options", "run_predefined"]
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +53,9 @@ TRAINER = "three-step magnitude pruning (Han et al. 2015)"
 
 #: Files that :func:`run_prune` writes into its output folder.
 PRUNE_FILES = ("dense.onnx", "sparse.onnx", "train.json")
+
+#: Files that :func:`run_predefined` writes into its output folder.
+PREDEFINED_FILES = ("predefined.onnx", "train.json")
 
 #: Test images on which onnxruntime's output is compared with torch's.
 CHECK_BATCH = 64
@@ -88,14 +95,8 @@ def check_prune_options(*, model: str, dataset: str, sparsity, epochs, retrain_e
     ...
     netgraph.exceptions.InvalidParameterError: --padding must be one of 'auto', 'valid', 'same'; got 'full'
     """
-    from trainers.data import CIFAR10_FILES, CIFAR10_SOURCE, MNIST_FILES, MNIST_SOURCE
-
     check_choice(model, "--model", tuple(MODELS))
-    check_choice(dataset, "--dataset", DATASETS)
-    if dataset != "digits" and data_dir is None:
-        files, source = (MNIST_FILES, MNIST_SOURCE) if dataset == "mnist" else (CIFAR10_FILES, CIFAR10_SOURCE)
-        raise DatasetError(f"--dataset {dataset} needs --data-dir, a folder holding {', '.join(files)} "
-                           f"(netgraph never downloads data); get them from {source}")
+    _check_data_source(dataset, data_dir)
     options = {"model": model, "dataset": dataset, "data_dir": data_dir,
                "sparsity": check_real(sparsity, "--sparsity", minimum=0, maximum=1, open_maximum=True)}
     for key, value, low in (("epochs", epochs, 1), ("retrain_epochs", retrain_epochs, 1), ("seed", seed, 0),
@@ -110,6 +111,17 @@ def check_prune_options(*, model: str, dataset: str, sparsity, epochs, retrain_e
         check_choice(padding, "--padding", PADDINGS)
     options["padding"] = padding
     return options
+
+
+def _check_data_source(dataset, data_dir) -> None:
+    """``--dataset`` is one of :data:`trainers.DATASETS`, with ``--data-dir`` unless it is the bundled digits."""
+    from trainers.data import CIFAR10_FILES, CIFAR10_SOURCE, MNIST_FILES, MNIST_SOURCE
+
+    check_choice(dataset, "--dataset", DATASETS)
+    if dataset != "digits" and data_dir is None:
+        files, source = (MNIST_FILES, MNIST_SOURCE) if dataset == "mnist" else (CIFAR10_FILES, CIFAR10_SOURCE)
+        raise DatasetError(f"--dataset {dataset} needs --data-dir, a folder holding {', '.join(files)} "
+                           f"(netgraph never downloads data); get them from {source}")
 
 
 def _flag(keyword: str) -> str:
@@ -271,11 +283,6 @@ def _export(net, data, config, result, options: dict) -> dict:
 
 def _train_document(net, data, result, options: dict, seconds: dict, onnx_bytes: dict) -> dict:
     """The document of ``train.json``."""
-    import torch
-
-    from netgraph import __version__
-    from trainers.export import OPSET
-
     return {
         "trainer": TRAINER,
         "model": options["model"],
@@ -285,9 +292,190 @@ def _train_document(net, data, result, options: dict, seconds: dict, onnx_bytes:
                     "split_seed": options["split_seed"]},
         **{k: v for k, v in result.summary().items() if k not in ("seconds",)},
         "seconds": seconds,
+        **_provenance(onnx_bytes),
+    }
+
+
+def _provenance(onnx_bytes: dict) -> dict:
+    """The end of a ``train.json``: each model's SHA-256 and size, the opset, the versions."""
+    import torch
+
+    from netgraph import __version__
+    from trainers.export import OPSET
+
+    return {
         "files": {name: {"sha256": hashlib.sha256(b).hexdigest(), "bytes": len(b)} for name, b in onnx_bytes.items()},
         "onnx_opset": OPSET,
         "torch_version": torch.__version__,
         "netgraph_version": __version__,
         "python_version": platform.python_version(),
     }
+
+
+# ---------------------------------------------------------------------- pre-defined sparsity
+def check_predefined_options(*, dataset: str, layers, fanouts, epochs, pattern="random", seed=0, split_seed=0,
+                             threads=1, lr=None, batch_size=None, data_dir=None) -> dict:
+    """Check the options of :func:`run_predefined` without importing torch or reading data.
+
+    The messages name the options as ``netgraph train predefined`` spells them; layer sizes
+    and fan-outs may be given as comma-separated text (``"64,128,10"``).
+
+    Parameters
+    ----------
+    dataset, layers, fanouts, epochs, pattern, seed, split_seed
+        As :func:`run_predefined`.
+    threads, lr, batch_size, data_dir
+        As :func:`run_predefined`.
+
+    Returns
+    -------
+    dict
+        The options by keyword; ``layers``, ``fanouts`` and the derived ``fanins`` as
+        tuples of int, ``lr`` (default 1e-3) and ``batch_size`` (default 64) filled in.
+
+    Raises
+    ------
+    InvalidParameterError
+        Impossible fans (:func:`trainers.predefined.fan_ins`), ``--layers`` that do not
+        start with the data set's input size, an unknown pattern, epochs < 1, ...
+    DatasetError
+        ``data_dir`` missing for MNIST or CIFAR-10.
+
+    Examples
+    --------
+    >>> check_predefined_options(dataset="digits", layers="64,128,10", fanouts="8,10", epochs=1)["fanins"]
+    (4, 128)
+    >>> check_predefined_options(dataset="digits", layers="64,128,10", fanouts="8,11", epochs=1)
+    Traceback (most recent call last):
+    ...
+    netgraph.exceptions.InvalidParameterError: --fanout[1] must be an integer in [1, 10]; got 11
+    """
+    from trainers._registry import DATASET_SHAPES, PATTERNS
+    from trainers.predefined import check_data_fits, check_layers, fan_ins
+
+    _check_data_source(dataset, data_dir)
+    check_choice(pattern, "--pattern", PATTERNS)
+    layers = check_layers(_int_list(layers, "--layers"), "--layers")
+    shape, n_classes = DATASET_SHAPES[dataset]
+    check_data_fits(layers, shape, n_classes, name="--layers")
+    fanouts = _int_list(fanouts, "--fanout")
+    fanins = fan_ins(layers, fanouts, windowed=pattern == "windowed", name="--fanout")
+    options = {"dataset": dataset, "data_dir": data_dir, "layers": layers, "pattern": pattern,
+               "fanouts": tuple(int(fo) for fo in fanouts), "fanins": fanins,
+               "lr": 1e-3 if lr is None else check_real(lr, "--lr", minimum=0, open_minimum=True)}
+    for key, value, low in (("epochs", epochs, 1), ("seed", seed, 0), ("split_seed", split_seed, 0),
+                            ("threads", threads, 1), ("batch_size", 64 if batch_size is None else batch_size, 1)):
+        options[key] = check_int(value, _flag(key), minimum=low)
+    return options
+
+
+def _int_list(value, name: str):
+    """``"64,128,10"`` -> ``[64, 128, 10]``; a sequence is returned as it is (its items are checked later)."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return [int(part) for part in value.split(",")]
+    except ValueError:
+        raise InvalidParameterError(f"{name} must be comma-separated integers such as 64,128,10; got {value!r}") \
+            from None
+
+
+def run_predefined(*, dataset: str, layers, fanouts, output, epochs: int, pattern: str = "random", seed: int = 0,
+                   split_seed: int = 0, threads: int = 1, data_dir=None, lr=None, batch_size=None,
+                   progress=None) -> dict:
+    """Train a pre-defined sparse MLP, export it, write ``predefined.onnx`` and ``train.json``.
+
+    What ``netgraph train predefined`` runs: the options are checked
+    (:func:`check_predefined_options`), then the output folder and its two files, then
+    the data are loaded and :func:`trainers.predefined.train_predefined` trains the
+    network; the model is exported (checked against onnxruntime, provenance in its
+    metadata) and both files written by :func:`netgraph.utils.files.write_files`.
+
+    Parameters
+    ----------
+    dataset : str
+        A name of :data:`trainers.DATASETS`.
+    layers, fanouts : str or sequence of int
+        ``(N_1, ..., N_{J+1})`` and ``(fo_1, ..., fo_J)``, or their comma-separated text.
+    output : str or os.PathLike
+        The output folder (created if needed).
+    epochs : int
+        Epochs of training.
+    pattern : {"random", "windowed"}, default "random"
+        :func:`trainers.predefined.sparse_masks`.
+    seed, split_seed, threads, data_dir
+        As :func:`run_prune`.
+    lr, batch_size : optional
+        Adam's learning rate (default 1e-3) and the images per step (default 64).
+    progress : bool, optional
+        A progress bar on standard error (default: when it is a terminal).
+
+    Returns
+    -------
+    dict
+        The document written to ``train.json``.
+
+    Raises
+    ------
+    InvalidParameterError, DatasetError
+        From the checks, before any work.
+    ExportCheckError
+        If onnxruntime disagrees with torch on the exported model.
+    OSError
+        If the files cannot be written (none is left behind).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> doc = run_predefined(dataset="digits", layers="64,16,10", fanouts="2,5", output=folder, epochs=1,
+    ...                      progress=False)
+    >>> doc["densities"]["junction"], sorted(os.listdir(folder))
+    ([0.125, 0.5], ['predefined.onnx', 'train.json'])
+    """
+    options = check_predefined_options(dataset=dataset, layers=layers, fanouts=fanouts, epochs=epochs,
+                                       pattern=pattern, seed=seed, split_seed=split_seed, threads=threads, lr=lr,
+                                       batch_size=batch_size, data_dir=data_dir)
+    output = check_output_dir(output, files=PREDEFINED_FILES)
+    start = time.perf_counter()
+
+    from trainers.data import load_dataset
+    from trainers.predefined import TRAINER as PREDEFINED, train_predefined
+
+    data = load_dataset(dataset, data_dir=data_dir, seed=options["split_seed"])
+    result = train_predefined(data, layers=options["layers"], fanouts=options["fanouts"], epochs=options["epochs"],
+                              pattern=options["pattern"], seed=options["seed"], lr=options["lr"],
+                              batch_size=options["batch_size"], num_threads=options["threads"],
+                              progress=show_progress(progress))
+    summary = result.summary()
+    t_export = time.perf_counter()
+    onnx_bytes = {"predefined.onnx": _export_predefined(result, data, options, summary)}
+    summary["seconds"] = dict(summary["seconds"], export=time.perf_counter() - t_export,
+                              total=time.perf_counter() - start)
+    document = {"trainer": PREDEFINED, "model": "mlp", "architecture": result.network.architecture,
+                "dataset": {"name": dataset, "source": data.source, "sizes": data.sizes(),
+                            "split_seed": options["split_seed"]},
+                **summary, **_provenance(onnx_bytes)}
+    files = dict(onnx_bytes)
+    files["train.json"] = (json_text(document) + "\n").encode("utf-8")
+    write_files(output, files)
+    logger.info("wrote %s", ", ".join(os.path.join(output, name) for name in files))
+    return document
+
+
+def _export_predefined(result, data, options: dict, summary: dict) -> bytes:
+    """The trained network as ONNX bytes, with its provenance."""
+    import torch
+
+    from netgraph import __version__
+    from trainers.export import OPSET, export_onnx
+    from trainers.predefined import TRAINER as PREDEFINED
+    from trainers.prune import layer_sparsity
+
+    meta = {key: summary[key] for key in ("layers", "fanouts", "fanins", "pattern", "densities", "seed", "epochs",
+                                          "config", "num_threads", "accuracy_percent")}
+    meta.update(trainer=PREDEFINED, model="mlp", architecture=result.network.architecture, stage="predefined",
+                dataset=options["dataset"], dataset_sizes=data.sizes(), split_seed=options["split_seed"],
+                sparsity_per_layer=layer_sparsity(result.network), torch_version=torch.__version__,
+                netgraph_version=__version__)
+    return export_onnx(result.network, data.test.images[:CHECK_BATCH], metadata=meta, opset=OPSET)
