@@ -1,0 +1,169 @@
+"""``netgraph scatter MODEL``: Dey et al.'s scatter vector and scatter ``S``, as a table or as JSON.
+
+::
+
+    netgraph scatter MODEL [--json] [-o FILE] [--lenient] [--layers X1,X2,...]
+                           [--windows LABEL=COUNT,...] [--allow-pickle] [--max-bytes SIZE]
+
+The entries are those of :func:`netgraph.scatter.scatter`: ``S_1f, S_1b, ...`` for each
+junction of the chain, then ``S_f, S_b`` for the whole chain when it has more than one
+junction. Each line of the table says how its windows were chosen (the fixed fan, the
+mean fan rounded to the nearest divisor of the layer size, or ``--windows``); ``--json``
+writes the document of :func:`scatter_document`.
+"""
+
+from __future__ import annotations
+
+from netgraph import __version__
+from netgraph.cli._common import add_json_option, add_lenient_option, add_model_argument, add_output_option, emit, \
+    model_options, read_model
+from netgraph.exceptions import InvalidParameterError
+from netgraph.scatter import scatter
+from netgraph.utils.files import check_writable
+from netgraph.utils.tables import format_table, json_text
+
+__all__ = ["NAME", "HELP", "DESCRIPTION", "ORDER", "add_arguments", "run", "parse_layers", "parse_windows",
+           "scatter_document", "scatter_table"]
+
+NAME = "scatter"
+HELP = "Dey et al.'s scatter of the connection pattern"
+DESCRIPTION = ("Dey et al.'s scatter: the scatter vector (every junction of a chain of layers, then the whole "
+               "chain) and its minimum S.")
+ORDER = 55
+
+
+def add_arguments(parser) -> None:
+    """Add ``MODEL``, ``--allow-pickle``, ``--max-bytes``, ``--json``, ``-o``, ``--lenient``, ``--layers`` and
+    ``--windows`` to ``parser``."""
+    add_model_argument(parser)
+    add_json_option(parser)
+    add_output_option(parser)
+    add_lenient_option(parser)
+    parser.add_argument("--layers", metavar="X1,X2,...",
+                        help="the chain's layers in order, separated by commas (default: the layers the "
+                             "learnable junctions touch, when they form one chain)")
+    parser.add_argument("--windows", metavar="LABEL=COUNT,...",
+                        help="window counts that override the rule, by entry label, e.g. S_1f=4,S_b=2")
+
+
+def parse_layers(text):
+    """The layer names of ``--layers`` (None when it is not given).
+
+    Examples
+    --------
+    >>> parse_layers("x, h,y"), parse_layers(None)
+    (['x', 'h', 'y'], None)
+    """
+    return None if text is None else [name.strip() for name in text.split(",")]
+
+
+def parse_windows(text) -> dict:
+    """The window counts of ``--windows LABEL=COUNT,...`` (empty when it is not given).
+
+    Raises
+    ------
+    InvalidParameterError
+        If an item is not ``LABEL=COUNT`` with an integer count.
+
+    Examples
+    --------
+    >>> parse_windows("S_1f=4, S_b=2")
+    {'S_1f': 4, 'S_b': 2}
+    >>> parse_windows("S_1f:4")
+    Traceback (most recent call last):
+    ...
+    netgraph.exceptions.InvalidParameterError: --windows must be LABEL=COUNT items separated by commas, such as S_1f=4; got 'S_1f:4'
+    """
+    windows = {}
+    for item in text.split(",") if text else []:
+        label, sep, count = item.strip().partition("=")
+        try:
+            windows[label.strip()] = int(count)
+        except ValueError:
+            sep = ""
+        if not sep or not label.strip():
+            raise InvalidParameterError(f"--windows must be LABEL=COUNT items separated by commas, such as "
+                                        f"S_1f=4; got {item.strip()!r}")
+    return windows
+
+
+def scatter_document(graph, model: str, *, layers=None, windows=None) -> dict:
+    """The JSON document of ``netgraph scatter --json``.
+
+    Parameters
+    ----------
+    graph : LayeredGraph
+        The network.
+    model : str
+        The model's path, recorded in the document.
+    layers, windows
+        As in :func:`netgraph.scatter.scatter`.
+
+    Returns
+    -------
+    dict
+        ``{"model", "netgraph_version", "options", "layers", "entries", "labels", "vector",
+        "S", "cuts"}``; each entry has its ``label``, ``junction``, ``source``, ``target``,
+        ``direction``, the ``layer`` cut into windows, ``windows``, ``window_size``,
+        ``fan``, ``ideal``, the ``rule`` that chose the windows, and its ``value``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from netgraph import Junction, Layer, LayeredGraph
+    >>> g = LayeredGraph([Layer("x", 4, "input"), Layer("y", 2, "dense")],
+    ...                  [Junction("x", "y", [[1, 1, 0, 0], [0, 0, 1, 1]], np.ones((2, 4)), op="Gemm")])
+    >>> doc = scatter_document(g, "g.npz")
+    >>> doc["labels"], doc["vector"], doc["S"]
+    (['S_1f', 'S_1b'], [0.5, 1.0], 0.5)
+    """
+    result = scatter(graph, layers=layers, windows=windows)
+    return {
+        "model": model,
+        "netgraph_version": __version__,
+        "options": {"layers": None if layers is None else list(layers), "windows": dict(windows or {})},
+        **result.to_dict(),
+        "cuts": list(graph.cuts),
+    }
+
+
+def scatter_table(document: dict) -> str:
+    """A readable table of a :func:`scatter_document`: one line per entry, then ``S``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from netgraph import Junction, Layer, LayeredGraph
+    >>> g = LayeredGraph([Layer("x", 4, "input"), Layer("y", 2, "dense")],
+    ...                  [Junction("x", "y", [[1, 1, 0, 0], [0, 0, 1, 1]], np.ones((2, 4)), op="Gemm")])
+    >>> print(scatter_table(scatter_document(g, "g.npz")))
+    model: g.npz
+    chain: x -> y
+    windows: blocks of consecutive nodes; mean fan: the mean fan rounded to the nearest divisor of the layer
+    entry  junction  windowed layer  windows  size   fan  ideal  windows from  value
+    S_1f   1         x                     2     2  2.00   1.00  fixed fan     0.5000
+    S_1b   1         y                     1     2  1.00   1.00  fixed fan     1.0000
+    S = 0.5000 (the minimum)
+    """
+    rows = [("entry", "junction", "windowed layer", "windows", "size", "fan", "ideal", "windows from", "value")]
+    for e in document["entries"]:
+        rows.append((e["label"], e["junction"], e["layer"], str(e["windows"]), str(e["window_size"]),
+                     f"{e['fan']:.2f}", f"{e['ideal']:.2f}", e["rule"], f"{e['value']:.4f}"))
+    return "\n".join([
+        f"model: {document['model']}",
+        "chain: " + " -> ".join(document["layers"]),
+        "windows: blocks of consecutive nodes; mean fan: the mean fan rounded to the nearest divisor of the layer",
+        *format_table(rows, "lllrrrrlr"),
+        f"S = {document['S']:.4f} (the minimum)",
+    ])
+
+
+def run(args) -> int:
+    """Write the scatter table (or the JSON document) to standard output or ``-o FILE``."""
+    if args.output:
+        check_writable(args.output)
+    layers, windows = parse_layers(args.layers), parse_windows(args.windows)
+    graph = read_model(args.model, **model_options(args))
+    doc = scatter_document(graph, args.model, layers=layers, windows=windows)
+    emit(json_text(doc) if args.json else scatter_table(doc), args.output)
+    return 0

@@ -1,0 +1,408 @@
+"""Dey et al.'s scatter: how evenly a sparse connection pattern spreads over windows of neurons.
+
+The layers of a chain ``X_1 -> X_2 -> ... -> X_{J+1}`` are joined by junctions
+``1 .. J``; junction ``i`` has ``N_i`` left and ``N_{i+1}`` right neurons and the binary
+adjacency matrix ``A_i`` (``count > 0``, shape ``(N_{i+1}, N_i)``). Its left neurons are
+cut into ``fi_i`` windows of ``N_i / fi_i`` consecutive neurons, its right neurons into
+``fo_i`` windows of ``N_{i+1} / fo_i``; summing ``A_i`` over each window gives the window
+adjacency matrices ``A^{w_l}`` (``N_{i+1} x fi_i``) and ``A^{w_r}`` (``fo_i x N_i``), and
+eq. (1) of Dey et al. [1]_ averages their entries that are at least 1::
+
+    S_if = (1 / (fi_i N_{i+1})) sum_jk I([A^{w_l}]_jk >= 1),
+    S_ib = (1 / (N_i fo_i)) sum_jk I([A^{w_r}]_jk >= 1).
+
+For the whole chain ``1:J`` (section 3 and appendix 5.2), ``A_{1:J}`` counts the paths
+(:func:`netgraph.paths.path_counts`) and the fans are the chain's equivalent fans (its row
+and column sums, as :func:`netgraph.paths.equivalent_fans` gives them): ``k = min(N_1, fi_{1:J})`` left windows, of one
+neuron each when the fan exceeds the layer, whose ideal entry is ``max(1, fi_{1:J} / k)``
+(Dey's ``max(1, fi_{1:J} / N_1)``), the right side likewise; each window-matrix entry is
+divided by the ideal and clipped at 1 (the authors' code; the indicator of eq. (1) when the
+ideal is 1). The scatter vector is
+``[S_1f, S_1b, ..., S_Jf, S_Jb, S_f, S_b]``: every single junction, then the whole chain
+``1:J`` only (Dey's vector for ``J = 2``; for ``J > 2`` the partial chains such as ``1:2``
+or ``2:3`` are left out, and for ``J = 1`` the chain is junction 1 and is not repeated).
+The scatter ``S`` is the vector's minimum; fully connected layers give all ones.
+
+Fans that are not fixed (a pruned network, any ONNX model: the row or column sums differ),
+or a fixed fan that does not divide the layer, give windows by one rule: the number of
+windows is the divisor of the layer size nearest to the mean fan (ties go to the smaller
+divisor), at most the layer size. Each entry says which rule made its windows
+(:attr:`ScatterEntry.rule`), and a count given in ``windows`` overrides the rule.
+
+Windows are 1-D: blocks of consecutive nodes in the layer's order. A node of a
+convolutional layer is a channel, so there a window is a block of whole channels. The 2-D
+image tiles and 3-D (channel x H x W) cuboids of Dey's Fig. 5 are not implemented.
+
+References
+----------
+.. [1] Dey, S., Huang, K.-W., Beerel, P. A. and Chugg, K. M. "Characterizing Sparse
+   Connectivity Patterns in Neural Networks." Information Theory and Applications
+   Workshop (2018); arXiv:1711.02131.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import Mapping, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from netgraph.convert import as_layered_graph
+from netgraph.exceptions import InvalidParameterError, PathOverflowError
+from netgraph.graph import LayeredGraph
+from netgraph.utils.check import check_int
+
+__all__ = ["scatter", "ScatterEntry", "ScatterResult", "window_matrices", "nearest_divisor", "RULES"]
+
+#: How an entry's windows were chosen: the fixed fan (Dey's rule), the mean fan rounded to
+#: the nearest divisor of the layer size, or a count given in ``windows``.
+RULES = ("fixed fan", "mean fan", "given")
+
+logger = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class ScatterEntry:
+    """One entry of the scatter vector.
+
+    Attributes
+    ----------
+    label : str
+        ``"S_1f"``, ``"S_1b"``, ..., and ``"S_f"``, ``"S_b"`` for the whole chain.
+    junction : str
+        ``"1"``, ``"2"``, ... or ``"1:J"`` for the chain.
+    source, target : str
+        The layers the junction (or chain) joins.
+    direction : str
+        ``"f"`` (left windows to right neurons) or ``"b"`` (right windows to left neurons).
+    layer : str
+        The layer cut into windows (``source`` for ``"f"``, ``target`` for ``"b"``).
+    windows : int
+        Number of windows.
+    window_size : int
+        Neurons in each window.
+    fan : float
+        The mean fan the windows come from (fan-in for ``"f"``, fan-out for ``"b"``):
+        the fixed fan when every neuron has it.
+    ideal : float
+        The ideal window-matrix entry (1 for a single junction, eq. (1)).
+    rule : str
+        One of :data:`RULES`.
+    value : float
+        The scatter entry, in [0, 1].
+    """
+
+    label: str
+    junction: str
+    source: str
+    target: str
+    direction: str
+    layer: str
+    windows: int
+    window_size: int
+    fan: float
+    ideal: float
+    rule: str
+    value: float
+
+    def to_dict(self) -> dict:
+        """The entry as a JSON-serialisable dict (its fields)."""
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class ScatterResult:
+    """The scatter vector of a chain of layers, entry by entry, and its minimum.
+
+    Attributes
+    ----------
+    layers : tuple of str
+        The chain ``X_1, ..., X_{J+1}``.
+    entries : tuple of ScatterEntry
+        ``S_1f, S_1b, ..., S_Jf, S_Jb`` then, when ``J > 1``, ``S_f, S_b``.
+    """
+
+    layers: tuple
+    entries: tuple
+
+    @property
+    def labels(self) -> list[str]:
+        """The label of each entry."""
+        return [e.label for e in self.entries]
+
+    @property
+    def vector(self) -> np.ndarray:
+        """The scatter vector (float64)."""
+        return np.array([e.value for e in self.entries], dtype=np.float64)
+
+    @property
+    def value(self) -> float:
+        """The scatter ``S``: the minimum of the vector."""
+        return float(self.vector.min())
+
+    def to_dict(self) -> dict:
+        """The result as a JSON-serialisable dict: ``layers``, ``entries``, ``vector``, ``labels`` and ``S``."""
+        return {"layers": list(self.layers), "entries": [e.to_dict() for e in self.entries],
+                "labels": self.labels, "vector": self.vector.tolist(), "S": self.value}
+
+
+def nearest_divisor(n: int, x: float) -> int:
+    """The divisor of ``n`` nearest to ``x`` (ties go to the smaller divisor).
+
+    Parameters
+    ----------
+    n : int
+        A positive integer (a layer size).
+    x : float
+        The target (a mean fan); values below 1 give 1, above ``n`` give ``n``.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``n`` is not a positive integer.
+
+    Examples
+    --------
+    >>> nearest_divisor(8, 2), nearest_divisor(8, 3), nearest_divisor(8, 3.1), nearest_divisor(64, 1024)
+    (2, 2, 4, 64)
+    """
+    n = check_int(n, "n", minimum=1)
+    x = min(max(float(x), 1.0), float(n))
+    small = np.arange(1, int(np.sqrt(n)) + 1)
+    small = small[n % small == 0]
+    divisors = np.unique(np.concatenate([small, n // small]))
+    return int(divisors[np.argmin(np.abs(divisors - x))])  # argmin keeps the first (smaller) of a tie
+
+
+def _window_indicator(n: int, k: int) -> sp.csr_array:
+    """The ``(n, k)`` 0/1 matrix putting node ``u`` in window ``u // (n // k)``."""
+    size = n // k
+    return sp.csr_array((np.ones(n, dtype=np.int64), np.arange(n) // size, np.arange(n + 1)), shape=(n, k))
+
+
+def window_matrices(adjacency, left_windows: int, right_windows: int) -> tuple[sp.csr_array, sp.csr_array]:
+    """The left and right window adjacency matrices of a junction (Dey et al., Fig. 5(c)).
+
+    Parameters
+    ----------
+    adjacency : array_like or sparse array, shape (N_out, N_in)
+        Connection (or path) counts from left neuron ``k`` to right neuron ``j``.
+    left_windows : int
+        Number of windows of consecutive left neurons; must divide ``N_in``.
+    right_windows : int
+        Number of windows of consecutive right neurons; must divide ``N_out``.
+
+    Returns
+    -------
+    left : scipy.sparse.csr_array, shape (N_out, left_windows)
+        ``A^{w_l}``: the sum of ``adjacency`` over each left window.
+    right : scipy.sparse.csr_array, shape (right_windows, N_in)
+        ``A^{w_r}``: the sum of ``adjacency`` over each right window.
+
+    Raises
+    ------
+    InvalidParameterError
+        If a window count is not a positive integer dividing its layer size.
+
+    Examples
+    --------
+    >>> left, right = window_matrices([[1, 1, 0, 0], [0, 0, 1, 1]], 2, 1)
+    >>> left.toarray().tolist(), right.toarray().tolist()
+    ([[2, 0], [0, 2]], [[1, 1, 1, 1]])
+    >>> window_matrices([[1, 1, 0, 0]], 3, 1)
+    Traceback (most recent call last):
+    ...
+    netgraph.exceptions.InvalidParameterError: left_windows must be a divisor of the 4 left neurons; got 3
+    """
+    a = sp.csr_array(adjacency)
+    n_out, n_in = a.shape
+    kl = _check_windows(left_windows, "left_windows", n_in, "left neurons")
+    kr = _check_windows(right_windows, "right_windows", n_out, "right neurons")
+    return sp.csr_array(a @ _window_indicator(n_in, kl)), sp.csr_array(_window_indicator(n_out, kr).T @ a)
+
+
+def _check_windows(k, name: str, n: int, what: str) -> int:
+    """A window count: an integer in [1, n] dividing ``n``."""
+    k = check_int(k, name, minimum=1, maximum=max(n, 1))
+    if n % k:
+        raise InvalidParameterError(f"{name} must be a divisor of the {n} {what}; got {k}")
+    return k
+
+
+def _score(window_matrix: sp.csr_array, ideal: float) -> float:
+    """The mean of ``min(1, entry / ideal)`` over every entry (zeros included) of a window matrix."""
+    data = window_matrix.data
+    total = np.minimum(1.0, data[data > 0] / ideal).sum()
+    return float(total / (window_matrix.shape[0] * window_matrix.shape[1]))
+
+
+def _choose_windows(sums: np.ndarray, n: int, given, label: str, layer: str) -> tuple[int, float, str]:
+    """The window count of one entry, the mean fan it comes from, and the rule (one of :data:`RULES`)."""
+    fan = float(sums.mean()) if sums.size else 0.0
+    if given is not None:
+        return _check_windows(given, f"windows[{label!r}]", n, f"nodes of layer {layer!r}"), fan, "given"
+    fixed = sums.size > 0 and bool((sums == sums[0]).all())
+    k = nearest_divisor(n, min(fan, n))
+    return k, fan, "fixed fan" if fixed and k == min(fan, n) else "mean fan"
+
+
+def _entry(label, junction, source, target, direction, layer, n, sums, given, window_matrix_of, chain):
+    """One :class:`ScatterEntry`: choose the windows, build the window matrix, score it."""
+    k, fan, rule = _choose_windows(sums, n, given, label, layer)
+    ideal = max(1.0, fan / k) if chain else 1.0
+    value = _score(window_matrix_of(k), ideal)
+    return ScatterEntry(label, junction, source, target, direction, layer, k, n // k, fan, ideal, rule, value)
+
+
+def _pair(label: str, junction: str, source: str, target: str, a, fans, windows, chain):
+    """The ``f`` and ``b`` entries of one junction (or chain) with adjacency ``a`` (target x source)."""
+    n_out, n_in = a.shape
+    fan_in, fan_out = fans
+    forward = _entry(f"S_{label}f", junction, source, target, "f", source, n_in, fan_in, windows.get(f"S_{label}f"),
+                     lambda k: window_matrices(a, k, 1)[0], chain)
+    backward = _entry(f"S_{label}b", junction, source, target, "b", target, n_out, fan_out,
+                      windows.get(f"S_{label}b"), lambda k: window_matrices(a, 1, k)[1], chain)
+    return [forward, backward]
+
+
+def _binary_adjacency(graph: LayeredGraph, source: str, target: str) -> sp.csr_array:
+    """The 0/1 adjacency of the learnable junctions from ``source`` to ``target`` (an error if none)."""
+    parts = [j.count for j in graph.junctions if j.source == source and j.target == target and j.learnable]
+    if not parts:
+        raise InvalidParameterError(f"layers must be a chain of layers joined by learnable junctions; "
+                                    f"no learnable junction joins {source!r} to {target!r}")
+    total = sp.csr_array(sum(parts[1:], parts[0]))
+    total.eliminate_zeros()
+    return sp.csr_array((np.ones(total.nnz, dtype=np.int64), total.indices, total.indptr), shape=total.shape)
+
+
+def _default_chain(graph: LayeredGraph) -> list[str]:
+    """The layers learnable junctions touch, in topological order, when they form a chain."""
+    learnable = [j for j in graph.junctions if j.learnable]
+    touched = {j.source for j in learnable} | {j.target for j in learnable}
+    names = [name for name in graph.layer_names if name in touched]
+    position = {name: i for i, name in enumerate(names)}
+    for j in learnable:
+        if position[j.target] != position[j.source] + 1:
+            raise InvalidParameterError(
+                f"layers must be given: the learnable junctions of the graph do not form one chain "
+                f"(junction {j.source!r} -> {j.target!r} skips or branches); name the chain's layers in order")
+    return names
+
+
+def _check_layers(graph: LayeredGraph, layers) -> list[str]:
+    """The chain's layer names: given, or the default chain; at least two layers, none empty."""
+    if layers is None:
+        names = _default_chain(graph)
+    elif isinstance(layers, (str, bytes)) or not isinstance(layers, Sequence):
+        raise InvalidParameterError(f"layers must be a sequence of layer names; got {layers!r}")
+    else:
+        names = list(layers)
+    if len(names) < 2:
+        raise InvalidParameterError(f"layers must be a chain of at least 2 layers; got {names!r}")
+    for name in names:
+        if graph.layer(name).size == 0:
+            raise InvalidParameterError(f"layers must have nodes; layer {name!r} has none")
+    return names
+
+
+def scatter(graph, *, layers: Sequence[str] | None = None, windows: Mapping[str, int] | None = None,
+            include_skip: bool = True) -> ScatterResult:
+    """Dey et al.'s scatter vector and scatter ``S`` of a chain of layers.
+
+    Parameters
+    ----------
+    graph : LayeredGraph or igraph.Graph
+        The network (an :class:`igraph.Graph` made by :attr:`LayeredGraph.igraph`).
+    layers : sequence of str, optional
+        The chain ``X_1, ..., X_{J+1}``: consecutive layers joined by learnable junctions.
+        Default: the layers the learnable junctions touch, in topological order, when every
+        learnable junction joins two consecutive ones (an error otherwise).
+    windows : mapping of str to int, optional
+        Window counts that override the rule, by entry label (``{"S_1f": 4, "S_b": 2}``);
+        each must divide the size of the layer it cuts.
+    include_skip : bool, default True
+        Count the paths through skip (residual) junctions in the chain's path counts.
+
+    Returns
+    -------
+    ScatterResult
+        The entries (label, windows, rule, value...), the vector and ``S``
+        (:attr:`ScatterResult.value`).
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``layers`` is not a chain of learnable junctions, a layer has no nodes, a label of
+        ``windows`` is not one of the vector's, or a window count does not divide its layer
+        (the message names the numbers).
+    LayerNotFoundError
+        If a name of ``layers`` is not a layer of ``graph``.
+
+    References
+    ----------
+    Dey et al., "Characterizing Sparse Connectivity Patterns in Neural Networks", eq. (1),
+    section 3 and appendix 5.2.
+
+    Examples
+    --------
+    Dey's (8, 4, 4) network with fan-outs (1, 2), so fan-ins (2, 2):
+
+    >>> import numpy as np
+    >>> from netgraph import Junction, Layer, LayeredGraph
+    >>> a1 = np.zeros((4, 8)); a2 = np.zeros((4, 4))
+    >>> for h, ins in enumerate([(0, 1), (4, 5), (2, 6), (3, 7)]): a1[h, list(ins)] = 1
+    >>> for o, hs in enumerate([(0, 2), (1, 3), (0, 3), (1, 2)]): a2[o, list(hs)] = 1
+    >>> g = LayeredGraph([Layer("x", 8, "input"), Layer("h", 4, "dense"), Layer("y", 4, "dense")],
+    ...                  [Junction("x", "h", a1, a1, op="Gemm"), Junction("h", "y", a2, a2, op="Gemm")])
+    >>> result = scatter(g)
+    >>> result.labels
+    ['S_1f', 'S_1b', 'S_2f', 'S_2b', 'S_f', 'S_b']
+    >>> result.vector.tolist(), result.value
+    ([0.75, 1.0, 1.0, 1.0, 0.75, 1.0], 0.75)
+    >>> [(e.windows, e.window_size, e.rule) for e in result.entries][:2]
+    [(2, 4, 'fixed fan'), (1, 4, 'fixed fan')]
+    """
+    graph = as_layered_graph(graph)
+    names = _check_layers(graph, layers)
+    n_junctions = len(names) - 1
+    labels = [f"S_{i}{d}" for i in range(1, n_junctions + 1) for d in "fb"]
+    labels += ["S_f", "S_b"] if n_junctions > 1 else []
+    windows = dict(windows or {})
+    unknown = [label for label in windows if label not in labels]
+    if unknown:
+        raise InvalidParameterError(f"windows must be keyed by the labels {', '.join(labels)}; got {unknown[0]!r}")
+    entries = []
+    for i, (source, target) in enumerate(zip(names[:-1], names[1:]), start=1):
+        a = _binary_adjacency(graph, source, target)
+        fans = (np.diff(a.indptr), np.bincount(a.indices, minlength=a.shape[1]))
+        entries += _pair(str(i), str(i), source, target, a, fans, windows, chain=False)
+    if n_junctions > 1:
+        entries += _chain_pair(graph, names[0], names[-1], n_junctions, windows, include_skip)
+    return ScatterResult(tuple(names), tuple(entries))
+
+
+def _chain_pair(graph, source, target, n_junctions, windows, include_skip):
+    """The ``S_f`` and ``S_b`` entries of the chain ``1:J``, from :func:`netgraph.paths.path_counts`.
+
+    The path matrix is computed once, in exact (int64) arithmetic, or in float64 when a
+    count would overflow int64 (the entries are divided by the ideal and clipped at 1, so
+    float64 loses nothing that matters); the equivalent fans are its row and column sums,
+    what :func:`netgraph.paths.equivalent_fans` returns, without a second sweep.
+    """
+    from netgraph.paths import path_counts
+
+    try:
+        a = path_counts(graph, source, target, weight="binary", include_skip=include_skip)
+    except PathOverflowError:
+        logger.info("path counts from %r to %r overflow int64: scatter uses float64", source, target)
+        a = path_counts(graph, source, target, weight="binary", mode="float", include_skip=include_skip)
+    a = sp.csr_array(a)
+    fans = (np.asarray(a.sum(axis=1), dtype=np.float64).ravel(), np.asarray(a.sum(axis=0), dtype=np.float64).ravel())
+    return _pair("", f"1:{n_junctions}", source, target, a, fans, windows, chain=True)

@@ -1,0 +1,125 @@
+"""Tests of ``netgraph scatter``: in-process through ``netgraph.cli.main``, on graph files and on an ONNX
+model built here with onnx.helper."""
+
+import json
+import os
+
+import numpy as np
+import onnx
+import pytest
+from onnx import helper
+
+from netgraph import Junction, Layer, LayeredGraph, write_graph
+from onnx_builders import init, make_model, vi
+from cli_helpers import assert_one_line_error, run
+
+
+def dey_matrices():
+    """Dey's (8, 4, 4) network with fo = (1, 2): S_1f = 0.75, vector [0.75, 1, 1, 1, 0.75, 1]."""
+    a1 = np.zeros((4, 8))
+    for h, ins in enumerate([(0, 1), (4, 5), (2, 6), (3, 7)]):
+        a1[h, list(ins)] = 1
+    a2 = np.zeros((4, 4))
+    for o, hs in enumerate([(0, 2), (1, 3), (0, 3), (1, 2)]):
+        a2[o, list(hs)] = 1
+    return a1, a2
+
+
+@pytest.fixture
+def graph_file(tmp_path):
+    a1, a2 = dey_matrices()
+    g = LayeredGraph([Layer("x", 8, "input"), Layer("h", 4, "dense"), Layer("y", 4, "dense")],
+                     [Junction("x", "h", a1, a1, op="Gemm"), Junction("h", "y", a2, a2, op="Gemm")], outputs=["y"])
+    path = tmp_path / "dey.npz"
+    write_graph(g, path)
+    return str(path)
+
+
+@pytest.fixture
+def onnx_file(tmp_path):
+    """The same network as an ONNX model: two Gemm nodes whose weights are the 0/1 patterns (times 0.5)."""
+    a1, a2 = dey_matrices()
+    nodes = [helper.make_node("Gemm", ["x", "W1"], ["h"], name="fc1", transB=1),
+             helper.make_node("Relu", ["h"], ["r"], name="relu1"),
+             helper.make_node("Gemm", ["r", "W2"], ["y"], name="fc2", transB=1)]
+    model = make_model(nodes, [vi("x", [1, 8])], [vi("y", [1, 4])],
+                       [init("W1", (0.5 * a1).astype(np.float32)), init("W2", (0.5 * a2).astype(np.float32))])
+    path = tmp_path / "dey.onnx"
+    onnx.save(model, path)
+    return str(path)
+
+
+def test_json(capsys, graph_file):
+    code, out, err = run(capsys, "scatter", graph_file, "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["labels"] == ["S_1f", "S_1b", "S_2f", "S_2b", "S_f", "S_b"]
+    assert doc["vector"] == [0.75, 1.0, 1.0, 1.0, 0.75, 1.0]
+    assert doc["S"] == 0.75
+    assert doc["layers"] == ["x", "h", "y"]
+    assert doc["model"] == graph_file
+    assert [e["rule"] for e in doc["entries"]] == ["fixed fan"] * 6
+    assert [(e["windows"], e["window_size"]) for e in doc["entries"]] == [(2, 4), (1, 4), (2, 2), (2, 2), (4, 2),
+                                                                          (2, 2)]
+
+
+def test_table(capsys, graph_file):
+    code, out, err = run(capsys, "scatter", graph_file)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == f"model: {graph_file}"
+    assert lines[1] == "chain: x -> h -> y"
+    assert "mean fan rounded to the nearest divisor" in lines[2]
+    labels = [line.split()[0] for line in lines[4:10]]
+    assert labels == ["S_1f", "S_1b", "S_2f", "S_2b", "S_f", "S_b"]
+    assert [line.split()[-1] for line in lines[4:10]] == ["0.7500", "1.0000", "1.0000", "1.0000", "0.7500", "1.0000"]
+    assert lines[-1] == "S = 0.7500 (the minimum)"
+
+
+def test_onnx_model(capsys, onnx_file):
+    code, out, err = run(capsys, "scatter", onnx_file, "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["vector"] == [0.75, 1.0, 1.0, 1.0, 0.75, 1.0]
+    assert doc["S"] == 0.75
+    assert len(doc["layers"]) == 3
+
+
+def test_layers_and_windows(capsys, graph_file):
+    code, out, err = run(capsys, "scatter", graph_file, "--json", "--layers", "x,h", "--windows", "S_1f=4")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["labels"] == ["S_1f", "S_1b"]
+    assert doc["vector"] == [6 / 16, 1.0]
+    assert doc["entries"][0]["rule"] == "given"
+    assert doc["options"] == {"layers": ["x", "h"], "windows": {"S_1f": 4}}
+
+
+def test_output_file(capsys, graph_file, tmp_path):
+    target = tmp_path / "out" / "scatter.json"
+    target.parent.mkdir()
+    code, out, _ = run(capsys, "scatter", graph_file, "--json", "-o", str(target))
+    assert code == 0 and out == ""
+    assert json.loads(target.read_text())["S"] == 0.75
+    assert os.listdir(target.parent) == ["scatter.json"]
+
+
+@pytest.mark.parametrize("argv, fragments", [
+    (["--windows", "S_1f=3"], ["windows['S_1f'] must be a divisor of the 8 nodes of layer 'x'", "got 3"]),
+    (["--windows", "S_1f"], ["--windows must be LABEL=COUNT items", "got 'S_1f'"]),
+    (["--windows", "S_9f=2"], ["windows must be keyed by the labels", "got 'S_9f'"]),
+    (["--layers", "x,y"], ["no learnable junction joins 'x' to 'y'"]),
+    (["--layers", "x,z"], ["no layer named 'z'"]),
+])
+def test_bad_options_are_one_line_errors_and_leave_no_file(capsys, graph_file, tmp_path, argv, fragments):
+    target = tmp_path / "scatter.json"
+    code, out, err = run(capsys, "scatter", graph_file, "--json", "-o", str(target), *argv)
+    assert_one_line_error(code, err, *fragments)
+    assert out == ""
+    assert not target.exists()
+    assert os.listdir(tmp_path) == ["dey.npz"]
+
+
+def test_missing_model(capsys, tmp_path):
+    code, _, err = run(capsys, "scatter", str(tmp_path / "none.onnx"))
+    assert_one_line_error(code, err, "model file not found")

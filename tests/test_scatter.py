@@ -1,0 +1,304 @@
+"""Tests of netgraph.scatter: Dey et al.'s scatter, by hand and against a brute-force reference."""
+
+import numpy as np
+import pytest
+
+from netgraph import Junction, Layer, LayeredGraph
+from netgraph.exceptions import InvalidParameterError, LayerNotFoundError
+from netgraph.scatter import RULES, nearest_divisor, scatter, window_matrices
+
+
+def chain_graph(*matrices):
+    """A chain x0 -> x1 -> ... whose junction i has the 0/1 matrix ``matrices[i]`` (target x source)."""
+    sizes = [matrices[0].shape[1]] + [m.shape[0] for m in matrices]
+    layers = [Layer(f"x{i}", n, "input" if i == 0 else "dense") for i, n in enumerate(sizes)]
+    junctions = [Junction(f"x{i}", f"x{i + 1}", m, m.astype(float), op="Gemm") for i, m in enumerate(matrices)]
+    return LayeredGraph(layers, junctions, outputs=[layers[-1].name])
+
+
+def dey_fig4():
+    """Dey's (8, 4, 4) network with fo = (1, 2), fi = (2, 2), as the issue gives it."""
+    a1 = np.zeros((4, 8), dtype=np.int64)
+    for h, ins in enumerate([(0, 1), (4, 5), (2, 6), (3, 7)]):
+        a1[h, list(ins)] = 1
+    a2 = np.zeros((4, 4), dtype=np.int64)
+    for o, hs in enumerate([(0, 2), (1, 3), (0, 3), (1, 2)]):
+        a2[o, list(hs)] = 1
+    return a1, a2
+
+
+# ---------------------------------------------------------------------- by hand
+def test_dey_fig4_by_hand():
+    a1, a2 = dey_fig4()
+    result = scatter(chain_graph(a1, a2))
+    assert result.labels == ["S_1f", "S_1b", "S_2f", "S_2b", "S_f", "S_b"]
+    assert result.vector.tolist() == [0.75, 1.0, 1.0, 1.0, 0.75, 1.0]
+    assert result.value == 0.75
+    s1f, s1b, s2f, s2b, sf, sb = result.entries
+    # junction 1: left windows {0..3}, {4..7} (fi_1 = 2), one right window (fo_1 = 1)
+    assert (s1f.windows, s1f.window_size, s1f.fan, s1f.ideal, s1f.rule) == (2, 4, 2.0, 1.0, "fixed fan")
+    assert (s1b.windows, s1b.window_size, s1b.fan) == (1, 4, 1.0)
+    assert (s2f.windows, s2b.windows) == (2, 2)
+    # the chain 1:2: fi = 4, fo = 2: left windows {0,1}, {2,3}, {4,5}, {6,7}, right {o0,o1}, {o2,o3}
+    assert (sf.junction, sf.windows, sf.window_size, sf.fan, sf.ideal) == ("1:2", 4, 2, 4.0, 1.0)
+    assert (sb.windows, sb.window_size, sb.fan, sb.ideal) == (2, 2, 2.0, 1.0)
+    assert (sf.source, sf.target, sf.layer, sb.layer) == ("x0", "x2", "x0", "x2")
+
+
+def test_window_matrices_of_junction_1_by_hand():
+    a1, _ = dey_fig4()
+    left, right = window_matrices(a1, 2, 1)
+    assert left.toarray().tolist() == [[2, 0], [0, 2], [1, 1], [1, 1]]
+    assert right.toarray().tolist() == [[1] * 8]
+
+
+def test_fully_connected_layers_give_all_ones():
+    result = scatter(chain_graph(np.ones((6, 12), dtype=np.int64), np.ones((4, 6), dtype=np.int64),
+                                 np.ones((3, 4), dtype=np.int64)))
+    assert result.labels == ["S_1f", "S_1b", "S_2f", "S_2b", "S_3f", "S_3b", "S_f", "S_b"]
+    assert result.vector.tolist() == [1.0] * 8
+    assert result.value == 1.0
+
+
+def morse_windowed():
+    """(64, 1024, 64) with fo = (128, 8), fi = (8, 128), a pattern whose chain has 16 paths per pair."""
+    h = np.arange(1024)
+    k = np.arange(64)
+    a1 = (h[:, None] % 8 == k[None, :] % 8).astype(np.int64)  # hidden h <- inputs k = h (mod 8)
+    o = np.arange(64)
+    a2 = ((o[:, None] + h[None, :] // 8) % 8 == h[None, :] % 8).astype(np.int64)  # one hidden per block of 8
+    return a1, a2
+
+
+def test_morse_chain_windows_are_all_16_at_ideal():
+    a1, a2 = morse_windowed()
+    assert set(a1.sum(axis=1)) == {8} and set(a1.sum(axis=0)) == {128}
+    assert set(a2.sum(axis=1)) == {128} and set(a2.sum(axis=0)) == {8}
+    assert (a2 @ a1 == 16).all()
+    result = scatter(chain_graph(a1, a2))
+    sf, sb = result.entries[4:]
+    # fi_{1:2} = fo_{1:2} = 1024 > 64: windows of one neuron, ideal 1024 / 64 = 16 (appendix 5.2)
+    assert (sf.windows, sf.window_size, sf.ideal, sf.rule) == (64, 1, 16.0, "fixed fan")
+    assert (sb.windows, sb.window_size, sb.ideal, sb.rule) == (64, 1, 16.0, "fixed fan")
+    assert result.vector.tolist() == [1.0] * 6
+
+
+def test_single_junction_has_no_chain_entries():
+    a1, _ = dey_fig4()
+    result = scatter(chain_graph(a1))
+    assert result.labels == ["S_1f", "S_1b"]
+    assert result.vector.tolist() == [0.75, 1.0]
+    assert result.layers == ("x0", "x1")
+
+
+def test_unfixed_fans_use_the_mean_fan_rounded_to_a_divisor():
+    # 6 inputs -> 2 hidden, 5 edges: mean fan-in 2.5, divisors of 6: 2 and 3 tie -> 2 windows {0,1,2}, {3,4,5}
+    a = np.array([[1, 1, 1, 0, 0, 0], [1, 0, 0, 1, 0, 0]], dtype=np.int64)
+    result = scatter(chain_graph(a))
+    s1f, s1b = result.entries
+    assert (s1f.windows, s1f.window_size, s1f.fan, s1f.rule) == (2, 3, 2.5, "mean fan")
+    assert s1f.value == 3 / 4  # hidden 0 reaches window 0 only; hidden 1 both
+    # fan-outs (2, 1, 1, 1, 0, 0): mean 5/6, one right window of 2; inputs 4 and 5 reach none
+    assert (s1b.windows, s1b.window_size, s1b.rule) == (1, 2, "mean fan")
+    assert s1b.value == 4 / 6
+    assert result.value == 4 / 6
+    assert set(e.rule for e in result.entries) <= set(RULES)
+
+
+def test_given_windows_override_the_rule():
+    a1, a2 = dey_fig4()
+    result = scatter(chain_graph(a1, a2), windows={"S_1f": 4, "S_b": 4})
+    s1f, sb = result.entries[0], result.entries[5]
+    # junction 1 with 4 left windows {0,1}, {2,3}, {4,5}, {6,7}: h0: 1, h1: 1, h2: 2, h3: 2 of 4
+    assert (s1f.windows, s1f.rule, s1f.value) == (4, "given", 6 / 16)
+    # the chain's 4 right windows of one output, ideal max(1, 2 / 4) = 1: each input reaches 2 outputs
+    assert (sb.windows, sb.ideal, sb.rule, sb.value) == (4, 1.0, "given", 0.5)
+
+
+def test_an_igraph_graph_is_accepted():
+    a1, a2 = dey_fig4()
+    g = chain_graph(a1, a2)
+    assert scatter(g.igraph).vector.tolist() == scatter(g).vector.tolist()
+
+
+def test_layers_name_the_chain():
+    a1, a2 = dey_fig4()
+    g = chain_graph(a1, a2)
+    assert scatter(g, layers=["x1", "x2"]).vector.tolist() == [1.0, 1.0]
+    assert scatter(g, layers=("x0", "x1")).vector.tolist() == [0.75, 1.0]
+
+
+# ---------------------------------------------------------------------- errors
+@pytest.mark.parametrize("windows, fragments", [
+    ({"S_1f": 3}, ["windows['S_1f'] must be a divisor of the 8 nodes of layer 'x0'", "got 3"]),
+    ({"S_2b": 0}, ["windows['S_2b'] must be an integer in [1, 4]", "got 0"]),
+    ({"S_f": 9}, ["windows['S_f'] must be an integer in [1, 8]", "got 9"]),
+    ({"S_3f": 2}, ["windows must be keyed by the labels S_1f, S_1b, S_2f, S_2b, S_f, S_b", "got 'S_3f'"]),
+    ({"S_1b": 1.5}, ["windows['S_1b'] must be an integer", "got 1.5"]),
+])
+def test_bad_windows_name_the_numbers(windows, fragments):
+    a1, a2 = dey_fig4()
+    with pytest.raises(InvalidParameterError) as info:
+        scatter(chain_graph(a1, a2), windows=windows)
+    for fragment in fragments:
+        assert fragment in str(info.value)
+
+
+def test_bad_layers():
+    a1, a2 = dey_fig4()
+    g = chain_graph(a1, a2)
+    with pytest.raises(InvalidParameterError, match="no learnable junction joins 'x0' to 'x2'"):
+        scatter(g, layers=["x0", "x2"])
+    with pytest.raises(InvalidParameterError, match="chain of at least 2 layers; got \\['x0'\\]"):
+        scatter(g, layers=["x0"])
+    with pytest.raises(InvalidParameterError, match="sequence of layer names; got 'x0'"):
+        scatter(g, layers="x0")
+    with pytest.raises(LayerNotFoundError, match="no layer named 'z'"):
+        scatter(g, layers=["x0", "z"])
+
+
+def test_a_graph_that_is_not_a_chain_needs_layers():
+    a1, a2 = dey_fig4()
+    g = chain_graph(a1, a2)
+    skip = Junction("x0", "x2", np.ones((4, 8)), np.ones((4, 8)), op="Gemm")
+    branched = LayeredGraph(g.layers, g.junctions + (skip,))
+    with pytest.raises(InvalidParameterError, match="junction 'x0' -> 'x2' skips or branches"):
+        scatter(branched)
+
+
+def test_an_empty_layer_is_an_error():
+    g = LayeredGraph([Layer("x", 0, "input"), Layer("y", 2, "dense")],
+                     [Junction("x", "y", np.zeros((2, 0)), np.zeros((2, 0)), op="Gemm")])
+    with pytest.raises(InvalidParameterError, match="layer 'x' has none"):
+        scatter(g)
+
+
+def test_window_matrices_checks():
+    with pytest.raises(InvalidParameterError, match="right_windows must be a divisor of the 3 right neurons; got 2"):
+        window_matrices(np.ones((3, 4)), 2, 2)
+
+
+@pytest.mark.parametrize("n, x, expected", [(8, 2, 2), (8, 3, 2), (8, 3.1, 4), (8, 0, 1), (8, 100, 8),
+                                            (7, 3, 1), (7, 4.1, 7), (12, 5, 4), (12, 5.5, 6), (1, 1, 1)])
+def test_nearest_divisor(n, x, expected):
+    assert nearest_divisor(n, x) == expected
+
+
+# ---------------------------------------------------------------------- brute force
+def brute_nearest_divisor(n, x):
+    x = min(max(x, 1), n)
+    best = None
+    for d in range(1, n + 1):
+        if n % d == 0 and (best is None or abs(d - x) < abs(best - x)):
+            best = d
+    return best
+
+
+def brute_entry(a, k, ideal, forward):
+    """Plain loops over windows: the mean of min(1, window sum / ideal)."""
+    n_out, n_in = a.shape
+    total = 0.0
+    if forward:
+        size = n_in // k
+        for j in range(n_out):
+            for w in range(k):
+                total += min(1.0, sum(a[j, u] for u in range(w * size, (w + 1) * size)) / ideal)
+        return total / (n_out * k)
+    size = n_out // k
+    for w in range(k):
+        for u in range(n_in):
+            total += min(1.0, sum(a[j, u] for j in range(w * size, (w + 1) * size)) / ideal)
+    return total / (n_in * k)
+
+
+def brute_paths(matrices):
+    """Path counts by walking every path, one junction at a time, with plain loops."""
+    n = matrices[0].shape[1]
+    counts = [[0] * n for _ in range(n)]  # counts[u][k]: paths from input k to node u of the current layer
+    for k in range(n):
+        counts[k][k] = 1
+    for m in matrices:
+        new = [[0] * n for _ in range(m.shape[0])]
+        for j in range(m.shape[0]):
+            for u in range(m.shape[1]):
+                if m[j, u]:
+                    for k in range(n):
+                        new[j][k] += counts[u][k]
+        counts = new
+    return np.array(counts, dtype=np.int64)
+
+
+def brute_scatter(matrices):
+    """The scatter vector by the documented rules, with loops and no library code."""
+    def pair(a, chain):
+        out = []
+        for forward in (True, False):
+            sums = a.sum(axis=1) if forward else a.sum(axis=0)
+            n = a.shape[1] if forward else a.shape[0]
+            fan = sums.mean()
+            k = brute_nearest_divisor(n, min(fan, n))
+            out.append(brute_entry(a, k, max(1.0, fan / k) if chain else 1.0, forward))
+        return out
+    vector = []
+    for m in matrices:
+        vector += pair(m, False)
+    if len(matrices) > 1:
+        vector += pair(brute_paths(matrices), True)
+    return vector
+
+
+def random_fixed_fans(rng, n_in, n_out, fan_out):
+    """A random 0/1 pattern with every fan-out ``fan_out`` and every fan-in ``n_in fan_out / n_out``."""
+    fan_in = n_in * fan_out // n_out
+    while True:  # a random bipartite pattern by a configuration model, retried until simple
+        stubs = rng.permutation(np.repeat(np.arange(n_in), fan_out))
+        a = np.zeros((n_out, n_in), dtype=np.int64)
+        np.add.at(a, (np.repeat(np.arange(n_out), fan_in), stubs), 1)
+        if a.max() == 1:
+            return a
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_fixed_fans_agree_with_brute_force(seed):
+    rng = np.random.default_rng(seed)
+    sizes, fan_outs = [(8, 4, 4), (12, 6, 4), (16, 8, 8, 4)][seed % 3], [(1, 2), (2, 2), (2, 2, 2)][seed % 3]
+    matrices = [random_fixed_fans(rng, n_in, n_out, fo) for n_in, n_out, fo in zip(sizes, sizes[1:], fan_outs)]
+    result = scatter(chain_graph(*matrices))
+    assert result.vector == pytest.approx(brute_scatter(matrices), abs=1e-12)
+    assert all(e.rule == "fixed fan" for e in result.entries[:-2])
+
+
+def test_a_fixed_fan_that_does_not_divide_the_layer_uses_the_nearest_divisor():
+    a = random_fixed_fans(np.random.default_rng(0), 8, 8, 3)  # fan-in 3 everywhere; divisors of 8: 2 and 4 tie
+    s1f, s1b = scatter(chain_graph(a)).entries
+    assert (s1f.windows, s1f.fan, s1f.rule) == (2, 3.0, "mean fan")
+    assert (s1b.windows, s1b.fan, s1b.rule) == (2, 3.0, "mean fan")
+    assert [s1f.value, s1b.value] == brute_scatter([a])
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_pruned_patterns_agree_with_brute_force(seed):
+    rng = np.random.default_rng(100 + seed)
+    sizes = rng.integers(2, 13, size=rng.integers(2, 5))
+    matrices = [(rng.random((n_out, n_in)) < rng.uniform(0.2, 0.9)).astype(np.int64)
+                for n_in, n_out in zip(sizes, sizes[1:])]
+    result = scatter(chain_graph(*matrices))
+    assert result.vector == pytest.approx(brute_scatter(matrices), abs=1e-12)
+    assert result.value == pytest.approx(min(brute_scatter(matrices)), abs=1e-12)
+
+
+def test_the_chain_follows_skip_junctions_unless_told_not_to():
+    eye, shift = np.eye(4, dtype=np.int64), np.roll(np.eye(4, dtype=np.int64), 1, axis=1)
+    g = chain_graph(eye, eye)
+    skip = Junction("x0", "x2", shift, shift.astype(float), op="Add", kind="skip")
+    g = LayeredGraph(g.layers, g.junctions + (skip,), outputs=g.outputs)
+    # one window per input: the chain I + shift reaches 2 of the 4 windows, I alone 1
+    assert scatter(g, windows={"S_f": 4}).entries[4].value == 0.5
+    assert scatter(g, windows={"S_f": 4}, include_skip=False).entries[4].value == 0.25
+
+
+def test_path_counts_past_int64_fall_back_to_float():
+    ones = np.ones((10, 10), dtype=np.int64)
+    result = scatter(chain_graph(*[ones] * 20))  # 10**19 paths between each input and output
+    assert result.vector.tolist() == [1.0] * 42
+    assert result.entries[-1].fan == pytest.approx(1e20)
