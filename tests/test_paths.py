@@ -234,7 +234,7 @@ def test_bad_arguments():
         path_counts(g, "x", "y", weight="signed")
     with pytest.raises(InvalidParameterError, match="mode must be one of"):
         path_counts(g, "x", "y", mode="big")
-    with pytest.raises(InvalidParameterError, match="mode must be 'float' or 'log' when weight='abs'.*'exact'"):
+    with pytest.raises(InvalidParameterError, match="mode must be 'float' or 'log' when weight is 'abs'.*'exact'"):
         path_counts(g, "x", "y", weight="abs")
     with pytest.raises(InvalidParameterError, match="include_skip"):
         path_counts(g, "x", "y", include_skip="yes")

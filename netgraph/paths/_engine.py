@@ -154,11 +154,11 @@ def arithmetic(mode: str):
     return {"exact": Exact, "float": Float, "log": Log}[mode]()
 
 
-def check_weight_mode(weight: str, mode: str) -> None:
-    """``|weight|`` is not an integer: ``mode="exact"`` refuses it."""
+def check_weight_mode(weight: str, mode: str, names=("weight", "mode")) -> None:
+    """``|weight|`` is not an integer: ``mode="exact"`` refuses it (``names``: how the caller calls the two)."""
     if weight == "abs" and mode == "exact":
-        raise InvalidParameterError("mode must be 'float' or 'log' when weight='abs' (|weights| are not integers); "
-                                    "got 'exact'")
+        raise InvalidParameterError(f"{names[1]} must be 'float' or 'log' when {names[0]} is 'abs' (|weights| are "
+                                    f"not integers); got 'exact'")
 
 
 def _max_row_sum(a) -> int:
