@@ -286,3 +286,80 @@ def test_gzip_bomb_in_a_data_set_is_an_error_within_the_memory_bound(runner, tmp
                 absent=(out,), forbid_torch=True, memory=DATASET_MEMORY)
     _, found = run_case(case, runner, tmp_path)
     assert not found, case.describe() + "\n  " + "\n  ".join(found)
+
+
+# ---------------------------------------------------------------------- the fuzzer's own checks
+# The fuzz test is only as good as its oracle: each broken promise must be seen.
+def _outcome(code=0, stderr="", **kw):
+    from fuzz.runner import Outcome
+
+    fields = dict(status="exit", code=code, escaped=None, signal=None, torch=False, seconds=0.1, maxrss=0,
+                  stderr=stderr)
+    fields.update(kw)
+    return Outcome(**fields)
+
+
+def test_contract_sees_each_broken_promise(tmp_path):
+    root = os.fspath(tmp_path)
+    case = Case(1, "test", "test", "", ["info", "m.onnx"], "error")
+    one_line = "netgraph: error: bad model\n"
+    assert problems(case, _outcome(2, one_line), root, set(), set(), MEMORY) == []
+    seen = {
+        "hang": problems(case, _outcome(status="timeout", code=None), root, set(), set(), MEMORY),
+        "crash": problems(case, _outcome(status="signal", code=None, signal=11), root, set(), set(), MEMORY),
+        "escaped": problems(case, _outcome(code=None, escaped="Traceback ..."), root, set(), set(), MEMORY),
+        "bug": problems(case, _outcome(3, "netgraph: error: this is a bug\n"), root, set(), set(), MEMORY),
+        "two lines": problems(case, _outcome(2, one_line * 2), root, set(), set(), MEMORY),
+        "traceback": problems(case, _outcome(2, "Traceback (most recent call last):\n" + one_line), root, set(),
+                              set(), MEMORY),
+        "left behind": problems(case, _outcome(2, one_line), root, set(), {"out/.g.npz.tmp"}, MEMORY),
+        "accepted": problems(case, _outcome(0), root, set(), set(), MEMORY),
+        "memory": problems(case, _outcome(2, "netgraph: error: out of memory in 'netgraph info': ...\n"), root, set(),
+                           set(), MEMORY),
+    }
+    assert all(seen.values()), [name for name, found in seen.items() if not found]
+
+
+def test_contract_checks_the_output_graph(tmp_path):
+    """An output with a non-finite weight, and a graph missing a learnable node, are both seen."""
+    import numpy as np
+
+    from fuzz.graph_files import NpzFile, seed_graph
+
+    root = os.fspath(tmp_path)
+    out = os.path.join(root, "out.npz")
+    file = NpzFile(seed_graph("dense"))
+    file.write(out)
+    argv = ["export", "m.onnx", "-o", out]
+    assert problems(Case(1, "t", "t", "", argv), _outcome(0), root, set(), {"out.npz"}, MEMORY) == []
+    file.arrays["junction1.weight.data"] = np.full_like(file.arrays["junction1.weight.data"], np.nan)
+    file.write(out)
+    assert "not finite" in " ".join(problems(Case(1, "t", "t", "", argv), _outcome(0), root, set(), set(), MEMORY))
+    file = NpzFile(seed_graph("dense"))
+    file.header["layers"][2]["node"] = "something else"
+    file.header["junctions"][1]["node"] = "something else"
+    file.write(out)
+    model = build("mlp")  # its learnable nodes are fc1 and fc2, and the file has no fc2
+    found = problems(Case(1, "t", "t", "", argv, model=model), _outcome(0), root, set(), set(), MEMORY)
+    assert found == ["learnable node 'fc2' (Gemm) silently left out of the graph"]
+
+
+def test_runner_bounds_time_and_memory(tmp_path):
+    """A run past its time is killed and reported as a hang; one past its memory runs out of it.
+
+    The memory case is the conv net with an input height of 10**9 read with the budget
+    raised to 1000 TiB: netgraph tries to allocate its 96 GB of node labels, and the
+    runner's address-space bound stops it (netgraph reports that it ran out of memory).
+    """
+    folders = Folders(tmp_path)
+    argv = ["export", folders.model(), "-o", os.path.join(folders.out, "g.npz")]
+    with Runner(timeout=0.001) as fast:
+        assert fast.run(argv, folders.run).status == "timeout"
+    model = build("conv")
+    model.graph.input[0].type.tensor_type.shape.dim[2].dim_value = 10**9
+    path = os.path.join(folders.inp, "tall.onnx")
+    with open(path, "wb") as f:
+        f.write(model.SerializeToString())
+    with Runner() as bounded:
+        outcome = bounded.run(["info", path, "--max-bytes", "1000T"], folders.run)
+    assert outcome.code == 2 and "out of memory" in outcome.stderr, outcome

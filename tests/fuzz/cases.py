@@ -199,45 +199,52 @@ def _onnx_bytes_case(seed, name, rng, folders):
     return Case(seed, "onnx-bytes", name, f"{base}: {detail}", _command(rng, folders, path, lenient), model=model)
 
 
+def _mutate_graph_file(fmt, name, file, rng, path):
+    """Apply the mutation ``name`` (or ``"bytes"``, ``"pair"``) to ``file`` and write it to ``path``.
+
+    Returns ``(name, description, listed tokens, expect)``, or None when the mutation has
+    nothing to change in this file.
+    """
+    if name == "bytes":
+        file.write(path)
+        with open(path, "rb") as f:
+            data, detail = byte_mutation(f.read(), rng)
+        with open(path, "wb") as f:
+            f.write(data)
+        return name, detail, (), "any"
+    if name == "pair":
+        names = [k for k in gm.GRAPH_MUTATIONS if k[0] == fmt]
+        picked = [gm.GRAPH_MUTATIONS[names[int(i)]] for i in rng.choice(len(names), 2, replace=False)]
+        try:
+            results = [m.function(file, rng) for m in picked]
+        except Exception:  # noqa: BLE001 (the first left nothing for the second: no header, no member)
+            return None
+        if None in results:
+            return None
+        file.write(path)
+        return "+".join(m.name for m in picked), "; ".join(r[0] for r in results), (), "any"
+    m = gm.GRAPH_MUTATIONS[fmt, name]
+    result = m.function(file, rng)
+    if result is None:
+        return None
+    file.write(path)
+    return name, result[0], tuple(result[1]), result[2] if len(result) > 2 else m.expect
+
+
 def _graph_case(seed, fmt, name, rng, folders):
-    suffix = {"npz": ".npz", "graphml": ".graphml"}[fmt]
-    path = os.path.join(folders.inp, "graph" + suffix)
+    path = os.path.join(folders.inp, "graph." + fmt)
     for base in rng.permutation(list(gf.SEED_GRAPHS)):
         graph = gf.seed_graph(str(base))
         file = gf.NpzFile(graph) if fmt == "npz" else gf.GraphmlFile(graph)
         file.marker = folders.marker
-        if name == "pair":
-            names = [k for k in gm.GRAPH_MUTATIONS if k[0] == fmt]
-            picked = [gm.GRAPH_MUTATIONS[names[int(i)]] for i in rng.choice(len(names), 2, replace=False)]
-            try:
-                results = [m.function(file, rng) for m in picked]
-            except Exception:  # noqa: BLE001 (the first left nothing for the second: no header, no member)
-                continue
-            if None in results:
-                continue
-            file.write(path)
-            result, expect = ("; ".join(r[0] for r in results), ()), "any"
-            name = "+".join(m.name for m in picked)
-            break
-        if name == "bytes":
-            file.write(path)
-            with open(path, "rb") as f:
-                data, detail = byte_mutation(f.read(), rng)
-            with open(path, "wb") as f:
-                f.write(data)
-            result, expect = (detail, ()), "any"
-            break
-        m = gm.GRAPH_MUTATIONS[fmt, name]
-        result = m.function(file, rng)
-        if result is not None:
-            expect = result[2] if len(result) > 2 else m.expect
-            file.write(path)
+        done = _mutate_graph_file(fmt, name, file, rng, path)
+        if done is not None:
             break
     else:
         raise AssertionError(f"graph mutation {fmt}/{name} applies to no seed graph")
-    detail, listed = result[0], result[1]
-    return Case(seed, f"graph-{fmt}", name, f"{base}: {detail}", _command(rng, folders, path, False), expect,
-                listed=tuple(listed), marker=folders.marker)
+    mutation, detail, listed, expect = done
+    return Case(seed, f"graph-{fmt}", mutation, f"{base}: {detail}", _command(rng, folders, path, False), expect,
+                listed=listed, marker=folders.marker)
 
 
 def _pickle_case(seed, name, rng, folders):

@@ -162,14 +162,18 @@ def _last_output(argv):
 
 
 def problems(case, outcome, root, before, after, memory):
-    """The promises ``outcome`` (a :class:`fuzz.runner.Outcome`) breaks for ``case``."""
-    found = []
+    """The promises ``outcome`` (a :class:`fuzz.runner.Outcome`) breaks for ``case``.
+
+    ``root`` holds the case's files; ``before`` and ``after`` are :func:`snapshot`s of it
+    around the run; ``memory`` is the bound the run had (bytes of address space).
+    """
     if outcome.status == "timeout":
         return [f"no answer within {outcome.seconds:.1f} s (a hang)"]
     if outcome.status == "signal":
         return [f"killed by signal {outcome.signal} (a crash)"]
     if outcome.escaped:
         return ["an exception escaped main():\n" + outcome.escaped]
+    found = []
     if "Traceback" in outcome.stderr:
         found.append("a traceback on standard error")
     if case.forbid_torch and outcome.torch:
@@ -179,33 +183,39 @@ def problems(case, outcome, root, before, after, memory):
     for path, kind in case.special.items():
         if not _special_ok(path, kind):
             found.append(f"{path} is no longer a {kind}")
-    new = after - before - {os.path.relpath(case.marker, root)} if case.marker else after - before
+    new = after - before - ({os.path.relpath(case.marker, root)} if case.marker else set())
     if outcome.code == 2:
-        lines = error_lines(outcome.stderr)
-        if len(lines) != 1 or not lines[0].startswith("netgraph: error: "):
-            found.append(f"exit 2 but standard error is not one line 'netgraph: error: ...': {outcome.stderr!r}")
-        elif "out of memory" in lines[0]:  # MemoryError: the fuzzer's RLIMIT_AS, not netgraph's budget, stopped it
-            found.append(f"a small file took more than the memory bound ({memory / 2**30:.1f} GiB): {lines[0]}")
-        if new:
-            found.append(f"files left behind after an error: {sorted(new)}")
-        for path in case.absent:
-            if os.path.exists(path):
-                found.append(f"{path} left behind after an error")
-        return found
+        return found + _error_problems(case, outcome, new, memory)
     if outcome.code != 0:
         return found + [f"exit status {outcome.code} (neither 0 nor 2): {outcome.stderr.strip()[-300:]!r}"]
-    # exit 0
+    return found + _success_problems(case, outcome, root, new)
+
+
+def _error_problems(case, outcome, new, memory):
+    """Exit 2: one error line (not the fuzzer's memory bound speaking), nothing left behind."""
+    found = []
+    lines = error_lines(outcome.stderr)
+    if len(lines) != 1 or not lines[0].startswith("netgraph: error: "):
+        found.append(f"exit 2 but standard error is not one line 'netgraph: error: ...': {outcome.stderr!r}")
+    elif "out of memory" in lines[0]:  # MemoryError: the fuzzer's RLIMIT_AS, not netgraph's budget, stopped it
+        found.append(f"a small file took more than the memory bound ({memory / 2**30:.1f} GiB): {lines[0]}")
+    if new:
+        found.append(f"files left behind after an error: {sorted(new)}")
+    found += [f"{path} left behind after an error" for path in case.absent if os.path.exists(path)]
+    return found
+
+
+def _success_problems(case, outcome, root, new):
+    """Exit 0: allowed, a valid and complete output, every listed token warned of, no stray file."""
+    found = []
     if case.expect == "error":
         found.append("exit 0: the broken input was accepted")
-    for token in case.listed:
-        if token not in outcome.stderr:
-            found.append(f"exit 0 without a warning naming {token!r}")
+    found += [f"exit 0 without a warning naming {token!r}" for token in case.listed if token not in outcome.stderr]
     if "netgraph: error:" in outcome.stderr:
         found.append("exit 0 with an error line")
     output = _last_output(case.argv)
     tables = None
     if output and "--help" not in case.argv and "--version" not in case.argv:
-        expected = {os.path.relpath(os.path.realpath(output), os.path.realpath(root))}
         if os.path.isfile(output):
             try:
                 tables = _check_output(output, case.argv)
@@ -213,8 +223,9 @@ def problems(case, outcome, root, before, after, memory):
                 found.append(f"exit 0 but the output {os.path.basename(output)} is not a valid graph: {exc}")
         elif output not in case.special:
             found.append(f"exit 0 but no output file {output}")
-        new -= expected | {os.path.relpath(output, root)}
-        new = {p for p in new if not p.startswith(os.path.relpath(output, root) + os.sep)}
+        written = os.path.relpath(output, root)
+        new = {p for p in new if p != written and not p.startswith(written + os.sep)}
+        new -= {os.path.relpath(os.path.realpath(output), os.path.realpath(root))}  # through a symlink
     plot = next((case.argv[i + 1] for i, a in enumerate(case.argv[:-1]) if a == "--plot"), None)
     if plot:
         new = {p for p in new if not (p + os.sep).startswith(os.path.relpath(plot, root) + os.sep)}
