@@ -168,7 +168,7 @@ def _sums(matrix, axis: int, mode: str, where: str) -> np.ndarray:
     if mode == "log":
         return _log_sums(matrix if axis == 1 else sp.csr_array(matrix.T), n)
     sums = np.asarray(matrix.sum(axis=axis)).ravel()
-    if mode == "exact" and matrix.nnz:
+    if mode == "exact" and matrix.nnz and int(matrix.data.max()) * n >= _LIMIT:  # else no sum can reach 2**63
         approx = np.asarray(matrix.astype(np.float64).sum(axis=axis)).ravel()
         if approx.max() * (1 + 4 * (n + 2) * _EPS) >= _LIMIT:
             raise PathOverflowError(f"the sum of the path counts of a node of layer {where!r} reaches about "
