@@ -304,3 +304,10 @@ def test_predefined_help_does_not_import_torch():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert proc.stdout.strip().splitlines()[-1] == "[]"
     assert "--fanout F1,F2,..." in proc.stdout
+
+
+def test_import_predefined_does_not_import_torch():
+    code = ("import sys, trainers.predefined\n"
+            "print([m for m in ('torch', 'onnxruntime', 'sklearn') if m in sys.modules])")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert proc.stdout.strip() == "[]"

@@ -228,14 +228,14 @@ def random_pattern(n_left: int, n_right: int, fanout: int, *, seed=None) -> np.n
        ``N_right - fo``) and return its negation; so below, the density is at most 1/2.
     2. Pair the ``W`` fan-out stubs (left neuron ``k`` repeated ``fo`` times, in a
        random permutation) with the ``W`` fan-in stubs (right neuron ``j`` repeated
-       ``fi`` times, in order): a uniformly random bipartite multigraph with exactly
-       these degrees.
+       ``fi`` times, in order): a uniformly random pairing, a bipartite multigraph with
+       exactly these degrees.
     3. Repair each repeated pair ``(j, k)``: pick, uniformly among the edges ``(j', k')``
        such that neither ``(j, k')`` nor ``(j', k)`` is an edge, one, and swap to
-       ``(j, k')`` and ``(j', k)``. Degrees are kept and the number of repeats drops by
-       one at least; such an edge always exists when the density is at most 1/2 (at most
-       ``(fi - 1) fo + (fo - 1) fi < W`` edges are excluded), so the repair ends after as
-       many swaps as there were repeats.
+       ``(j, k')`` and ``(j', k)``. Degrees are kept, no new repeat is made and the
+       number of repeats drops by one at least; such an edge always exists when the
+       density is at most 1/2 (at most ``(fi - 1) fo + (fo - 1) fi < W`` edges are
+       excluded), so the repair ends after at most as many swaps as there were repeats.
 
     Parameters
     ----------
