@@ -13,11 +13,11 @@ eq. (1) of Dey et al. [1]_ averages their entries that are at least 1::
 
 For the whole chain ``1:J`` (section 3 and appendix 5.2), ``A_{1:J}`` counts the paths
 (:func:`netgraph.paths.path_counts`) and the fans are the chain's equivalent fans (its row
-and column sums, as :func:`netgraph.paths.equivalent_fans` gives them): ``k = min(N_1, fi_{1:J})`` left windows, of one
-neuron each when the fan exceeds the layer, whose ideal entry is ``max(1, fi_{1:J} / k)``
-(Dey's ``max(1, fi_{1:J} / N_1)``), the right side likewise; each window-matrix entry is
-divided by the ideal and clipped at 1 (the authors' code; the indicator of eq. (1) when the
-ideal is 1). The scatter vector is
+and column sums, as :func:`netgraph.paths.equivalent_fans` gives them):
+``k = min(N_1, fi_{1:J})`` left windows, of one neuron each when the fan exceeds the layer,
+whose ideal entry is ``max(1, fi_{1:J} / k)`` (Dey's ``max(1, fi_{1:J} / N_1)``), the right
+side likewise; each window-matrix entry is divided by the ideal and clipped at 1 (the
+authors' code; the indicator of eq. (1) when the ideal is 1). The scatter vector is
 ``[S_1f, S_1b, ..., S_Jf, S_Jb, S_f, S_b]``: every single junction, then the whole chain
 ``1:J`` only (Dey's vector for ``J = 2``; for ``J > 2`` the partial chains such as ``1:2``
 or ``2:3`` are left out, and for ``J = 1`` the chain is junction 1 and is not repeated).
@@ -29,9 +29,13 @@ windows is the divisor of the layer size nearest to the mean fan (ties go to the
 divisor), at most the layer size. Each entry says which rule made its windows
 (:attr:`ScatterEntry.rule`), and a count given in ``windows`` overrides the rule.
 
-Windows are 1-D: blocks of consecutive nodes in the layer's order. A node of a
-convolutional layer is a channel, so there a window is a block of whole channels. The 2-D
-image tiles and 3-D (channel x H x W) cuboids of Dey's Fig. 5 are not implemented.
+Windows are 1-D by default: blocks of consecutive nodes in the layer's order. ``shapes``
+gives a layer's nodes a shape, read row-major as ONNX and torch flatten: ``(H, W)`` cuts an
+image input into 2-D tiles, ``(C, H, W)`` a flattened map into 3-D cuboids (channel-major,
+where Dey's Keras code assumes channels last); the counts are then those that tile the
+shape (the rule takes the nearest), laid out as the grid of :func:`netgraph._windows.grid`.
+A node of a convolutional layer read from ONNX is a whole channel, so such a layer's windows
+are blocks of channels: the shapes apply to layers whose nodes are single neurons.
 
 References
 ----------
@@ -44,6 +48,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -51,6 +56,7 @@ import scipy.sparse as sp
 
 from netgraph.convert import as_layered_graph
 from netgraph.exceptions import InvalidParameterError, PathOverflowError
+from netgraph._windows import check_count, check_shape, grid, nearest_count, window_indicator
 from netgraph.graph import LayeredGraph
 from netgraph.utils.check import check_int
 
@@ -83,6 +89,9 @@ class ScatterEntry:
         Number of windows.
     window_size : int
         Neurons in each window.
+    grid : tuple of int
+        How the windows tile the layer's shape: ``(windows,)`` for 1-D windows, ``(4, 4)``
+        for 16 tiles of an image, ...
     fan : float
         The mean fan the windows come from (fan-in for ``"f"``, fan-out for ``"b"``):
         the fixed fan when every neuron has it.
@@ -102,6 +111,7 @@ class ScatterEntry:
     layer: str
     windows: int
     window_size: int
+    grid: tuple
     fan: float
     ideal: float
     rule: str
@@ -172,21 +182,11 @@ def nearest_divisor(n: int, x: float) -> int:
     >>> nearest_divisor(8, 2), nearest_divisor(8, 3), nearest_divisor(8, 3.1), nearest_divisor(64, 1024)
     (2, 2, 4, 64)
     """
-    n = check_int(n, "n", minimum=1)
-    x = min(max(float(x), 1.0), float(n))
-    small = np.arange(1, int(np.sqrt(n)) + 1)
-    small = small[n % small == 0]
-    divisors = np.unique(np.concatenate([small, n // small]))
-    return int(divisors[np.argmin(np.abs(divisors - x))])  # argmin keeps the first (smaller) of a tie
+    return nearest_count((check_int(n, "n", minimum=1),), x)
 
 
-def _window_indicator(n: int, k: int) -> sp.csr_array:
-    """The ``(n, k)`` 0/1 matrix putting node ``u`` in window ``u // (n // k)``."""
-    size = n // k
-    return sp.csr_array((np.ones(n, dtype=np.int64), np.arange(n) // size, np.arange(n + 1)), shape=(n, k))
-
-
-def window_matrices(adjacency, left_windows: int, right_windows: int) -> tuple[sp.csr_array, sp.csr_array]:
+def window_matrices(adjacency, left_windows: int, right_windows: int, *, left_shape=None,
+                    right_shape=None) -> tuple[sp.csr_array, sp.csr_array]:
     """The left and right window adjacency matrices of a junction (Dey et al., Fig. 5(c)).
 
     Parameters
@@ -194,9 +194,14 @@ def window_matrices(adjacency, left_windows: int, right_windows: int) -> tuple[s
     adjacency : array_like or sparse array, shape (N_out, N_in)
         Connection (or path) counts from left neuron ``k`` to right neuron ``j``.
     left_windows : int
-        Number of windows of consecutive left neurons; must divide ``N_in``.
+        Number of windows of the left neurons; must tile ``left_shape`` (divide ``N_in``
+        for 1-D windows).
     right_windows : int
-        Number of windows of consecutive right neurons; must divide ``N_out``.
+        Number of windows of the right neurons; must tile ``right_shape``.
+    left_shape, right_shape : sequence of int, optional
+        The shape of each side's neurons, row-major (``(H, W)`` for 2-D tiles,
+        ``(C, H, W)`` for 3-D cuboids); default ``(N,)``: blocks of consecutive neurons.
+        The grid of windows is the one of :mod:`netgraph._windows` (the most equal sides).
 
     Returns
     -------
@@ -208,13 +213,15 @@ def window_matrices(adjacency, left_windows: int, right_windows: int) -> tuple[s
     Raises
     ------
     InvalidParameterError
-        If a window count is not a positive integer dividing its layer size.
+        If a shape's product is not its side's size, or a window count does not tile it.
 
     Examples
     --------
     >>> left, right = window_matrices([[1, 1, 0, 0], [0, 0, 1, 1]], 2, 1)
     >>> left.toarray().tolist(), right.toarray().tolist()
     ([[2, 0], [0, 2]], [[1, 1, 1, 1]])
+    >>> window_matrices([[1, 0, 1, 0], [0, 1, 0, 1]], 2, 1, left_shape=(2, 2))[0].toarray().tolist()
+    [[1, 1], [1, 1]]
     >>> window_matrices([[1, 1, 0, 0]], 3, 1)
     Traceback (most recent call last):
     ...
@@ -222,17 +229,21 @@ def window_matrices(adjacency, left_windows: int, right_windows: int) -> tuple[s
     """
     a = sp.csr_array(adjacency)
     n_out, n_in = a.shape
-    kl = _check_windows(left_windows, "left_windows", n_in, "left neurons")
-    kr = _check_windows(right_windows, "right_windows", n_out, "right neurons")
-    return sp.csr_array(a @ _window_indicator(n_in, kl)), sp.csr_array(_window_indicator(n_out, kr).T @ a)
+    ls = (n_in,) if left_shape is None else check_shape(left_shape, "left_shape", n_in, "left neurons")
+    rs = (n_out,) if right_shape is None else check_shape(right_shape, "right_shape", n_out, "right neurons")
+    kl = check_count(left_windows, "left_windows", ls, "left neurons")
+    kr = check_count(right_windows, "right_windows", rs, "right neurons")
+    return _left_matrix(a, ls, grid(ls, kl)), _right_matrix(a, rs, grid(rs, kr))
 
 
-def _check_windows(k, name: str, n: int, what: str) -> int:
-    """A window count: an integer in [1, n] dividing ``n``."""
-    k = check_int(k, name, minimum=1, maximum=max(n, 1))
-    if n % k:
-        raise InvalidParameterError(f"{name} must be a divisor of the {n} {what}; got {k}")
-    return k
+def _left_matrix(a: sp.csr_array, shape, g) -> sp.csr_array:
+    """``A^{w_l}``: ``a`` summed over the left windows of the grid ``g``."""
+    return sp.csr_array(a @ window_indicator(shape, g))
+
+
+def _right_matrix(a: sp.csr_array, shape, g) -> sp.csr_array:
+    """``A^{w_r}``: ``a`` summed over the right windows of the grid ``g``."""
+    return sp.csr_array(window_indicator(shape, g).T @ a)
 
 
 def _score(window_matrix: sp.csr_array, ideal: float) -> float:
@@ -242,33 +253,34 @@ def _score(window_matrix: sp.csr_array, ideal: float) -> float:
     return float(total / (window_matrix.shape[0] * window_matrix.shape[1]))
 
 
-def _choose_windows(sums: np.ndarray, n: int, given, label: str, layer: str) -> tuple[int, float, str]:
+def _choose_windows(sums: np.ndarray, shape, given, label: str, layer: str) -> tuple[int, float, str]:
     """The window count of one entry, the mean fan it comes from, and the rule (one of :data:`RULES`)."""
     fan = float(sums.mean()) if sums.size else 0.0
     if given is not None:
-        return _check_windows(given, f"windows[{label!r}]", n, f"nodes of layer {layer!r}"), fan, "given"
+        return check_count(given, f"windows[{label!r}]", shape, f"nodes of layer {layer!r}"), fan, "given"
     fixed = sums.size > 0 and bool((sums == sums[0]).all())
-    k = nearest_divisor(n, min(fan, n))
-    return k, fan, "fixed fan" if fixed and k == min(fan, n) else "mean fan"
+    k = nearest_count(shape, fan)
+    return k, fan, "fixed fan" if fixed and k == min(fan, math.prod(shape)) else "mean fan"
 
 
-def _entry(label, junction, source, target, direction, layer, n, sums, given, window_matrix_of, chain):
+def _entry(label, junction, source, target, direction, layer, shape, sums, given, a, chain):
     """One :class:`ScatterEntry`: choose the windows, build the window matrix, score it."""
-    k, fan, rule = _choose_windows(sums, n, given, label, layer)
+    k, fan, rule = _choose_windows(sums, shape, given, label, layer)
+    g = grid(shape, k)
     ideal = max(1.0, fan / k) if chain else 1.0
-    value = _score(window_matrix_of(k), ideal)
-    return ScatterEntry(label, junction, source, target, direction, layer, k, n // k, fan, ideal, rule, value)
+    value = _score(_left_matrix(a, shape, g) if direction == "f" else _right_matrix(a, shape, g), ideal)
+    return ScatterEntry(label, junction, source, target, direction, layer, k, math.prod(shape) // k, g, fan, ideal,
+                        rule, value)
 
 
-def _pair(label: str, junction: str, source: str, target: str, a, fans, windows, chain):
+def _pair(label: str, junction: str, source: str, target: str, a, fans, windows, chain, shapes):
     """The ``f`` and ``b`` entries of one junction (or chain) with adjacency ``a`` (target x source)."""
     n_out, n_in = a.shape
     fan_in, fan_out = fans
-    forward = _entry(f"S_{label}f", junction, source, target, "f", source, n_in, fan_in, windows.get(f"S_{label}f"),
-                     lambda k: window_matrices(a, k, 1)[0], chain)
-    backward = _entry(f"S_{label}b", junction, source, target, "b", target, n_out, fan_out,
-                      windows.get(f"S_{label}b"), lambda k: window_matrices(a, 1, k)[1], chain)
-    return [forward, backward]
+    return [_entry(f"S_{label}f", junction, source, target, "f", source, shapes.get(source, (n_in,)), fan_in,
+                   windows.get(f"S_{label}f"), a, chain),
+            _entry(f"S_{label}b", junction, source, target, "b", target, shapes.get(target, (n_out,)), fan_out,
+                   windows.get(f"S_{label}b"), a, chain)]
 
 
 def _binary_adjacency(graph: LayeredGraph, source: str, target: str) -> sp.csr_array:
@@ -312,8 +324,19 @@ def _check_layers(graph: LayeredGraph, layers) -> list[str]:
     return names
 
 
+def _check_shapes(graph: LayeredGraph, names: list[str], shapes) -> dict:
+    """The layer shapes of ``shapes``, each checked against its layer; only the chain's layers."""
+    shapes = dict(shapes or {})
+    for name in shapes:
+        if name not in names:
+            raise InvalidParameterError(f"shapes must be keyed by the chain's layers {', '.join(map(repr, names))}; "
+                                        f"got {name!r}")
+    return {name: check_shape(shape, f"shapes[{name!r}]", graph.layer(name).size, f"nodes of layer {name!r}")
+            for name, shape in shapes.items()}
+
+
 def scatter(graph, *, layers: Sequence[str] | None = None, windows: Mapping[str, int] | None = None,
-            include_skip: bool = True) -> ScatterResult:
+            shapes: Mapping[str, Sequence[int]] | None = None, include_skip: bool = True) -> ScatterResult:
     """Dey et al.'s scatter vector and scatter ``S`` of a chain of layers.
 
     Parameters
@@ -326,7 +349,14 @@ def scatter(graph, *, layers: Sequence[str] | None = None, windows: Mapping[str,
         learnable junction joins two consecutive ones (an error otherwise).
     windows : mapping of str to int, optional
         Window counts that override the rule, by entry label (``{"S_1f": 4, "S_b": 2}``);
-        each must divide the size of the layer it cuts.
+        each must tile the layer it cuts (divide its size, for 1-D windows).
+    shapes : mapping of str to sequence of int, optional
+        The shape of a layer's nodes, by layer name, read row-major as ONNX and torch
+        flatten: ``(28, 28)`` for an image input cut into 2-D tiles, ``(C, H, W)`` for a
+        convolutional map flattened into a dense layer, cut into 3-D cuboids. A layer not
+        named has 1-D windows (blocks of consecutive nodes). With a shape, the rule picks the
+        window count that tiles it nearest to the fan; see :mod:`netgraph._windows` for the
+        grid.
     include_skip : bool, default True
         Count the paths through skip (residual) junctions in the chain's path counts.
 
@@ -340,8 +370,9 @@ def scatter(graph, *, layers: Sequence[str] | None = None, windows: Mapping[str,
     ------
     InvalidParameterError
         If ``layers`` is not a chain of learnable junctions, a layer has no nodes, a label of
-        ``windows`` is not one of the vector's, or a window count does not divide its layer
-        (the message names the numbers).
+        ``windows`` is not one of the vector's, a window count does not tile its layer, or a
+        shape is not one of the chain's layers or does not multiply to its size (the message
+        names the numbers).
     LayerNotFoundError
         If a name of ``layers`` is not a layer of ``graph``.
 
@@ -368,6 +399,13 @@ def scatter(graph, *, layers: Sequence[str] | None = None, windows: Mapping[str,
     ([0.75, 1.0, 1.0, 1.0, 0.75, 1.0], 0.75)
     >>> [(e.windows, e.window_size, e.rule) for e in result.entries][:2]
     [(2, 4, 'fixed fan'), (1, 4, 'fixed fan')]
+
+    The inputs seen as a 2 x 4 image: junction 1's two left windows become the 2 x 2 tiles
+    {0, 1, 4, 5} and {2, 3, 6, 7}, and each hidden neuron reaches only one of them:
+
+    >>> tiled = scatter(g, shapes={"x": (2, 4)})
+    >>> tiled.entries[0].grid, tiled.vector.tolist()
+    ((1, 2), [0.5, 1.0, 1.0, 1.0, 0.75, 1.0])
     """
     graph = as_layered_graph(graph)
     names = _check_layers(graph, layers)
@@ -378,17 +416,18 @@ def scatter(graph, *, layers: Sequence[str] | None = None, windows: Mapping[str,
     unknown = [label for label in windows if label not in labels]
     if unknown:
         raise InvalidParameterError(f"windows must be keyed by the labels {', '.join(labels)}; got {unknown[0]!r}")
+    shapes = _check_shapes(graph, names, shapes)
     entries = []
     for i, (source, target) in enumerate(zip(names[:-1], names[1:]), start=1):
         a = _binary_adjacency(graph, source, target)
         fans = (np.diff(a.indptr), np.bincount(a.indices, minlength=a.shape[1]))
-        entries += _pair(str(i), str(i), source, target, a, fans, windows, chain=False)
+        entries += _pair(str(i), str(i), source, target, a, fans, windows, False, shapes)
     if n_junctions > 1:
-        entries += _chain_pair(graph, names[0], names[-1], n_junctions, windows, include_skip)
+        entries += _chain_pair(graph, names[0], names[-1], n_junctions, windows, include_skip, shapes)
     return ScatterResult(tuple(names), tuple(entries))
 
 
-def _chain_pair(graph, source, target, n_junctions, windows, include_skip):
+def _chain_pair(graph, source, target, n_junctions, windows, include_skip, shapes):
     """The ``S_f`` and ``S_b`` entries of the chain ``1:J``, from :func:`netgraph.paths.path_counts`.
 
     The path matrix is computed once, in exact (int64) arithmetic, or in float64 when a
@@ -405,4 +444,4 @@ def _chain_pair(graph, source, target, n_junctions, windows, include_skip):
         a = path_counts(graph, source, target, weight="binary", mode="float", include_skip=include_skip)
     a = sp.csr_array(a)
     fans = (np.asarray(a.sum(axis=1), dtype=np.float64).ravel(), np.asarray(a.sum(axis=0), dtype=np.float64).ravel())
-    return _pair("", f"1:{n_junctions}", source, target, a, fans, windows, chain=True)
+    return _pair("", f"1:{n_junctions}", source, target, a, fans, windows, True, shapes)

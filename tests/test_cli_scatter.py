@@ -92,7 +92,19 @@ def test_layers_and_windows(capsys, graph_file):
     assert doc["labels"] == ["S_1f", "S_1b"]
     assert doc["vector"] == [6 / 16, 1.0]
     assert doc["entries"][0]["rule"] == "given"
-    assert doc["options"] == {"layers": ["x", "h"], "windows": {"S_1f": 4}}
+    assert doc["options"] == {"layers": ["x", "h"], "windows": {"S_1f": 4}, "shapes": {}}
+
+
+def test_shapes(capsys, graph_file):
+    code, out, err = run(capsys, "scatter", graph_file, "--json", "--shapes", "x=2x4")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["vector"] == [0.5, 1.0, 1.0, 1.0, 0.75, 1.0]  # the 2 x 2 tiles {0, 1, 4, 5}, {2, 3, 6, 7}
+    assert doc["entries"][0]["grid"] == [1, 2]
+    assert doc["options"]["shapes"] == {"x": [2, 4]}
+    code, out, err = run(capsys, "scatter", graph_file, "--shapes", "x=2x4")
+    assert code == 0, err
+    assert out.splitlines()[4].split()[:5] == ["S_1f", "1", "x", "2", "1x2"]
 
 
 def test_output_file(capsys, graph_file, tmp_path):
@@ -110,6 +122,10 @@ def test_output_file(capsys, graph_file, tmp_path):
     (["--windows", "S_9f=2"], ["windows must be keyed by the labels", "got 'S_9f'"]),
     (["--layers", "x,y"], ["no learnable junction joins 'x' to 'y'"]),
     (["--layers", "x,z"], ["no layer named 'z'"]),
+    (["--shapes", "x=3x3"], ["shapes['x'] must be positive integers whose product is the 8 nodes of layer 'x'"]),
+    (["--shapes", "x=2by4"], ["--shapes must be LAYER=AxB... items", "got 'x=2by4'"]),
+    (["--shapes", "x=2x4", "--windows", "S_1f=8,S_f=3"], ["windows['S_f'] must be a number of windows tiling the 2x4 "
+                                                         "nodes of layer 'x'", "got 3"]),
 ])
 def test_bad_options_are_one_line_errors_and_leave_no_file(capsys, graph_file, tmp_path, argv, fragments):
     target = tmp_path / "scatter.json"

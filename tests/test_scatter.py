@@ -302,3 +302,96 @@ def test_path_counts_past_int64_fall_back_to_float():
     result = scatter(chain_graph(*[ones] * 20))  # 10**19 paths between each input and output
     assert result.vector.tolist() == [1.0] * 42
     assert result.entries[-1].fan == pytest.approx(1e20)
+
+
+# ---------------------------------------------------------------------- 2-D tiles and 3-D cuboids
+def test_image_tiles_by_hand():
+    """A 28 x 28 input, fan-in 16 so 16 tiles of 7 x 7 (a 4 x 4 grid, Dey's Fig. 5(a))."""
+    rows, cols = np.divmod(np.arange(784), 28)
+    a = np.zeros((2, 784), dtype=np.int64)
+    a[0, (rows % 7 == 3) & (cols % 7 == 3)] = 1  # the centre of each tile: all 16 tiles
+    a[1, np.flatnonzero(rows < 14)[::23][:16]] = 1  # 16 pixels of the top half: 8 tiles at most
+    assert a.sum(axis=1).tolist() == [16, 16]
+    s1f, s1b = scatter(chain_graph(a), shapes={"x0": (28, 28)}).entries
+    assert (s1f.windows, s1f.grid, s1f.window_size, s1f.rule) == (16, (4, 4), 49, "fixed fan")
+    tiles = {(r // 7, c // 7) for r, c in zip(*np.divmod(np.flatnonzero(a[1]), 28))}
+    assert s1f.value == (16 + len(tiles)) / 32
+    assert len(tiles) <= 8
+
+
+def test_cuboids_of_a_channel_major_map():
+    """A (C, H, W) = (2, 2, 4) flattened map, 4 windows: grid (2, 1, 2), cuboids of 1 x 2 x 2."""
+    left, _ = window_matrices(np.eye(16, dtype=np.int64), 4, 1, left_shape=(2, 2, 4))
+    c, h, w = np.unravel_index(np.arange(16), (2, 2, 4))
+    assert left.toarray().argmax(axis=1).tolist() == (c * 2 + w // 2).tolist()
+    # the 2-D right windows of a 4 x 4 layer: 4 tiles of 2 x 2
+    _, right = window_matrices(np.eye(16, dtype=np.int64), 1, 4, right_shape=(4, 4))
+    r, q = np.divmod(np.arange(16), 4)
+    assert right.toarray().argmax(axis=0).tolist() == ((r // 2) * 2 + q // 2).tolist()
+
+
+def test_shapes_with_the_mean_fan_rule_pick_a_count_that_tiles():
+    rng = np.random.default_rng(7)
+    a = (rng.random((5, 30)) < 0.5).astype(np.int64)
+    fan = a.sum(axis=1).mean()
+    entry = scatter(chain_graph(a), shapes={"x0": (5, 6)}).entries[0]
+    counts = [g * h for g in (1, 5) for h in (1, 2, 3, 6)]
+    assert entry.windows == min(sorted(counts), key=lambda k: abs(k - fan))
+    assert entry.rule == "mean fan"
+
+
+def brute_grid(shape, k):
+    """The grid of k windows over a 2-D or 3-D shape with the most equal sides, ties to earlier cuts."""
+    best = None
+    for g in np.ndindex(*(d + 1 for d in shape)):
+        if 0 in g or np.prod(g) != k or any(d % c for d, c in zip(shape, g)):
+            continue
+        sides = [d // c for d, c in zip(shape, g)]
+        key = (max(sides) / min(sides), [-c for c in g])
+        if best is None or key < best[0]:
+            best = (key, tuple(g))
+    return None if best is None else best[1]
+
+
+def brute_tiled_entry(a, shape, k, forward):
+    """S_f (or S_b) over tiles, with loops: node u is in the tile of its coordinates."""
+    g = brute_grid(shape, k)
+    def tile(u):
+        coords = np.unravel_index(u, shape)
+        return np.ravel_multi_index(tuple(c // (d // s) for c, d, s in zip(coords, shape, g)), g)
+    n_out, n_in = a.shape
+    hit = set()
+    for j in range(n_out):
+        for u in range(n_in):
+            if a[j, u]:
+                hit.add((j, tile(u)) if forward else (tile(j), u))
+    return len(hit) / ((n_out if forward else n_in) * k)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_tiles_agree_with_brute_force(seed):
+    rng = np.random.default_rng(200 + seed)
+    in_shape, out_shape = [((4, 6), (2, 2, 3)), ((2, 3, 4), (3, 4)), ((6, 6), (4, 2)), ((2, 2, 2), (9,))][seed]
+    a = (rng.random((int(np.prod(out_shape)), int(np.prod(in_shape)))) < 0.3).astype(np.int64)
+    shapes = {"x0": in_shape, "x1": out_shape}
+    result = scatter(chain_graph(a), shapes=shapes)
+    for entry, shape, forward in zip(result.entries, (in_shape, out_shape), (True, False)):
+        assert entry.grid == brute_grid(shape, entry.windows)
+        assert entry.value == pytest.approx(brute_tiled_entry(a, shape, entry.windows, forward), abs=1e-12)
+
+
+@pytest.mark.parametrize("shapes, windows, fragments", [
+    ({"x0": (3, 3)}, {}, ["shapes['x0'] must be positive integers whose product is the 8 nodes of layer 'x0'",
+                          "got (3, 3)"]),
+    ({"x0": "2x4"}, {}, ["shapes['x0'] must be positive integers", "got '2x4'"]),
+    ({"x0": (2, 0, 4)}, {}, ["shapes['x0'] must be an integer >= 1; got 0"]),
+    ({"z": (2, 4)}, {}, ["shapes must be keyed by the chain's layers 'x0', 'x1', 'x2'", "got 'z'"]),
+    ({"x0": (2, 4)}, {"S_1f": 3}, ["windows['S_1f'] must be a number of windows tiling the 2x4 nodes of layer 'x0'",
+                                   "got 3"]),
+])
+def test_bad_shapes_name_the_numbers(shapes, windows, fragments):
+    a1, a2 = dey_fig4()
+    with pytest.raises(InvalidParameterError) as info:
+        scatter(chain_graph(a1, a2), shapes=shapes, windows=windows)
+    for fragment in fragments:
+        assert fragment in str(info.value)

@@ -3,13 +3,15 @@
 ::
 
     netgraph scatter MODEL [--json] [-o FILE] [--lenient] [--layers X1,X2,...]
-                           [--windows LABEL=COUNT,...] [--allow-pickle] [--max-bytes SIZE]
+                           [--windows LABEL=COUNT,...] [--shapes LAYER=AxB[xC],...]
+                           [--allow-pickle] [--max-bytes SIZE]
 
 The entries are those of :func:`netgraph.scatter.scatter`: ``S_1f, S_1b, ...`` for each
 junction of the chain, then ``S_f, S_b`` for the whole chain when it has more than one
 junction. Each line of the table says how its windows were chosen (the fixed fan, the
-mean fan rounded to the nearest divisor of the layer size, or ``--windows``); ``--json``
-writes the document of :func:`scatter_document`.
+mean fan rounded to the nearest count that tiles the layer, or ``--windows``); ``--shapes``
+cuts a flat layer into 2-D tiles or 3-D cuboids instead of blocks of consecutive nodes.
+``--json`` writes the document of :func:`scatter_document`.
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ from __future__ import annotations
 from netgraph import __version__
 from netgraph.cli._common import add_json_option, add_lenient_option, add_model_argument, add_output_option, emit, \
     model_options, read_model
+from netgraph._windows import shape_text
 from netgraph.exceptions import InvalidParameterError
 from netgraph.scatter import scatter
 from netgraph.utils.files import check_writable
 from netgraph.utils.tables import format_table, json_text
 
 __all__ = ["NAME", "HELP", "DESCRIPTION", "ORDER", "add_arguments", "run", "parse_layers", "parse_windows",
-           "scatter_document", "scatter_table"]
+           "parse_shapes", "scatter_document", "scatter_table"]
 
 NAME = "scatter"
 HELP = "Dey et al.'s scatter of the connection pattern"
@@ -44,6 +47,10 @@ def add_arguments(parser) -> None:
                              "learnable junctions touch, when they form one chain)")
     parser.add_argument("--windows", metavar="LABEL=COUNT,...",
                         help="window counts that override the rule, by entry label, e.g. S_1f=4,S_b=2")
+    parser.add_argument("--shapes", metavar="LAYER=AxB[xC],...",
+                        help="the shape of a layer's nodes, row-major as ONNX flattens (e.g. x=28x28 for 2-D "
+                             "tiles of an image input, fc=16x4x4 for 3-D cuboids of a flattened map); other "
+                             "layers have 1-D windows")
 
 
 def parse_layers(text):
@@ -87,7 +94,37 @@ def parse_windows(text) -> dict:
     return windows
 
 
-def scatter_document(graph, model: str, *, layers=None, windows=None) -> dict:
+def parse_shapes(text) -> dict:
+    """The layer shapes of ``--shapes LAYER=AxB,...`` (empty when it is not given).
+
+    Raises
+    ------
+    InvalidParameterError
+        If an item is not ``LAYER=AxB...`` with integer sides.
+
+    Examples
+    --------
+    >>> parse_shapes("x=28x28, fc=16x4x4")
+    {'x': (28, 28), 'fc': (16, 4, 4)}
+    >>> parse_shapes("x:28x28")
+    Traceback (most recent call last):
+    ...
+    netgraph.exceptions.InvalidParameterError: --shapes must be LAYER=AxB... items separated by commas, such as x=28x28; got 'x:28x28'
+    """
+    shapes = {}
+    for item in text.split(",") if text else []:
+        layer, sep, sides = item.strip().rpartition("=")
+        try:
+            shapes[layer.strip()] = tuple(int(side) for side in sides.lower().split("x"))
+        except ValueError:
+            sep = ""
+        if not sep or not layer.strip():
+            raise InvalidParameterError(f"--shapes must be LAYER=AxB... items separated by commas, such as "
+                                        f"x=28x28; got {item.strip()!r}")
+    return shapes
+
+
+def scatter_document(graph, model: str, *, layers=None, windows=None, shapes=None) -> dict:
     """The JSON document of ``netgraph scatter --json``.
 
     Parameters
@@ -96,7 +133,7 @@ def scatter_document(graph, model: str, *, layers=None, windows=None) -> dict:
         The network.
     model : str
         The model's path, recorded in the document.
-    layers, windows
+    layers, windows, shapes
         As in :func:`netgraph.scatter.scatter`.
 
     Returns
@@ -104,8 +141,8 @@ def scatter_document(graph, model: str, *, layers=None, windows=None) -> dict:
     dict
         ``{"model", "netgraph_version", "options", "layers", "entries", "labels", "vector",
         "S", "cuts"}``; each entry has its ``label``, ``junction``, ``source``, ``target``,
-        ``direction``, the ``layer`` cut into windows, ``windows``, ``window_size``,
-        ``fan``, ``ideal``, the ``rule`` that chose the windows, and its ``value``.
+        ``direction``, the ``layer`` cut into windows, ``windows``, ``window_size``, the
+        ``grid`` of the windows, ``fan``, ``ideal``, the ``rule`` that chose the windows, and its ``value``.
 
     Examples
     --------
@@ -117,11 +154,12 @@ def scatter_document(graph, model: str, *, layers=None, windows=None) -> dict:
     >>> doc["labels"], doc["vector"], doc["S"]
     (['S_1f', 'S_1b'], [0.5, 1.0], 0.5)
     """
-    result = scatter(graph, layers=layers, windows=windows)
+    result = scatter(graph, layers=layers, windows=windows, shapes=shapes)
     return {
         "model": model,
         "netgraph_version": __version__,
-        "options": {"layers": None if layers is None else list(layers), "windows": dict(windows or {})},
+        "options": {"layers": None if layers is None else list(layers), "windows": dict(windows or {}),
+                    "shapes": {name: list(shape) for name, shape in (shapes or {}).items()}},
         **result.to_dict(),
         "cuts": list(graph.cuts),
     }
@@ -139,21 +177,23 @@ def scatter_table(document: dict) -> str:
     >>> print(scatter_table(scatter_document(g, "g.npz")))
     model: g.npz
     chain: x -> y
-    windows: blocks of consecutive nodes; mean fan: the mean fan rounded to the nearest divisor of the layer
-    entry  junction  windowed layer  windows  size   fan  ideal  windows from  value
-    S_1f   1         x                     2     2  2.00   1.00  fixed fan     0.5000
-    S_1b   1         y                     1     2  1.00   1.00  fixed fan     1.0000
+    windows: consecutive nodes or --shapes tiles; mean fan: the mean fan rounded to the nearest divisor of the layer (tiling it)
+    entry  junction  windowed layer  windows  grid  size   fan  ideal  windows from  value
+    S_1f   1         x                     2     2     2  2.00   1.00  fixed fan     0.5000
+    S_1b   1         y                     1     1     2  1.00   1.00  fixed fan     1.0000
     S = 0.5000 (the minimum)
     """
-    rows = [("entry", "junction", "windowed layer", "windows", "size", "fan", "ideal", "windows from", "value")]
+    rows = [("entry", "junction", "windowed layer", "windows", "grid", "size", "fan", "ideal", "windows from",
+             "value")]
     for e in document["entries"]:
-        rows.append((e["label"], e["junction"], e["layer"], str(e["windows"]), str(e["window_size"]),
+        rows.append((e["label"], e["junction"], e["layer"], str(e["windows"]), shape_text(e["grid"]),
+                     str(e["window_size"]),
                      f"{e['fan']:.2f}", f"{e['ideal']:.2f}", e["rule"], f"{e['value']:.4f}"))
     return "\n".join([
         f"model: {document['model']}",
         "chain: " + " -> ".join(document["layers"]),
-        "windows: blocks of consecutive nodes; mean fan: the mean fan rounded to the nearest divisor of the layer",
-        *format_table(rows, "lllrrrrlr"),
+        "windows: consecutive nodes or --shapes tiles; mean fan: the mean fan rounded to the nearest divisor of the layer (tiling it)",
+        *format_table(rows, "lllrrrrrlr"),
         f"S = {document['S']:.4f} (the minimum)",
     ])
 
@@ -162,8 +202,8 @@ def run(args) -> int:
     """Write the scatter table (or the JSON document) to standard output or ``-o FILE``."""
     if args.output:
         check_writable(args.output)
-    layers, windows = parse_layers(args.layers), parse_windows(args.windows)
+    layers, windows, shapes = parse_layers(args.layers), parse_windows(args.windows), parse_shapes(args.shapes)
     graph = read_model(args.model, **model_options(args))
-    doc = scatter_document(graph, args.model, layers=layers, windows=windows)
+    doc = scatter_document(graph, args.model, layers=layers, windows=windows, shapes=shapes)
     emit(json_text(doc) if args.json else scatter_table(doc), args.output)
     return 0
