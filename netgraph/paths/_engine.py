@@ -26,7 +26,7 @@ import scipy.sparse as sp
 
 from netgraph.exceptions import InvalidParameterError, PathOverflowError
 
-__all__ = ["WEIGHTS", "MODES", "junction_matrix", "arithmetic", "check_weight_mode", "sweep", "log_vectors",
+__all__ = ["WEIGHTS", "MODES", "LIMIT", "check_int64", "junction_matrix", "arithmetic", "check_weight_mode", "sweep", "log_vectors",
            "Exact", "Float", "Log", "Reach"]
 
 #: Accepted values of ``weight``: which matrix stands for a junction.
@@ -34,7 +34,8 @@ WEIGHTS = ("binary", "count", "abs")
 #: Accepted values of ``mode``: the number type of the counts.
 MODES = ("exact", "float", "log")
 
-_LIMIT = 2**63
+#: Exact counts stay below this (int64).
+LIMIT = 2**63
 _EPS = np.finfo(np.float64).eps
 
 
@@ -52,9 +53,15 @@ def junction_matrix(junction, weight: str, dtype) -> sp.csr_array:
     return m
 
 
-def _overflow(where: str, value: float, limit: str, modes: str) -> PathOverflowError:
-    return PathOverflowError(f"path counts reach about {value:.3g} at layer {where!r}, past {limit}; "
-                             f"use {modes}")
+def check_int64(top: float, terms: int, what: str) -> None:
+    """Refuse an exact sum whose float64 value ``top`` (a sum of ``terms`` products) may reach 2**63.
+
+    The margin covers the rounding of the float sum (relative error at most ``terms`` ulps).
+    ``what`` says what reaches the limit, for the message.
+    """
+    if top * (1 + 4 * (terms + 2) * _EPS) >= LIMIT:
+        raise PathOverflowError(f"{what} reaches about {top:.3g}, past the int64 limit 2**63 of mode='exact'; "
+                                f"use mode='float' or mode='log'")
 
 
 class Exact:
@@ -72,12 +79,10 @@ class Exact:
         """Sum of ``A @ P`` over ``terms``, a list of (matrix, state) pairs."""
         bound = sum(_max_row_sum(a) * (int(p.data.max()) if p.nnz else 0) for a, p in terms)
         result = _sum_products(terms)
-        if bound >= _LIMIT:
+        if bound >= LIMIT:
             approx = _sum_products([(a.astype(np.float64), p.astype(np.float64)) for a, p in terms])
-            top = float(approx.data.max()) if approx.nnz else 0.0
-            inner = sum(a.shape[1] for a, _ in terms) + 2
-            if top * (1 + 4 * inner * _EPS) >= _LIMIT:
-                raise _overflow(where, top, "the int64 limit 2**63 of mode='exact'", "mode='float' or mode='log'")
+            check_int64(float(approx.data.max()) if approx.nnz else 0.0, sum(a.shape[1] for a, _ in terms),
+                        f"a path count at layer {where!r}")
         return result
 
     def finish(self, state):
@@ -98,7 +103,8 @@ class Float:
     def combine(self, terms, where: str):
         result = _sum_products(terms)
         if result.nnz and not np.isfinite(result.data).all():
-            raise _overflow(where, np.inf, "the float64 range of mode='float'", "mode='log'")
+            raise PathOverflowError(f"path counts at layer {where!r} pass the float64 range of mode='float'; "
+                                    f"use mode='log'")
         return result
 
     def finish(self, state):

@@ -21,14 +21,11 @@ import numpy as np
 import scipy.sparse as sp
 
 from netgraph.convert import as_layered_graph
-from netgraph.paths._engine import MODES, WEIGHTS, arithmetic, check_weight_mode, sweep
-from netgraph.exceptions import InvalidParameterError, PathOverflowError
+from netgraph.paths._engine import LIMIT, MODES, WEIGHTS, arithmetic, check_int64, check_weight_mode, sweep
+from netgraph.exceptions import InvalidParameterError
 from netgraph.utils.check import check_bool, check_choice
 
 __all__ = ["path_counts", "equivalent_fans", "number_of_paths", "input_layers", "output_layers"]
-
-_LIMIT = 2**63
-_EPS = np.finfo(np.float64).eps
 
 
 def _prepare(graph, weight, mode, include_skip):
@@ -168,12 +165,9 @@ def _sums(matrix, axis: int, mode: str, where: str) -> np.ndarray:
     if mode == "log":
         return _log_sums(matrix if axis == 1 else sp.csr_array(matrix.T), n)
     sums = np.asarray(matrix.sum(axis=axis)).ravel()
-    if mode == "exact" and matrix.nnz and int(matrix.data.max()) * n >= _LIMIT:  # else no sum can reach 2**63
+    if mode == "exact" and matrix.nnz and int(matrix.data.max()) * n >= LIMIT:  # else no sum can reach 2**63
         approx = np.asarray(matrix.astype(np.float64).sum(axis=axis)).ravel()
-        if approx.max() * (1 + 4 * (n + 2) * _EPS) >= _LIMIT:
-            raise PathOverflowError(f"the sum of the path counts of a node of layer {where!r} reaches about "
-                                    f"{approx.max():.3g}, past the int64 limit 2**63 of mode='exact'; "
-                                    f"use mode='float' or mode='log'")
+        check_int64(float(approx.max()), n, f"the sum of the path counts of a node of layer {where!r}")
     return sums.astype(matrix.dtype, copy=False)
 
 
