@@ -345,3 +345,30 @@ def test_path_norm_of_a_chain_shares_add_up_to_one_and_log_mode_never_overflows(
         np.testing.assert_allclose(share.data, 0.25, rtol=1e-9)
     with pytest.raises(InvalidParameterError, match="mode must be one of"):
         path_norm(g, mode="exact")
+
+
+def test_convolutions_are_counted_at_channel_level():
+    """Two convolutions read from ONNX: the binary path matrix is the product of the channel patterns."""
+    import onnx
+    from onnx import helper
+
+    import exporters
+    from onnx_builders import init, make_model, vi
+
+    rng = np.random.default_rng(7)
+    w1 = rng.normal(size=(4, 3, 3, 3)).astype(np.float32) * (rng.random((4, 3, 1, 1)) < 0.5)
+    w2 = rng.normal(size=(2, 4, 3, 3)).astype(np.float32) * (rng.random((2, 4, 1, 1)) < 0.6)
+    nodes = [helper.make_node("Conv", ["x", "W1"], ["c1"], name="conv1", pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["c1"], ["r"], name="relu"),
+             helper.make_node("Conv", ["r", "W2"], ["y"], name="conv2", pads=[1, 1, 1, 1])]
+    model = make_model(nodes, [vi("x", [1, 3, 6, 6])], [vi("y", [1, 2, 6, 6])], [init("W1", w1), init("W2", w2)])
+    g = exporters.read_onnx(onnx.load_from_string(model.SerializeToString()))
+    source, target = g.layer_names[0], g.layer_names[-1]
+    b1, b2 = ((np.abs(w).sum(axis=(2, 3)) > 0).astype(np.int64) for w in (w1, w2))
+    np.testing.assert_array_equal(path_counts(g, source, target).toarray(), b2 @ b1)
+    counts = [j.count.toarray() for j in g.junctions]
+    np.testing.assert_array_equal(path_counts(g, source, target, weight="count").toarray(), counts[1] @ counts[0])
+    assert number_of_paths(g) == (b2 @ b1).sum()
+    shares = path_norm(g, weight="count").shares
+    for share in shares:  # every path crosses both junctions
+        assert math.isclose(share.sum(), 1.0, rel_tol=1e-12)
