@@ -372,3 +372,20 @@ def test_convolutions_are_counted_at_channel_level():
     shares = path_norm(g, weight="count").shares
     for share in shares:  # every path crosses both junctions
         assert math.isclose(share.sum(), 1.0, rel_tol=1e-12)
+
+
+def test_a_connection_of_weight_zero_leaves_the_junction_intact():
+    """weight="abs" drops a zero |weight| from its copy of the matrix, never from the junction's arrays."""
+    g = LayeredGraph([Layer("x", 2, "input"), Layer("h", 2, "dense"), Layer("y", 1, "dense")],
+                     [Junction("x", "h", [[1, 1], [0, 1]], [[2.0, 0.0], [0.0, 3.0]], op="Gemm"),
+                      Junction("h", "y", [[1, 1]], [[0.5, -1.0]], op="Gemm")], outputs=["y"])
+    weight = g.junctions[0].weight.copy()
+    for _ in range(2):
+        result = path_norm(g)
+        assert result.norm == 2 * 0.5 + 3 * 1.0
+        np.testing.assert_allclose(result.shares[0].toarray(), [[0.25, 0.0], [0.0, 0.75]])
+        np.testing.assert_allclose(result.shares[1].toarray(), [[0.25, 0.75]])
+        assert result.shares[0].nnz == 3  # on the junction's pattern, the zero-weight edge included
+    np.testing.assert_array_equal(g.junctions[0].weight.indices, weight.indices)
+    np.testing.assert_array_equal(g.junctions[0].weight.toarray(), weight.toarray())
+    np.testing.assert_array_equal(path_counts(g, "x", "y", weight="abs", mode="float").toarray(), [[1.0, 3.0]])

@@ -17,6 +17,9 @@ transposed junctions) and sets each layer's state to the sum over its junctions 
   every product so that the column's largest entry is 1; the logarithm of a count is
   ``log(stored) + s_k``. Counts never overflow; a count smaller than 1e-308 times the
   largest count of its column (in the same layer) underflows to "no path".
+
+:class:`Reach` (1 where a path leads, never a count) serves the reachability sweeps of
+effective sparsity.
 """
 
 from __future__ import annotations
@@ -41,14 +44,13 @@ _EPS = np.finfo(np.float64).eps
 
 def junction_matrix(junction, weight: str, dtype) -> sp.csr_array:
     """The junction's matrix, shape (target size, source size): ``count > 0``, ``count`` or ``|weight|``."""
-    if weight == "binary":
-        m = sp.csr_array((np.ones(junction.count.nnz, dtype=dtype), junction.count.indices, junction.count.indptr),
-                         shape=junction.shape)
-    elif weight == "count":
-        m = junction.count.astype(dtype)
-    else:
-        m = sp.csr_array((np.abs(junction.weight.data), junction.weight.indices, junction.weight.indptr),
-                         shape=junction.shape)
+    if weight == "count":
+        return junction.count.astype(dtype)  # a copy
+    source = junction.count if weight == "binary" else junction.weight
+    data = np.ones(source.nnz, dtype=dtype) if weight == "binary" else np.abs(source.data)
+    # copies of the index arrays: the junction's own must never change (eliminate_zeros works in place)
+    m = sp.csr_array((data, source.indices.copy(), source.indptr.copy()), shape=junction.shape)
+    if weight == "abs":
         m.eliminate_zeros()  # a connection of weight 0 carries no path norm
     return m
 
@@ -198,7 +200,7 @@ def sweep(graph, order, starts: dict, arith, *, weight: str, include_skip: bool,
         junctions between two of them are followed.
     starts : dict of str to state
         The initial state of some layers (added to what reaches them).
-    arith : Exact, Float or Log
+    arith : Exact, Float, Log or Reach
     weight : str
         One of :data:`WEIGHTS`.
     include_skip : bool
