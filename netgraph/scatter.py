@@ -253,6 +253,15 @@ def _score(window_matrix: sp.csr_array, ideal: float) -> float:
     return float(total / (window_matrix.shape[0] * window_matrix.shape[1]))
 
 
+@dataclasses.dataclass(frozen=True)
+class _Options:
+    """The checked options of :func:`scatter` that every entry reads."""
+
+    windows: dict
+    shapes: dict
+    active: dict
+
+
 def _choose_windows(sums: np.ndarray, shape, given, label: str, layer: str) -> tuple[int, float, str]:
     """The window count of one entry, the mean fan it comes from, and the rule (one of :data:`RULES`)."""
     fan = float(sums.mean()) if sums.size else 0.0
@@ -263,24 +272,30 @@ def _choose_windows(sums: np.ndarray, shape, given, label: str, layer: str) -> t
     return k, fan, "fixed fan" if fixed and k == min(fan, math.prod(shape)) else "mean fan"
 
 
-def _entry(label, junction, source, target, direction, layer, shape, sums, given, a, chain):
-    """One :class:`ScatterEntry`: choose the windows, build the window matrix, score it."""
-    k, fan, rule = _choose_windows(sums, shape, given, label, layer)
+def _entry(label, junction, source, target, direction, a, sums, chain, opts):
+    """One :class:`ScatterEntry`: choose the windows, build the window matrix, score it.
+
+    ``"f"`` cuts ``source`` into windows and averages over the (active) nodes of
+    ``target``; ``"b"`` cuts ``target`` and averages over the (active) nodes of ``source``.
+    """
+    layer, other = (source, target) if direction == "f" else (target, source)
+    shape = opts.shapes.get(layer, (a.shape[1] if direction == "f" else a.shape[0],))
+    k, fan, rule = _choose_windows(sums, shape, opts.windows.get(label), label, layer)
     g = grid(shape, k)
     ideal = max(1.0, fan / k) if chain else 1.0
-    value = _score(_left_matrix(a, shape, g) if direction == "f" else _right_matrix(a, shape, g), ideal)
+    if direction == "f":
+        matrix = _left_matrix(a, shape, g)[:opts.active.get(other, a.shape[0]), :]
+    else:
+        matrix = _right_matrix(a, shape, g)[:, :opts.active.get(other, a.shape[1])]
     return ScatterEntry(label, junction, source, target, direction, layer, k, math.prod(shape) // k, g, fan, ideal,
-                        rule, value)
+                        rule, _score(sp.csr_array(matrix), ideal))
 
 
-def _pair(label: str, junction: str, source: str, target: str, a, fans, windows, chain, shapes):
+def _pair(label: str, junction: str, source: str, target: str, a, fans, chain, opts):
     """The ``f`` and ``b`` entries of one junction (or chain) with adjacency ``a`` (target x source)."""
-    n_out, n_in = a.shape
     fan_in, fan_out = fans
-    return [_entry(f"S_{label}f", junction, source, target, "f", source, shapes.get(source, (n_in,)), fan_in,
-                   windows.get(f"S_{label}f"), a, chain),
-            _entry(f"S_{label}b", junction, source, target, "b", target, shapes.get(target, (n_out,)), fan_out,
-                   windows.get(f"S_{label}b"), a, chain)]
+    return [_entry(f"S_{label}f", junction, source, target, "f", a, fan_in, chain, opts),
+            _entry(f"S_{label}b", junction, source, target, "b", a, fan_out, chain, opts)]
 
 
 def _binary_adjacency(graph: LayeredGraph, source: str, target: str) -> sp.csr_array:
@@ -324,19 +339,36 @@ def _check_layers(graph: LayeredGraph, layers) -> list[str]:
     return names
 
 
-def _check_shapes(graph: LayeredGraph, names: list[str], shapes) -> dict:
-    """The layer shapes of ``shapes``, each checked against its layer; only the chain's layers."""
-    shapes = dict(shapes or {})
-    for name in shapes:
+def _by_layer(mapping, what: str, names: list[str]) -> dict:
+    """``mapping`` as a dict whose keys must be layers of the chain ``names``."""
+    mapping = dict(mapping or {})
+    for name in mapping:
         if name not in names:
-            raise InvalidParameterError(f"shapes must be keyed by the chain's layers {', '.join(map(repr, names))}; "
+            raise InvalidParameterError(f"{what} must be keyed by the chain's layers {', '.join(map(repr, names))}; "
                                         f"got {name!r}")
-    return {name: check_shape(shape, f"shapes[{name!r}]", graph.layer(name).size, f"nodes of layer {name!r}")
-            for name, shape in shapes.items()}
+    return mapping
+
+
+def _check_options(graph: LayeredGraph, names: list[str], windows, shapes, active) -> _Options:
+    """The options of :func:`scatter`, checked against the chain ``names`` and its labels."""
+    n_junctions = len(names) - 1
+    labels = [f"S_{i}{d}" for i in range(1, n_junctions + 1) for d in "fb"]
+    labels += ["S_f", "S_b"] if n_junctions > 1 else []
+    windows = dict(windows or {})
+    unknown = [label for label in windows if label not in labels]
+    if unknown:
+        raise InvalidParameterError(f"windows must be keyed by the labels {', '.join(labels)}; got {unknown[0]!r}")
+    sizes = {name: graph.layer(name).size for name in names}
+    shapes = {name: check_shape(shape, f"shapes[{name!r}]", sizes[name], f"nodes of layer {name!r}")
+              for name, shape in _by_layer(shapes, "shapes", names).items()}
+    active = {name: check_int(n, f"active[{name!r}]", minimum=1, maximum=sizes[name])
+              for name, n in _by_layer(active, "active", names).items()}
+    return _Options(windows, shapes, active)
 
 
 def scatter(graph, *, layers: Sequence[str] | None = None, windows: Mapping[str, int] | None = None,
-            shapes: Mapping[str, Sequence[int]] | None = None, include_skip: bool = True) -> ScatterResult:
+            shapes: Mapping[str, Sequence[int]] | None = None, active: Mapping[str, int] | None = None,
+            include_skip: bool = True) -> ScatterResult:
     """Dey et al.'s scatter vector and scatter ``S`` of a chain of layers.
 
     Parameters
@@ -357,6 +389,11 @@ def scatter(graph, *, layers: Sequence[str] | None = None, windows: Mapping[str,
         named has 1-D windows (blocks of consecutive nodes). With a shape, the rule picks the
         window count that tiles it nearest to the fan; see :mod:`netgraph._windows` for the
         grid.
+    active : mapping of str to int, optional
+        The number of leading nodes of a layer that matter, by layer name: the others are
+        padding (Dey pads 784 MNIST inputs to 1024 and 10 outputs to 16). The windows still
+        cut the whole layer and the fans count every node, but the averages of eq. (1) run
+        over the active nodes only (the rows of ``A^{w_l}``, the columns of ``A^{w_r}``).
     include_skip : bool, default True
         Count the paths through skip (residual) junctions in the chain's path counts.
 
@@ -371,8 +408,9 @@ def scatter(graph, *, layers: Sequence[str] | None = None, windows: Mapping[str,
     InvalidParameterError
         If ``layers`` is not a chain of learnable junctions, a layer has no nodes, a label of
         ``windows`` is not one of the vector's, a window count does not tile its layer, or a
-        shape is not one of the chain's layers or does not multiply to its size (the message
-        names the numbers).
+        shape or an active count names a layer not in the chain, a shape does not multiply to
+        its layer's size, or an active count is not in [1, size] (the message names the
+        numbers).
     LayerNotFoundError
         If a name of ``layers`` is not a layer of ``graph``.
 
@@ -409,25 +447,18 @@ def scatter(graph, *, layers: Sequence[str] | None = None, windows: Mapping[str,
     """
     graph = as_layered_graph(graph)
     names = _check_layers(graph, layers)
-    n_junctions = len(names) - 1
-    labels = [f"S_{i}{d}" for i in range(1, n_junctions + 1) for d in "fb"]
-    labels += ["S_f", "S_b"] if n_junctions > 1 else []
-    windows = dict(windows or {})
-    unknown = [label for label in windows if label not in labels]
-    if unknown:
-        raise InvalidParameterError(f"windows must be keyed by the labels {', '.join(labels)}; got {unknown[0]!r}")
-    shapes = _check_shapes(graph, names, shapes)
+    opts = _check_options(graph, names, windows, shapes, active)
     entries = []
     for i, (source, target) in enumerate(zip(names[:-1], names[1:]), start=1):
         a = _binary_adjacency(graph, source, target)
         fans = (np.diff(a.indptr), np.bincount(a.indices, minlength=a.shape[1]))
-        entries += _pair(str(i), str(i), source, target, a, fans, windows, False, shapes)
-    if n_junctions > 1:
-        entries += _chain_pair(graph, names[0], names[-1], n_junctions, windows, include_skip, shapes)
+        entries += _pair(str(i), str(i), source, target, a, fans, False, opts)
+    if len(names) > 2:
+        entries += _chain_pair(graph, names[0], names[-1], len(names) - 1, include_skip, opts)
     return ScatterResult(tuple(names), tuple(entries))
 
 
-def _chain_pair(graph, source, target, n_junctions, windows, include_skip, shapes):
+def _chain_pair(graph, source, target, n_junctions, include_skip, opts):
     """The ``S_f`` and ``S_b`` entries of the chain ``1:J``, from :func:`netgraph.paths.path_counts`.
 
     The path matrix is computed once, in exact (int64) arithmetic, or in float64 when a
@@ -444,4 +475,4 @@ def _chain_pair(graph, source, target, n_junctions, windows, include_skip, shape
         a = path_counts(graph, source, target, weight="binary", mode="float", include_skip=include_skip)
     a = sp.csr_array(a)
     fans = (np.asarray(a.sum(axis=1), dtype=np.float64).ravel(), np.asarray(a.sum(axis=0), dtype=np.float64).ravel())
-    return _pair("", f"1:{n_junctions}", source, target, a, fans, windows, True, shapes)
+    return _pair("", f"1:{n_junctions}", source, target, a, fans, True, opts)

@@ -92,7 +92,7 @@ def test_layers_and_windows(capsys, graph_file):
     assert doc["labels"] == ["S_1f", "S_1b"]
     assert doc["vector"] == [6 / 16, 1.0]
     assert doc["entries"][0]["rule"] == "given"
-    assert doc["options"] == {"layers": ["x", "h"], "windows": {"S_1f": 4}, "shapes": {}}
+    assert doc["options"] == {"layers": ["x", "h"], "windows": {"S_1f": 4}, "shapes": {}, "active": {}}
 
 
 def test_shapes(capsys, graph_file):
@@ -105,6 +105,14 @@ def test_shapes(capsys, graph_file):
     code, out, err = run(capsys, "scatter", graph_file, "--shapes", "x=2x4")
     assert code == 0, err
     assert out.splitlines()[4].split()[:5] == ["S_1f", "1", "x", "2", "1x2"]
+
+
+def test_active(capsys, graph_file):
+    code, out, err = run(capsys, "scatter", graph_file, "--json", "--active", "h=2")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["vector"] == [0.5, 1.0, 1.0, 1.0, 0.75, 1.0]
+    assert doc["options"]["active"] == {"h": 2}
 
 
 def test_output_file(capsys, graph_file, tmp_path):
@@ -122,6 +130,8 @@ def test_output_file(capsys, graph_file, tmp_path):
     (["--windows", "S_9f=2"], ["windows must be keyed by the labels", "got 'S_9f'"]),
     (["--layers", "x,y"], ["no learnable junction joins 'x' to 'y'"]),
     (["--layers", "x,z"], ["no layer named 'z'"]),
+    (["--active", "h=5"], ["active['h'] must be an integer in [1, 4]; got 5"]),
+    (["--active", "h"], ["--active must be LAYER=COUNT items", "got 'h'"]),
     (["--shapes", "x=3x3"], ["shapes['x'] must be positive integers whose product is the 8 nodes of layer 'x'"]),
     (["--shapes", "x=2by4"], ["--shapes must be LAYER=AxB... items", "got 'x=2by4'"]),
     (["--shapes", "x=2x4", "--windows", "S_1f=8,S_f=3"], ["windows['S_f'] must be a number of windows tiling the 2x4 "

@@ -395,3 +395,29 @@ def test_bad_shapes_name_the_numbers(shapes, windows, fragments):
         scatter(chain_graph(a1, a2), shapes=shapes, windows=windows)
     for fragment in fragments:
         assert fragment in str(info.value)
+
+
+# ---------------------------------------------------------------------- active (non-padding) neurons
+def test_active_neurons_restrict_the_averages():
+    padded = np.array([[1, 0, 0, 0], [0, 1, 0, 0]], dtype=np.int64)  # inputs 2 and 3 are padding
+    assert scatter(chain_graph(padded)).vector.tolist() == [1.0, 0.5]
+    assert scatter(chain_graph(padded), active={"x0": 2}).vector.tolist() == [1.0, 1.0]
+    a1, a2 = dey_fig4()
+    # only h0 and h1 count in S_1f: rows (2, 0) and (0, 2) of A^{w_l}; S_2b averages over h0, h1 too
+    result = scatter(chain_graph(a1, a2), active={"x1": 2})
+    assert result.vector.tolist() == [0.5, 1.0, 1.0, 1.0, 0.75, 1.0]
+    # the chain's S_f over outputs o0 and o1: 3 of 4 windows each
+    assert scatter(chain_graph(a1, a2), active={"x2": 2}).entries[4].value == 0.75
+
+
+@pytest.mark.parametrize("active, fragments", [
+    ({"x0": 9}, ["active['x0'] must be an integer in [1, 8]; got 9"]),
+    ({"x0": 0}, ["active['x0'] must be an integer in [1, 8]; got 0"]),
+    ({"q": 2}, ["active must be keyed by the chain's layers 'x0', 'x1', 'x2'", "got 'q'"]),
+])
+def test_bad_active_counts(active, fragments):
+    a1, a2 = dey_fig4()
+    with pytest.raises(InvalidParameterError) as info:
+        scatter(chain_graph(a1, a2), active=active)
+    for fragment in fragments:
+        assert fragment in str(info.value)

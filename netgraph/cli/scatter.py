@@ -4,13 +4,15 @@
 
     netgraph scatter MODEL [--json] [-o FILE] [--lenient] [--layers X1,X2,...]
                            [--windows LABEL=COUNT,...] [--shapes LAYER=AxB[xC],...]
+                           [--active LAYER=COUNT,...]
                            [--allow-pickle] [--max-bytes SIZE]
 
 The entries are those of :func:`netgraph.scatter.scatter`: ``S_1f, S_1b, ...`` for each
 junction of the chain, then ``S_f, S_b`` for the whole chain when it has more than one
 junction. Each line of the table says how its windows were chosen (the fixed fan, the
 mean fan rounded to the nearest count that tiles the layer, or ``--windows``); ``--shapes``
-cuts a flat layer into 2-D tiles or 3-D cuboids instead of blocks of consecutive nodes.
+cuts a flat layer into 2-D tiles or 3-D cuboids instead of blocks of consecutive nodes;
+``--active`` leaves padding nodes out of the averages.
 ``--json`` writes the document of :func:`scatter_document`.
 """
 
@@ -26,7 +28,7 @@ from netgraph.utils.files import check_writable
 from netgraph.utils.tables import format_table, json_text
 
 __all__ = ["NAME", "HELP", "DESCRIPTION", "ORDER", "add_arguments", "run", "parse_layers", "parse_windows",
-           "parse_shapes", "scatter_document", "scatter_table"]
+           "parse_active", "parse_shapes", "scatter_document", "scatter_table"]
 
 NAME = "scatter"
 HELP = "Dey et al.'s scatter of the connection pattern"
@@ -47,6 +49,9 @@ def add_arguments(parser) -> None:
                              "learnable junctions touch, when they form one chain)")
     parser.add_argument("--windows", metavar="LABEL=COUNT,...",
                         help="window counts that override the rule, by entry label, e.g. S_1f=4,S_b=2")
+    parser.add_argument("--active", metavar="LAYER=COUNT,...",
+                        help="average over the first COUNT nodes of a layer only, the others being padding "
+                             "(e.g. x=784 for MNIST inputs padded to 1024)")
     parser.add_argument("--shapes", metavar="LAYER=AxB[xC],...",
                         help="the shape of a layer's nodes, row-major as ONNX flattens (e.g. x=28x28 for 2-D "
                              "tiles of an image input, fc=16x4x4 for 3-D cuboids of a flattened map); other "
@@ -81,17 +86,38 @@ def parse_windows(text) -> dict:
     ...
     netgraph.exceptions.InvalidParameterError: --windows must be LABEL=COUNT items separated by commas, such as S_1f=4; got 'S_1f:4'
     """
-    windows = {}
+    return _parse_counts(text, "--windows", "LABEL", "S_1f=4")
+
+
+def parse_active(text) -> dict:
+    """The active node counts of ``--active LAYER=COUNT,...`` (empty when it is not given).
+
+    Raises
+    ------
+    InvalidParameterError
+        If an item is not ``LAYER=COUNT`` with an integer count.
+
+    Examples
+    --------
+    >>> parse_active("x=784,y=10")
+    {'x': 784, 'y': 10}
+    """
+    return _parse_counts(text, "--active", "LAYER", "x=784")
+
+
+def _parse_counts(text, option: str, key: str, example: str) -> dict:
+    """``KEY=COUNT,...`` as a dict of integers (the last ``=`` splits, so a layer name may hold one)."""
+    counts = {}
     for item in text.split(",") if text else []:
-        label, sep, count = item.strip().partition("=")
+        name, sep, count = item.strip().rpartition("=")
         try:
-            windows[label.strip()] = int(count)
+            counts[name.strip()] = int(count)
         except ValueError:
             sep = ""
-        if not sep or not label.strip():
-            raise InvalidParameterError(f"--windows must be LABEL=COUNT items separated by commas, such as "
-                                        f"S_1f=4; got {item.strip()!r}")
-    return windows
+        if not sep or not name.strip():
+            raise InvalidParameterError(f"{option} must be {key}=COUNT items separated by commas, such as "
+                                        f"{example}; got {item.strip()!r}")
+    return counts
 
 
 def parse_shapes(text) -> dict:
@@ -124,7 +150,7 @@ def parse_shapes(text) -> dict:
     return shapes
 
 
-def scatter_document(graph, model: str, *, layers=None, windows=None, shapes=None) -> dict:
+def scatter_document(graph, model: str, *, layers=None, windows=None, shapes=None, active=None) -> dict:
     """The JSON document of ``netgraph scatter --json``.
 
     Parameters
@@ -133,7 +159,7 @@ def scatter_document(graph, model: str, *, layers=None, windows=None, shapes=Non
         The network.
     model : str
         The model's path, recorded in the document.
-    layers, windows, shapes
+    layers, windows, shapes, active
         As in :func:`netgraph.scatter.scatter`.
 
     Returns
@@ -154,12 +180,13 @@ def scatter_document(graph, model: str, *, layers=None, windows=None, shapes=Non
     >>> doc["labels"], doc["vector"], doc["S"]
     (['S_1f', 'S_1b'], [0.5, 1.0], 0.5)
     """
-    result = scatter(graph, layers=layers, windows=windows, shapes=shapes)
+    result = scatter(graph, layers=layers, windows=windows, shapes=shapes, active=active)
     return {
         "model": model,
         "netgraph_version": __version__,
         "options": {"layers": None if layers is None else list(layers), "windows": dict(windows or {}),
-                    "shapes": {name: list(shape) for name, shape in (shapes or {}).items()}},
+                    "shapes": {name: list(shape) for name, shape in (shapes or {}).items()},
+                    "active": dict(active or {})},
         **result.to_dict(),
         "cuts": list(graph.cuts),
     }
@@ -202,8 +229,9 @@ def run(args) -> int:
     """Write the scatter table (or the JSON document) to standard output or ``-o FILE``."""
     if args.output:
         check_writable(args.output)
-    layers, windows, shapes = parse_layers(args.layers), parse_windows(args.windows), parse_shapes(args.shapes)
+    options = {"layers": parse_layers(args.layers), "windows": parse_windows(args.windows),
+               "shapes": parse_shapes(args.shapes), "active": parse_active(args.active)}
     graph = read_model(args.model, **model_options(args))
-    doc = scatter_document(graph, args.model, layers=layers, windows=windows, shapes=shapes)
+    doc = scatter_document(graph, args.model, **options)
     emit(json_text(doc) if args.json else scatter_table(doc), args.output)
     return 0
