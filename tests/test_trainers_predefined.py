@@ -131,7 +131,7 @@ def brute_force_fans(a):
 @pytest.mark.parametrize(
     "n_left, n_right, fanout",
     [(8, 4, 1), (8, 4, 2), (64, 128, 8), (64, 128, 32), (128, 10, 10), (64, 128, 64), (64, 128, 100),
-     (30, 20, 18), (10, 10, 5), (784, 224, 4), (64, 1024, 512)],
+     (30, 20, 18), (10, 10, 5), (784, 224, 4), (784, 224, 112), (64, 1024, 512)],
 )
 def test_random_pattern_has_exactly_the_fans(n_left, n_right, fanout):
     a = random_pattern(n_left, n_right, fanout, seed=5)

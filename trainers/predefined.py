@@ -232,7 +232,8 @@ def random_pattern(n_left: int, n_right: int, fanout: int, *, seed=None) -> np.n
        exactly these degrees.
     3. Repair each repeated pair ``(j, k)``: pick, uniformly among the edges ``(j', k')``
        such that neither ``(j, k')`` nor ``(j', k)`` is an edge, one, and swap to
-       ``(j, k')`` and ``(j', k)``. Degrees are kept, no new repeat is made and the
+       ``(j, k')`` and ``(j', k)`` (by rejection sampling, then a scan of all edges if
+       64 draws failed). Degrees are kept, no new repeat is made and the
        number of repeats drops by one at least; such an edge always exists when the
        density is at most 1/2 (at most ``(fi - 1) fo + (fo - 1) fi < W`` edges are
        excluded), so the repair ends after at most as many swaps as there were repeats.
@@ -284,8 +285,7 @@ def random_pattern(n_left: int, n_right: int, fanout: int, *, seed=None) -> np.n
         j, k = right[e], left[e]
         if count[j, k] < 2:  # an earlier swap already removed this copy's twin
             continue
-        ok = np.flatnonzero((count[j, left] == 0) & (count[right, k] == 0))
-        p = ok[rng.integers(len(ok))]
+        p = _swap_partner(count, left, right, j, k, rng)
         jp, kp = right[p], left[p]
         count[j, k] -= 1
         count[jp, kp] -= 1
@@ -294,6 +294,19 @@ def random_pattern(n_left: int, n_right: int, fanout: int, *, seed=None) -> np.n
         left[e], left[p] = kp, k
     assert count.max() <= 1 and (count.sum(axis=0) == fo).all() and (count.sum(axis=1) == fi).all()
     return count.astype(bool)
+
+
+def _swap_partner(count, left, right, j, k, rng, tries: int = 64) -> int:
+    """An edge index drawn uniformly among the edges ``(j', k')`` with ``(j, k')`` and ``(j', k)`` absent.
+
+    Rejection sampling (``tries`` draws, each uniform over all edges), then a scan of every
+    edge if none was accepted: both give each candidate the same probability.
+    """
+    for p in rng.integers(len(left), size=tries):
+        if count[j, left[p]] == 0 and count[right[p], k] == 0:
+            return int(p)
+    ok = np.flatnonzero((count[j, left] == 0) & (count[right, k] == 0))
+    return int(ok[rng.integers(len(ok))])
 
 
 def windowed_pattern(n_left: int, n_right: int, fanout: int, *, seed=None) -> np.ndarray:
@@ -397,11 +410,8 @@ class PredefinedResult:
         :func:`connection_densities`.
     accuracy : dict
         Percent accuracies ``{"validation": ..., "test": ...}``.
-    history : list of dict
-        One record per epoch.
-    seconds : dict of str to float
-    config : dict
-        Optimiser, learning rate, batch size.
+    history, seconds, config : list of dict, dict, dict
+        One record per epoch; seconds of the training; optimiser, learning rate, batch size.
     seed, epochs, num_threads : int
     """
 
@@ -424,9 +434,7 @@ class PredefinedResult:
         """A JSON-ready dictionary of everything but the network and the masks."""
         out = {k: v for k, v in asdict(self).items() if k not in ("network", "masks")}
         out["accuracy_percent"] = out.pop("accuracy")
-        for key in ("layers", "fanouts", "fanins"):
-            out[key] = list(out[key])
-        return out
+        return dict(out, **{key: list(out[key]) for key in ("layers", "fanouts", "fanins")})
 
 
 def train_predefined(data, *, layers, fanouts, epochs: int, pattern: str = "random", seed: int = 0,
