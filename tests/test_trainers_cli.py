@@ -311,3 +311,14 @@ def test_import_predefined_does_not_import_torch():
             "print([m for m in ('torch', 'onnxruntime', 'sklearn') if m in sys.modules])")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert proc.stdout.strip() == "[]"
+
+
+def test_predefined_progress_bar_on_a_terminal_and_log_with_verbose(capsys, tmp_path):
+    from trainers.pipeline import run_predefined
+
+    run_predefined(dataset="digits", layers="64,16,10", fanouts="2,5", output=tmp_path / "p", epochs=1, progress=True)
+    err = capsys.readouterr().err
+    assert "train epoch 1/1" in err and "batch" in err
+    code, _, err = run(capsys, "-v", *PREDEFINED, "-o", str(tmp_path / "v"))
+    assert code == 0
+    assert "netgraph: train epoch 1/1: loss" in err and "netgraph: pre-defined sparse 64-32-10" in err
