@@ -137,3 +137,58 @@ def test_errors_are_one_line_and_leave_no_file(capsys, model, tmp_path):
     code, _, err = run(capsys, "paths", str(tmp_path / "chain.npz"), "--from", "l0", "--to", "l64", *files)
     assert_one_line_error(code, err, "2**63", "mode='float' or mode='log'")
     assert sorted(os.listdir(tmp_path)) == ["chain.npz", "model.onnx"]
+
+
+def test_whole_network(capsys, model):
+    code, out, err = run(capsys, "paths", model, "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    a1, a2, a3 = (np.abs(w).astype(np.float64) for w in (W1, W2, W3))
+    assert doc["sources"] == ["x"] and doc["targets"] == ["fc3"]
+    assert doc["input_to_output_paths"] == expected().sum()
+    assert doc["path_norm"]["mode"] == "float"
+    assert math.isclose(doc["path_norm"]["value"], (a3 @ (a2 @ a1 + a1)).sum(), rel_tol=1e-12)
+    edges = sum(np.count_nonzero(w) for w in (W1, W2, W3))
+    assert doc["effective"]["edges"] == doc["effective"]["effective_edges"] == edges
+    assert doc["effective"]["pairs"] == 12 + 16 + 8
+    assert set(doc["effective"]["inactive_nodes"].values()) == {0}
+    code, out, err = run(capsys, "paths", model, "--mode", "log", "--json")
+    doc = json.loads(out)
+    assert math.isclose(doc["input_to_output_paths"], math.log(expected().sum()))
+    assert doc["path_norm"]["mode"] == "log"
+    code, out, err = run(capsys, "paths", model)
+    assert code == 0 and out.splitlines()[1] == (
+        f"input-to-output paths from 'x' to 'fc3' (weight binary, mode exact, skip junctions followed): "
+        f"{expected().sum()}")
+
+
+def test_whole_network_finds_dead_nodes(capsys, tmp_path):
+    a1 = np.array([[1, 1], [0, 0], [1, 0]])  # hidden node 1 gets no input
+    a2 = np.array([[1, 1, 0]])               # hidden node 2 feeds no output
+    g = LayeredGraph([Layer("x", 2, "input"), Layer("h", 3, "dense"), Layer("y", 1, "dense")],
+                     [Junction("x", "h", a1, a1 * 1.0, op="Gemm"), Junction("h", "y", a2, a2 * 1.0, op="Gemm")],
+                     outputs=["y"])
+    path = str(tmp_path / "g.npz")
+    write_graph(g, path)
+    code, out, err = run(capsys, "paths", path, "--json")
+    assert code == 0, err
+    eff = json.loads(out)["effective"]
+    assert eff["inactive_nodes"] == {"x": 0, "h": 2, "y": 0}
+    assert (eff["edges"], eff["effective_edges"], eff["pairs"]) == (5, 3, 9)
+    assert math.isclose(eff["effective_sparsity"], 1 - 3 / 9)
+
+
+def test_whole_network_errors(capsys, model, tmp_path):
+    code, _, err = run(capsys, "paths", model, "--from", "x")
+    assert_one_line_error(code, err, "--from and --to go together", "--from")
+    code, _, err = run(capsys, "paths", model, "--matrix", str(tmp_path / "m.npz"))
+    assert_one_line_error(code, err, "--matrix needs --from and --to")
+    ones = np.ones((2, 2))
+    chain = LayeredGraph([Layer(f"l{i}", 2, "input" if i == 0 else "dense") for i in range(65)],
+                         [Junction(f"l{i}", f"l{i + 1}", ones, ones, op="Gemm") for i in range(64)])
+    write_graph(chain, str(tmp_path / "chain.npz"))
+    code, _, err = run(capsys, "paths", str(tmp_path / "chain.npz"), "-o", str(tmp_path / "out.json"))
+    assert_one_line_error(code, err, "2**63", "mode='float' or mode='log'")
+    code, out, err = run(capsys, "paths", str(tmp_path / "chain.npz"), "--mode", "float", "--json")
+    assert code == 0 and json.loads(out)["input_to_output_paths"] == 2.0**65
+    assert sorted(os.listdir(tmp_path)) == ["chain.npz", "model.onnx"]

@@ -29,8 +29,8 @@ import scipy.sparse as sp
 
 from netgraph.exceptions import InvalidParameterError, PathOverflowError
 
-__all__ = ["WEIGHTS", "MODES", "LIMIT", "check_int64", "junction_matrix", "arithmetic", "check_weight_mode", "sweep", "log_vectors",
-           "Exact", "Float", "Log", "Reach"]
+__all__ = ["WEIGHTS", "MODES", "LIMIT", "check_int64", "junction_matrix", "arithmetic", "check_weight_mode",
+           "sweep", "log_vectors", "Exact", "Float", "Log", "Reach"]
 
 #: Accepted values of ``weight``: which matrix stands for a junction.
 WEIGHTS = ("binary", "count", "abs")
