@@ -54,16 +54,17 @@ from typing import Mapping, Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from netgraph._windows import check_count, check_shape, grid, nearest_count, window_indicator
 from netgraph.convert import as_layered_graph
 from netgraph.exceptions import InvalidParameterError, PathOverflowError
-from netgraph._windows import check_count, check_shape, grid, nearest_count, window_indicator
 from netgraph.graph import LayeredGraph
 from netgraph.utils.check import check_int
 
 __all__ = ["scatter", "ScatterEntry", "ScatterResult", "window_matrices", "nearest_divisor", "RULES"]
 
 #: How an entry's windows were chosen: the fixed fan (Dey's rule), the mean fan rounded to
-#: the nearest divisor of the layer size, or a count given in ``windows``.
+#: the nearest divisor of the layer size (the nearest count that tiles its shape), or a
+#: count given in ``windows``.
 RULES = ("fixed fan", "mean fan", "given")
 
 logger = logging.getLogger(__name__)
@@ -118,8 +119,17 @@ class ScatterEntry:
     value: float
 
     def to_dict(self) -> dict:
-        """The entry as a JSON-serialisable dict (its fields)."""
-        return dataclasses.asdict(self)
+        """The entry as a JSON-serialisable dict (its fields, the grid as a list).
+
+        Examples
+        --------
+        >>> e = ScatterEntry("S_1f", "1", "x", "h", "f", "x", 2, 4, (2,), 2.0, 1.0, "fixed fan", 0.75)
+        >>> e.to_dict()["grid"], e.to_dict()["value"]
+        ([2], 0.75)
+        """
+        d = dataclasses.asdict(self)
+        d["grid"] = list(self.grid)
+        return d
 
 
 @dataclasses.dataclass(frozen=True)
@@ -153,7 +163,15 @@ class ScatterResult:
         return float(self.vector.min())
 
     def to_dict(self) -> dict:
-        """The result as a JSON-serialisable dict: ``layers``, ``entries``, ``vector``, ``labels`` and ``S``."""
+        """The result as a JSON-serialisable dict: ``layers``, ``entries``, ``labels``, ``vector`` and ``S``.
+
+        Examples
+        --------
+        >>> e = ScatterEntry("S_1f", "1", "x", "h", "f", "x", 2, 4, (2,), 2.0, 1.0, "fixed fan", 0.75)
+        >>> d = ScatterResult(("x", "h"), (e,)).to_dict()
+        >>> d["labels"], d["vector"], d["S"]
+        (['S_1f'], [0.75], 0.75)
+        """
         return {"layers": list(self.layers), "entries": [e.to_dict() for e in self.entries],
                 "labels": self.labels, "vector": self.vector.tolist(), "S": self.value}
 
@@ -298,21 +316,28 @@ def _pair(label: str, junction: str, source: str, target: str, a, fans, chain, o
             _entry(f"S_{label}b", junction, source, target, "b", a, fan_out, chain, opts)]
 
 
-def _binary_adjacency(graph: LayeredGraph, source: str, target: str) -> sp.csr_array:
-    """The 0/1 adjacency of the learnable junctions from ``source`` to ``target`` (an error if none)."""
+def _binary_adjacency(graph: LayeredGraph, source: str, target: str, include_skip: bool) -> sp.csr_array:
+    """The 0/1 adjacency of the junctions from ``source`` to ``target``.
+
+    The learnable junctions, or, when there is none, the skip junctions (the edges into a
+    residual merge layer) if ``include_skip``; an error if neither joins the two layers.
+    """
     parts = [j.count for j in graph.junctions if j.source == source and j.target == target and j.learnable]
+    if not parts and include_skip:
+        parts = [j.count for j in graph.junctions if j.source == source and j.target == target]
     if not parts:
-        raise InvalidParameterError(f"layers must be a chain of layers joined by learnable junctions; "
-                                    f"no learnable junction joins {source!r} to {target!r}")
+        why = "nor a skip junction" if include_skip else "and skip junctions are left out (include_skip=False)"
+        raise InvalidParameterError(f"layers must be a chain of layers joined by junctions; no learnable junction "
+                                    f"joins {source!r} to {target!r}, {why}")
     total = sp.csr_array(sum(parts[1:], parts[0]))
     total.eliminate_zeros()
     return sp.csr_array((np.ones(total.nnz, dtype=np.int64), total.indices, total.indptr), shape=total.shape)
 
 
 def _default_chain(graph: LayeredGraph) -> list[str]:
-    """The layers learnable junctions touch, in topological order, when they form a chain."""
+    """The layers junctions touch, in topological order, when the learnable junctions form a chain."""
     learnable = [j for j in graph.junctions if j.learnable]
-    touched = {j.source for j in learnable} | {j.target for j in learnable}
+    touched = {j.source for j in graph.junctions} | {j.target for j in graph.junctions}
     names = [name for name in graph.layer_names if name in touched]
     position = {name: i for i, name in enumerate(names)}
     for j in learnable:
@@ -376,9 +401,10 @@ def scatter(graph, *, layers: Sequence[str] | None = None, windows: Mapping[str,
     graph : LayeredGraph or igraph.Graph
         The network (an :class:`igraph.Graph` made by :attr:`LayeredGraph.igraph`).
     layers : sequence of str, optional
-        The chain ``X_1, ..., X_{J+1}``: consecutive layers joined by learnable junctions.
-        Default: the layers the learnable junctions touch, in topological order, when every
-        learnable junction joins two consecutive ones (an error otherwise).
+        The chain ``X_1, ..., X_{J+1}``: junction ``i`` is the learnable junctions from
+        ``X_i`` to ``X_{i+1}``, or their skip junctions when no learnable one joins them (a
+        residual merge layer). Default: the layers the junctions touch, in topological
+        order, when every learnable junction joins two consecutive ones (an error otherwise).
     windows : mapping of str to int, optional
         Window counts that override the rule, by entry label (``{"S_1f": 4, "S_b": 2}``);
         each must tile the layer it cuts (divide its size, for 1-D windows).
@@ -395,7 +421,8 @@ def scatter(graph, *, layers: Sequence[str] | None = None, windows: Mapping[str,
         cut the whole layer and the fans count every node, but the averages of eq. (1) run
         over the active nodes only (the rows of ``A^{w_l}``, the columns of ``A^{w_r}``).
     include_skip : bool, default True
-        Count the paths through skip (residual) junctions in the chain's path counts.
+        Count the paths through skip (residual) junctions in the chain's path counts, and
+        let skip junctions join two layers of the chain that no learnable junction joins.
 
     Returns
     -------
@@ -406,7 +433,7 @@ def scatter(graph, *, layers: Sequence[str] | None = None, windows: Mapping[str,
     Raises
     ------
     InvalidParameterError
-        If ``layers`` is not a chain of learnable junctions, a layer has no nodes, a label of
+        If ``layers`` is not a chain of junctions, a layer has no nodes, a label of
         ``windows`` is not one of the vector's, a window count does not tile its layer, or a
         shape or an active count names a layer not in the chain, a shape does not multiply to
         its layer's size, or an active count is not in [1, size] (the message names the
@@ -450,7 +477,7 @@ def scatter(graph, *, layers: Sequence[str] | None = None, windows: Mapping[str,
     opts = _check_options(graph, names, windows, shapes, active)
     entries = []
     for i, (source, target) in enumerate(zip(names[:-1], names[1:]), start=1):
-        a = _binary_adjacency(graph, source, target)
+        a = _binary_adjacency(graph, source, target, include_skip)
         fans = (np.diff(a.indptr), np.bincount(a.indices, minlength=a.shape[1]))
         entries += _pair(str(i), str(i), source, target, a, fans, False, opts)
     if len(names) > 2:

@@ -421,3 +421,31 @@ def test_bad_active_counts(active, fragments):
         scatter(chain_graph(a1, a2), active=active)
     for fragment in fragments:
         assert fragment in str(info.value)
+
+
+def test_a_residual_merge_joins_the_chain_by_its_skip_junction():
+    """x(4) -> a(4) -> b(4), add = a + b (skip junctions), add -> y(2)."""
+    eye = np.eye(4, dtype=np.int64)
+    a_b = np.roll(eye, 1, axis=1)
+    out = np.array([[1, 1, 0, 0], [0, 0, 1, 1]], dtype=np.int64)
+    layers = [Layer("x", 4, "input"), Layer("a", 4, "dense"), Layer("b", 4, "dense"), Layer("add", 4, "merge"),
+              Layer("y", 2, "dense")]
+    junctions = [Junction("x", "a", eye, eye.astype(float), op="Gemm"),
+                 Junction("a", "b", a_b, a_b.astype(float), op="Gemm"),
+                 Junction("a", "add", eye, eye.astype(float), op="Add", kind="skip"),
+                 Junction("b", "add", eye, eye.astype(float), op="Add", kind="skip"),
+                 Junction("add", "y", out, out.astype(float), op="Gemm")]
+    g = LayeredGraph(layers, junctions, outputs=["y"])
+    result = scatter(g)
+    assert result.layers == ("x", "a", "b", "add", "y")
+    chain = eye + a_b  # x -> a -> add and x -> a -> b -> add
+    paths = out @ chain
+    assert scatter(g, layers=["x", "a", "b", "add", "y"]).vector.tolist() == result.vector.tolist()
+    sf, sb = result.entries[-2:]
+    # fan-in of the chain: 4 paths into each output (mean 4), 4 windows of one input, ideal 1
+    assert (sf.fan, sf.windows, sf.ideal) == (4.0, 4, 1.0)
+    assert sf.value == (paths > 0).sum() / 8
+    assert brute_paths([eye, a_b, eye, out]).sum() + brute_paths([eye, eye, out]).sum() == paths.sum()
+    with pytest.raises(InvalidParameterError, match="no learnable junction joins 'b' to 'add', and skip junctions "
+                                                    "are left out"):
+        scatter(g, include_skip=False)

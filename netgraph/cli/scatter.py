@@ -46,7 +46,7 @@ def add_arguments(parser) -> None:
     add_lenient_option(parser)
     parser.add_argument("--layers", metavar="X1,X2,...",
                         help="the chain's layers in order, separated by commas (default: the layers the "
-                             "learnable junctions touch, when they form one chain)")
+                             "junctions touch, when the learnable ones form one chain)")
     parser.add_argument("--windows", metavar="LABEL=COUNT,...",
                         help="window counts that override the rule, by entry label, e.g. S_1f=4,S_b=2")
     parser.add_argument("--active", metavar="LAYER=COUNT,...",
