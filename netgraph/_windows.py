@@ -16,7 +16,6 @@ shortest); a tie goes to the grid with more cuts along the earlier axes (so 2 wi
 
 from __future__ import annotations
 
-import itertools
 import math
 
 import numpy as np
@@ -25,8 +24,12 @@ import scipy.sparse as sp
 from netgraph.exceptions import InvalidParameterError
 from netgraph.utils.check import check_int
 
-__all__ = ["divisors", "tiling_counts", "nearest_count", "grid", "check_shape", "check_count", "window_indicator",
+__all__ = ["MAX_AXES", "divisors", "tiling_counts", "nearest_count", "grid", "check_shape", "check_count", "window_indicator",
            "shape_text"]
+
+
+#: The most axes a window shape may have (3: channels x rows x columns).
+MAX_AXES = 3
 
 
 def divisors(n: int) -> list[int]:
@@ -68,6 +71,17 @@ def nearest_count(shape, x: float) -> int:
     return int(counts[np.argmin(np.abs(counts - x))])  # argmin keeps the first (smaller) of a tie
 
 
+def _grids(shape, k: int):
+    """Every grid of ``k`` windows over ``shape``: one divisor of each side, their product ``k``."""
+    if len(shape) == 1:
+        if shape[0] % k == 0:
+            yield (k,)
+        return
+    for g in divisors(math.gcd(shape[0], k)):
+        for rest in _grids(shape[1:], k // g):
+            yield (g, *rest)
+
+
 def grid(shape, k: int) -> tuple[int, ...] | None:
     """The grid of ``k`` windows over ``shape`` (see the module's docstring), or None if none tiles it.
 
@@ -76,15 +90,11 @@ def grid(shape, k: int) -> tuple[int, ...] | None:
     >>> grid((28, 28), 16), grid((28, 28), 2), grid((256, 4, 4), 16), grid((28, 28), 5)
     ((4, 4), (2, 1), (16, 1, 1), None)
     """
-    best, best_key = None, None
-    for g in itertools.product(*(divisors(d) for d in shape)):
-        if math.prod(g) != k:
-            continue
+    def key(g):
         sides = [d // c for d, c in zip(shape, g)]
-        key = (max(sides) / min(sides), tuple(-c for c in g))
-        if best_key is None or key < best_key:
-            best, best_key = tuple(g), key
-    return best
+        return max(sides) / min(sides), tuple(-c for c in g)
+
+    return min(_grids(tuple(shape), k), key=key, default=None)
 
 
 def shape_text(shape) -> str:
@@ -115,13 +125,13 @@ def check_shape(shape, name: str, n: int, nodes: str) -> tuple[int, ...]:
     >>> check_shape((28, 27), "shapes['x']", 784, "nodes of layer 'x'")
     Traceback (most recent call last):
     ...
-    netgraph.exceptions.InvalidParameterError: shapes['x'] must be positive integers whose product is the 784 nodes of layer 'x'; got (28, 27)
+    netgraph.exceptions.InvalidParameterError: shapes['x'] must be positive integers whose product is the 784 nodes of layer 'x', at most 3 of them; got (28, 27)
     """
-    rule = f"positive integers whose product is the {n} {nodes}"
+    rule = f"positive integers whose product is the {n} {nodes}, at most {MAX_AXES} of them"
     if isinstance(shape, (str, bytes)) or not hasattr(shape, "__iter__"):
         raise InvalidParameterError(f"{name} must be {rule}; got {shape!r}")
     dims = tuple(check_int(d, name, minimum=1) for d in shape)
-    if not dims or math.prod(dims) != n:
+    if not 1 <= len(dims) <= MAX_AXES or math.prod(dims) != n:
         raise InvalidParameterError(f"{name} must be {rule}; got {shape!r}")
     return dims
 

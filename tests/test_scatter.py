@@ -384,6 +384,9 @@ def test_tiles_agree_with_brute_force(seed):
     ({"x0": (3, 3)}, {}, ["shapes['x0'] must be positive integers whose product is the 8 nodes of layer 'x0'",
                           "got (3, 3)"]),
     ({"x0": "2x4"}, {}, ["shapes['x0'] must be positive integers", "got '2x4'"]),
+    ({"x0": (2, 1, 2, 2)}, {}, ["shapes['x0'] must be positive integers whose product is the 8 nodes of layer 'x0', "
+                                "at most 3 of them; got (2, 1, 2, 2)"]),
+    ({"x0": ()}, {}, ["shapes['x0'] must be positive integers", "got ()"]),
     ({"x0": (2, 0, 4)}, {}, ["shapes['x0'] must be an integer >= 1; got 0"]),
     ({"z": (2, 4)}, {}, ["shapes must be keyed by the chain's layers 'x0', 'x1', 'x2'", "got 'z'"]),
     ({"x0": (2, 4)}, {"S_1f": 3}, ["windows['S_1f'] must be a number of windows tiling the 2x4 nodes of layer 'x0'",

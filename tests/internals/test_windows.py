@@ -36,3 +36,13 @@ def test_nearest_count_ties_go_down_and_bounds_clip():
     assert nearest_count((6,), 0) == 1
     assert nearest_count((6,), 1e30) == 6
     assert nearest_count((2, 5), 7) == 5  # counts 1, 2, 5, 10
+
+
+def test_grid_of_a_huge_shape_is_quick():
+    """The grids are enumerated under the count, not over every combination of divisors."""
+    import time
+
+    start = time.perf_counter()
+    assert grid((720720, 720720, 720720), 720720) is not None
+    assert grid((2**20,), 2**10) == (2**10,)
+    assert time.perf_counter() - start < 10
