@@ -130,6 +130,8 @@ def test_output_file(capsys, graph_file, tmp_path):
     (["--windows", "S_9f=2"], ["windows must be keyed by the labels", "got 'S_9f'"]),
     (["--layers", "x,y"], ["no learnable junction joins 'x' to 'y'"]),
     (["--layers", "x,z"], ["no layer named 'z'"]),
+    (["--windows", "S_1f=2,S_1f=4"], ["--windows must name each key once; got 'S_1f' twice"]),
+    (["--shapes", "x=2x4,x=8"], ["--shapes must name each key once; got 'x' twice"]),
     (["--active", "h=5"], ["active['h'] must be an integer in [1, 4]; got 5"]),
     (["--active", "h"], ["--active must be LAYER=COUNT items", "got 'h'"]),
     (["--shapes", "x=3x3"], ["shapes['x'] must be positive integers whose product is the 8 nodes of layer 'x'"]),

@@ -38,8 +38,8 @@ ORDER = 55
 
 
 def add_arguments(parser) -> None:
-    """Add ``MODEL``, ``--allow-pickle``, ``--max-bytes``, ``--json``, ``-o``, ``--lenient``, ``--layers`` and
-    ``--windows`` to ``parser``."""
+    """Add ``MODEL``, ``--allow-pickle``, ``--max-bytes``, ``--json``, ``-o``, ``--lenient``, ``--layers``,
+    ``--windows``, ``--active`` and ``--shapes`` to ``parser``."""
     add_model_argument(parser)
     add_json_option(parser)
     add_output_option(parser)
@@ -105,11 +105,18 @@ def parse_active(text) -> dict:
     return _parse_counts(text, "--active", "LAYER", "x=784")
 
 
+def _check_once(seen: dict, name: str, option: str) -> None:
+    """An error if ``name`` was given before in the same option (the first value would be lost)."""
+    if name and name in seen:
+        raise InvalidParameterError(f"{option} must name each key once; got {name!r} twice")
+
+
 def _parse_counts(text, option: str, key: str, example: str) -> dict:
     """``KEY=COUNT,...`` as a dict of integers (the last ``=`` splits, so a layer name may hold one)."""
     counts = {}
     for item in text.split(",") if text else []:
         name, sep, count = item.strip().rpartition("=")
+        _check_once(counts, name.strip(), option)
         try:
             counts[name.strip()] = int(count)
         except ValueError:
@@ -140,6 +147,7 @@ def parse_shapes(text) -> dict:
     shapes = {}
     for item in text.split(",") if text else []:
         layer, sep, sides = item.strip().rpartition("=")
+        _check_once(shapes, layer.strip(), "--shapes")
         try:
             shapes[layer.strip()] = tuple(int(side) for side in sides.lower().split("x"))
         except ValueError:
