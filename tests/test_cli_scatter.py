@@ -151,3 +151,36 @@ def test_bad_options_are_one_line_errors_and_leave_no_file(capsys, graph_file, t
 def test_missing_model(capsys, tmp_path):
     code, _, err = run(capsys, "scatter", str(tmp_path / "none.onnx"))
     assert_one_line_error(code, err, "model file not found")
+
+
+def test_a_convolution_flattened_into_a_dense_layer(capsys, tmp_path):
+    """x (2 channels, 4x4) -> Conv (3 channels) -> Flatten -> Gemm (4 units): windows of whole channels.
+
+    conv channel 0 reads input 0, channel 1 input 1, channel 2 both; unit u reads the 16
+    positions of channel u % 3. Chain x -> units: u0 <- x0, u1 <- x1, u2 <- x0 and x1,
+    u3 <- x0; with 2 windows (one input channel each) the chain's S_f is 5 / 8.
+    """
+    w = np.zeros((3, 2, 3, 3), dtype=np.float32)
+    w[0, 0] = w[1, 1] = w[2] = 1.0
+    g = np.zeros((4, 48), dtype=np.float32)
+    for u in range(4):
+        g[u, (u % 3) * 16:(u % 3 + 1) * 16] = 0.5
+    nodes = [helper.make_node("Conv", ["x", "W"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+             helper.make_node("Flatten", ["c"], ["f"], name="flat"),
+             helper.make_node("Gemm", ["f", "G"], ["y"], name="fc", transB=1)]
+    model = make_model(nodes, [vi("x", [1, 2, 4, 4])], [vi("y", [1, 4])], [init("W", w), init("G", g)])
+    path = tmp_path / "conv.onnx"
+    onnx.save(model, path)
+    code, out, err = run(capsys, "scatter", str(path), "--json", "--windows", "S_f=2")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert len(doc["layers"]) == 3
+    assert doc["labels"] == ["S_1f", "S_1b", "S_2f", "S_2b", "S_f", "S_b"]
+    assert doc["entries"][4]["value"] == 5 / 8
+    assert doc["S"] == 5 / 8
+    # S_b: chain fan-outs (3, 2), mean 2.5 -> 2 windows {u0, u1}, {u2, u3}, ideal 1.25:
+    # x0 -> (1, 2) paths, x1 -> (1, 1): (0.8 + 1 + 0.8 + 0.8) / 4
+    assert doc["vector"] == pytest.approx([1.0, 1.0, 1.0, 1.0, 0.625, 0.85], abs=1e-12)
+    assert [e["rule"] for e in doc["entries"]] == ["mean fan", "mean fan", "fixed fan", "mean fan", "given",
+                                                   "mean fan"]
+    assert (doc["entries"][5]["windows"], doc["entries"][5]["ideal"]) == (2, 1.25)
