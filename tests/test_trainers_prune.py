@@ -220,8 +220,9 @@ def test_default_configs():
     assert default_config("cifar-cnn").optimizer == "rmsprop"
     with pytest.raises(InvalidParameterError, match=r"^model must be one of 'mlp', 'cnn', 'cifar-cnn'; got 'vgg'$"):
         default_config("vgg")
-    with pytest.raises(InvalidParameterError, match="optimizer"):
-        TrainingConfig(optimizer="adam")
+    with pytest.raises(InvalidParameterError, match=r"^optimizer must be one of 'sgd', 'rmsprop', 'adam'; got 'adagrad'$"):
+        TrainingConfig(optimizer="adagrad")
+    assert TrainingConfig(optimizer="adam").optimizer == "adam"  # the pre-defined sparse networks train with Adam
     with pytest.raises(InvalidParameterError, match="lr"):
         dataclasses.replace(default_config("mlp"), lr=0.0)
 

@@ -490,7 +490,7 @@ def train_predefined(data, *, layers, fanouts, epochs: int, pattern: str = "rand
     import torch
 
     from trainers.models import build_model
-    from trainers.prune import _check_not_empty, deterministic, evaluate
+    from trainers.prune import TrainingConfig, _check_not_empty, deterministic, evaluate, train
 
     layers = check_layers(layers)
     check_choice(pattern, "pattern", PATTERNS)
@@ -507,8 +507,9 @@ def train_predefined(data, *, layers, fanouts, epochs: int, pattern: str = "rand
                                                                                    seed=seed)))
     start = time.perf_counter()
     with deterministic(seed, num_threads=num_threads):
-        history = _train_masked(net, data, {k: torch.from_numpy(m) for k, m in masks.items()}, epochs=epochs,
-                                config=config, generator=torch.Generator().manual_seed(seed), progress=progress)
+        adam = TrainingConfig(optimizer="adam", lr=config["lr"], batch_size=config["batch_size"], weight_decay=0.0)
+        history = train(net, data, epochs=epochs, config=adam, lr=adam.lr, generator=torch.Generator().manual_seed(seed),
+                        masks={k: torch.from_numpy(m) for k, m in masks.items()}, progress=progress)
         accuracy = {"validation": evaluate(net, data.validation), "test": evaluate(net, data.test)}
     seconds = {"train": time.perf_counter() - start}
     logger.info("pre-defined sparse %s (densities %s): test accuracy %.2f%%", "-".join(map(str, layers)),
@@ -548,50 +549,3 @@ def check_data_fits(layers, image_shape, n_classes: int, *, name: str = "layers"
                                     f"({'x'.join(map(str, image_shape))}); got {layers[0]}")
     if layers[-1] < n_classes:
         raise InvalidParameterError(f"{name}[-1] must be at least the data's {n_classes} classes; got {layers[-1]}")
-
-
-def _train_masked(net, data, masks, *, epochs: int, config: dict, generator, progress) -> list[dict]:
-    """Adam under fixed masks: one record per epoch (loss, validation accuracy), like :func:`trainers.prune.train`.
-
-    A loop of its own because :func:`trainers.prune.train` builds only SGD or RMSprop;
-    the masking itself is :func:`trainers.prune.apply_masks`.
-    """
-    import torch
-    import torch.nn.functional as F
-
-    from netgraph.utils.progress import progress_bar
-    from trainers.prune import apply_masks, evaluate
-
-    optimizer = torch.optim.Adam(net.parameters(), lr=config["lr"])
-    modules = dict(net.named_children())
-    apply_masks(net, masks, optimizer)
-    x_all, y_all = torch.from_numpy(data.train.images), torch.from_numpy(data.train.labels)
-    n, size = len(y_all), config["batch_size"]
-    history = []
-    net.train()
-    with progress_bar(epochs * -(-n // size), desc="train", unit="batch", progress=progress, leave=True) as bar:
-        for epoch in range(1, epochs + 1):
-            bar.set_description(f"train epoch {epoch}/{epochs}")
-            order, total = torch.randperm(n, generator=generator), 0.0
-            for begin in range(0, n, size):
-                idx = order[begin:begin + size]
-                optimizer.zero_grad(set_to_none=False)
-                loss = F.cross_entropy(net(x_all[idx]), y_all[idx])
-                loss.backward()
-                for name, mask in masks.items():
-                    modules[name].weight.grad.masked_fill_(~mask, 0.0)
-                optimizer.step()
-                apply_masks(net, masks, optimizer)
-                total += loss.item() * len(idx)
-                bar.update(1)
-            if not np.isfinite(total):
-                raise InvalidParameterError(f"the training loss diverged (epoch {epoch}); lower the learning rate "
-                                            f"(lr={config['lr']})")
-            record = {"phase": "train", "epoch": epoch, "loss": total / n,
-                      "validation_accuracy": evaluate(net, data.validation)}
-            bar.set_postfix(loss=f"{record['loss']:.3f}", val=f"{record['validation_accuracy']:.1f}%")
-            logger.info("train epoch %d/%d: loss %.4f, validation accuracy %.2f%%", epoch, epochs, record["loss"],
-                        record["validation_accuracy"])
-            history.append(record)
-    net.eval()
-    return history

@@ -53,7 +53,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-_OPTIMIZERS = ("sgd", "rmsprop")
+_OPTIMIZERS = ("sgd", "rmsprop", "adam")
 
 
 @dataclass(frozen=True)
@@ -62,8 +62,8 @@ class TrainingConfig:
 
     Attributes
     ----------
-    optimizer : {"sgd", "rmsprop"}
-        SGD with momentum, or RMSprop.
+    optimizer : {"sgd", "rmsprop", "adam"}
+        SGD with momentum, RMSprop, or Adam (the pre-defined sparse networks of Dey et al.).
     lr : float
         Learning rate of the dense training.
     retrain_lr : float
@@ -289,6 +289,8 @@ def layer_sparsity(model) -> dict[str, float]:
 def _make_optimizer(model, config: TrainingConfig, lr: float):
     if config.optimizer == "sgd":
         return torch.optim.SGD(model.parameters(), lr=lr, momentum=config.momentum, weight_decay=config.weight_decay)
+    if config.optimizer == "adam":
+        return torch.optim.Adam(model.parameters(), lr=lr, weight_decay=config.weight_decay)
     return torch.optim.RMSprop(model.parameters(), lr=lr, weight_decay=config.weight_decay)
 
 
