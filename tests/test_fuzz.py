@@ -62,19 +62,10 @@ def _seed_param(seed):
     return pytest.param(seed, id=f"{seed}-{family}-{name}")
 
 
-def _output_is_empty(case):
-    return any(a in ("-o", "--output") and b == "" for a, b in zip(case.argv, case.argv[1:]))
-
-
 #: Failures whose fix is not in yet: ``(reason, predicate(case, problems))``. A failing case
 #: that one of them describes exactly is reported as xfail (not strict) with the reason;
 #: the named regression tests below hold the same cases.
 PENDING = (
-    ("issue 9, fix pending: a path holding a NUL byte raises ValueError (netgraph/cli/_common.py read_model, "
-     "netgraph/utils/files.py check_writable)",
-     lambda case, found: any("\0" in a for a in case.argv) and all("embedded null byte" in p for p in found)),
-    ("issue 9, fix pending: -o '' writes to standard output (netgraph/cli: `if args.output:`)",
-     lambda case, found: _output_is_empty(case) and found == ["exit 0: the broken input was accepted"]),
     ("issue 9, fix pending: a sparse Constant's repeated index loses a value (exporters: onnx.checker rejects it)",
      lambda case, found: case.mutation == "sparse-index" and "one index twice" in case.detail
      and found == ["exit 0: the broken input was accepted"]),
@@ -217,7 +208,6 @@ def test_constant_value_of_the_wrong_type_is_an_error(runner, tmp_path):
     assert "const_dense" in _model_error(runner, tmp_path, model)
 
 
-@pending("netgraph/cli/_common.py read_model: os.stat raises ValueError on an embedded NUL byte")
 @pytest.mark.parametrize("command", ["info", "degrees", "export", "fit"])
 def test_model_path_with_a_nul_byte_is_an_error(runner, tmp_path, command):
     """Seeds 1269, 1563: a model path holding a NUL byte raised ValueError (reported as a bug, exit 3)."""
@@ -228,7 +218,6 @@ def test_model_path_with_a_nul_byte_is_an_error(runner, tmp_path, command):
     _replay(runner, tmp_path, argv)
 
 
-@pending("netgraph/cli: `if args.output:` takes -o '' for standard output")
 @pytest.mark.parametrize("command", ["degrees", "fit"])
 def test_empty_output_path_is_an_error(runner, tmp_path, command):
     """Seeds 284, 676: ``-o ''`` wrote to standard output (exit 0) instead of naming the empty path."""
@@ -236,7 +225,6 @@ def test_empty_output_path_is_an_error(runner, tmp_path, command):
     _replay(runner, tmp_path, [command, folders.model(), "--json", "-o", ""])
 
 
-@pending("netgraph/utils/files.py check_writable: os.path calls raise ValueError on an embedded NUL byte")
 def test_output_path_with_a_nul_byte_is_an_error(runner, tmp_path):
     """Seed 308 (then): ``-o`` holding a NUL byte raised ValueError (reported as a bug, exit 3)."""
     folders = Folders(tmp_path)

@@ -42,6 +42,7 @@ __all__ = [
     "read_model",
     "model_options",
     "byte_size",
+    "output_path",
     "emit",
     "write_ccdf_figure",
     "add_model_argument",
@@ -120,6 +121,8 @@ def read_model(model, *, lenient: bool = False, allow_pickle: bool = False,
         raise ModelNotFoundError(f"model file not found: {path!r}") from None
     except OSError as exc:
         raise InvalidModelError(f"cannot look at model {path!r}: {exc.strerror or exc}") from None
+    except ValueError:  # a NUL byte: no file system holds such a name
+        raise ModelNotFoundError(f"model file not found: {path!r} (a path cannot hold a NUL byte)") from None
     if stat.S_ISDIR(mode):
         raise InvalidModelError(f"{path!r} is a directory, not a model file")
     if not stat.S_ISREG(mode):
@@ -258,5 +261,37 @@ def add_json_option(parser) -> None:
 
 
 def add_output_option(parser) -> None:
-    """Add ``-o/--output FILE`` (standard output by default)."""
-    parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of standard output")
+    """Add ``-o/--output FILE`` (standard output by default; an empty FILE is a usage error)."""
+    parser.add_argument("-o", "--output", metavar="FILE", type=output_path,
+                        help="write to FILE (atomically) instead of standard output")
+
+
+def output_path(text: str) -> str:
+    """Parse an output path: refuse an empty one (which would silently mean standard output) or a NUL byte.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+
+    Examples
+    --------
+    >>> output_path("out.json")
+    'out.json'
+    >>> output_path("")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: the output path is empty: name a file or folder
+    """
+    if not text:
+        raise argparse.ArgumentTypeError("the output path is empty: name a file or folder")
+    if "\0" in text:
+        raise argparse.ArgumentTypeError(f"the output path {text!r} holds a NUL byte, which no file name can hold")
+    return text

@@ -22,7 +22,7 @@ import os
 import numpy as np
 
 from netgraph import __version__
-from netgraph.cli._common import emit, read_model, write_ccdf_figure
+from netgraph.cli._common import output_path, emit, read_model, write_ccdf_figure
 from netgraph.cli.degrees import degrees_document
 from netgraph.io import write_graph
 from netgraph.utils.files import check_output_dir
@@ -62,7 +62,7 @@ _TRAINING_KEYS = ("trainer", "model", "architecture", "dataset", "sparsity", "sp
 
 def add_arguments(parser) -> None:
     """Add ``-o``, ``--seed``, ``--sparsity`` and ``--epochs`` to ``parser``."""
-    parser.add_argument("-o", "--output", metavar="DIR", default=DEMO_OUTPUT,
+    parser.add_argument("-o", "--output", metavar="DIR", default=DEMO_OUTPUT, type=output_path,
                         help="output directory (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=DEMO_SEED, help="random seed (default: %(default)s)")
     parser.add_argument("--sparsity", type=float, default=DEMO_SPARSITY,

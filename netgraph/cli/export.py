@@ -7,7 +7,7 @@ before the model is read; the file is written atomically.
 
 from __future__ import annotations
 
-from netgraph.cli._common import add_lenient_option, add_model_argument, model_options, read_model
+from netgraph.cli._common import output_path, add_lenient_option, add_model_argument, model_options, read_model
 from netgraph.io import GRAPH_FORMATS, graph_format, write_graph
 from netgraph.utils.files import check_writable
 
@@ -22,7 +22,7 @@ ORDER = 30
 def add_arguments(parser) -> None:
     """Add ``MODEL``, ``--allow-pickle``, ``-o OUT``, ``--format`` and ``--lenient`` to ``parser``."""
     add_model_argument(parser)
-    parser.add_argument("-o", "--output", metavar="OUT", required=True,
+    parser.add_argument("-o", "--output", metavar="OUT", required=True, type=output_path,
                         help=f"output file ({', '.join(GRAPH_FORMATS)})")
     parser.add_argument("--format", choices=sorted(set(GRAPH_FORMATS.values())), help="override the suffix")
     add_lenient_option(parser)

@@ -43,7 +43,7 @@ import os
 import numpy as np
 
 from netgraph import __version__
-from netgraph.cli._common import add_json_option, add_lenient_option, add_model_argument, add_output_option, emit, \
+from netgraph.cli._common import output_path, add_json_option, add_lenient_option, add_model_argument, add_output_option, emit, \
     model_options, read_model, write_ccdf_figure
 from netgraph.degrees import layer_degrees
 from netgraph.exceptions import FitError, NetgraphError
@@ -92,7 +92,7 @@ def add_arguments(parser) -> None:
                              "widest range whose p-value passes (default: %(default)s)")
     add_json_option(parser)
     add_output_option(parser)
-    parser.add_argument("--plot", metavar="DIR",
+    parser.add_argument("--plot", metavar="DIR", type=output_path,
                         help="write DIR/ccdf.png: the log-log CCDF of every layer with its fit")
     add_lenient_option(parser)
     parser.add_argument("--include-output", action="store_true",

@@ -26,7 +26,7 @@ import math
 import numpy as np
 
 from netgraph import __version__
-from netgraph.cli._common import add_json_option, add_lenient_option, add_model_argument, add_output_option, emit, \
+from netgraph.cli._common import output_path, add_json_option, add_lenient_option, add_model_argument, add_output_option, emit, \
     model_options, read_model
 from netgraph.exceptions import InvalidParameterError
 from netgraph.paths import effective_sparsity, equivalent_fans, input_layers, number_of_paths, output_layers, \
@@ -61,7 +61,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--no-skip", action="store_true", help="do not follow the skip (residual) junctions")
     add_json_option(parser)
     add_output_option(parser)
-    parser.add_argument("--matrix", metavar="FILE",
+    parser.add_argument("--matrix", metavar="FILE", type=output_path,
                         help="also write the path matrix: scipy .npz if FILE ends in .npz, else CSV triplets "
                              "row,column,value")
     add_lenient_option(parser)

@@ -25,6 +25,7 @@ import os
 
 from netgraph.cli._registry import add_commands
 from netgraph.utils.progress import show_progress
+from netgraph.cli._common import output_path
 
 __all__ = ["NAME", "HELP", "DESCRIPTION", "ORDER", "TRAINERS", "Prune", "Predefined", "add_arguments", "run",
            "prune_summary", "predefined_summary"]
@@ -65,7 +66,7 @@ class Prune:
         parser.add_argument("--padding", metavar="{" + ",".join(PADDINGS) + "}",
                             help=f"convolution padding of the CNNs: {', '.join(PADDINGS[:-1])} or {PADDINGS[-1]} "
                                  "(default: auto)")
-        parser.add_argument("-o", "--output", metavar="DIR", required=True, help="output folder (created if needed)")
+        parser.add_argument("-o", "--output", metavar="DIR", required=True, type=output_path, help="output folder (created if needed)")
 
     @staticmethod
     def run(args) -> int:
@@ -147,7 +148,7 @@ class Predefined:
         _add_seed_arguments(parser, "the masks, the initialisation and the batch order")
         parser.add_argument("--lr", type=float, help="Adam's learning rate (default: 0.001)")
         parser.add_argument("--batch-size", type=int, metavar="B", help="images per step (default: 64)")
-        parser.add_argument("-o", "--output", metavar="DIR", required=True, help="output folder (created if needed)")
+        parser.add_argument("-o", "--output", metavar="DIR", required=True, type=output_path, help="output folder (created if needed)")
 
     @staticmethod
     def run(args) -> int:

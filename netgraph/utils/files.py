@@ -86,6 +86,10 @@ def _output_target(path: str) -> tuple[str, bool]:
     ``(path, True)``. A directory raises IsADirectoryError, any other type
     InvalidParameterError. Only ``os.stat`` looks at the file: nothing is opened.
     """
+    if not path:
+        raise InvalidParameterError("the output path is empty: name a file")
+    if "\0" in path:
+        raise InvalidParameterError(f"the output path {path!r} holds a NUL byte, which no file name can hold")
     try:
         mode = os.stat(path).st_mode
     except (FileNotFoundError, NotADirectoryError):  # absent (or a dangling link): the checks say why
@@ -131,8 +135,8 @@ def check_writable(path) -> str:
     PermissionError
         If the directory is not writable (or the file exists and is not writable).
     InvalidParameterError
-        If ``path`` is a block device, a socket or another file that is neither a
-        regular file, a character device nor a FIFO.
+        If ``path`` is empty, holds a NUL byte, or is a block device, a socket or another
+        file that is neither a regular file, a character device nor a FIFO.
 
     Examples
     --------
@@ -354,6 +358,8 @@ def check_output_dir(path, name: str = "output folder", *, files=()) -> str:
     path = os.fspath(path)
     if not path:
         raise InvalidParameterError(f"the {name} is empty")
+    if "\0" in path:
+        raise InvalidParameterError(f"the {name} {path!r} holds a NUL byte, which no file name can hold")
     if os.path.exists(path):
         if not os.path.isdir(path):
             raise InvalidParameterError(f"{name} {path!r} exists and is not a directory")
