@@ -20,6 +20,7 @@ from netgraph.io import read_graph, write_graph
 from netgraph.degrees import degrees, layer_degrees
 from netgraph.tpl import DiscreteTPL, TruncatedPowerLaw, fit_tpl, tpl_alpha_mle
 from netgraph.compare import ALTERNATIVES, compare_tpl, fit_alternative, vuong_test
+from netgraph.paths import effective_sparsity, equivalent_fans, number_of_paths, path_counts, path_norm
 from netgraph.plots import plot_ccdf, plot_layers
 
 __all__ = [
@@ -40,6 +41,11 @@ __all__ = [
     "compare_tpl",
     "fit_alternative",
     "vuong_test",
+    "path_counts",
+    "equivalent_fans",
+    "number_of_paths",
+    "effective_sparsity",
+    "path_norm",
     "plot_ccdf",
     "plot_layers",
 ]
