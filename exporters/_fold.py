@@ -127,8 +127,14 @@ def _dense(sparse, node, max_bytes, where) -> np.ndarray:
     if bad.size:
         raise InvalidModelError(f"{where}: {what} has index {idx[bad[0]].tolist()} outside its shape {dims}; "
                                 "fix the model or re-export it")
+    flat = idx if idx.ndim == 1 else np.ravel_multi_index(tuple(idx.T), dims)
+    unique, first, seen = np.unique(flat, return_index=True, return_counts=True)
+    if unique.size < flat.size:  # a value would silently overwrite another (onnx.checker refuses it too)
+        repeated = int(unique[np.flatnonzero(seen > 1)[0]])
+        raise InvalidModelError(f"{where}: {what} gives position {repeated} of its flattened shape {dims} more than "
+                                "one value; ONNX needs each index once: fix the model or re-export it")
     out = np.zeros(elements(dims), dtype=dense.dtype)
-    out[idx if idx.ndim == 1 else np.ravel_multi_index(tuple(idx.T), dims)] = dense
+    out[flat] = dense
     return out.reshape(dims)
 
 

@@ -66,11 +66,6 @@ def _seed_param(seed):
 #: that one of them describes exactly is reported as xfail (not strict) with the reason;
 #: the named regression tests below hold the same cases.
 PENDING = (
-    ("issue 9, fix pending: a sparse Constant's repeated index loses a value (exporters: onnx.checker rejects it)",
-     lambda case, found: case.mutation == "sparse-index" and "one index twice" in case.detail
-     and found == ["exit 0: the broken input was accepted"]),
-    ("issue 9, fix pending: a gzipped IDX file is decompressed whole, with no bound (trainers/data.py)",
-     lambda case, found: case.mutation == "mnist-gzip-bomb" and all("memory bound" in p for p in found)),
 )
 
 
@@ -231,7 +226,6 @@ def test_output_path_with_a_nul_byte_is_an_error(runner, tmp_path):
     _replay(runner, tmp_path, ["degrees", folders.model(), "--json", "-o", os.path.join(folders.out, "o\0.json")])
 
 
-@pending("exporters: sparse indices are not checked for order and repeats (onnx.checker rejects them)")
 def test_sparse_constant_with_a_repeated_index_is_an_error(runner, tmp_path):
     """Seed 3428 (then): two values of a sparse Constant at one position: one was silently lost (exit 0).
 
@@ -248,7 +242,6 @@ def test_sparse_constant_with_a_repeated_index_is_an_error(runner, tmp_path):
     assert "const_sparse" in _model_error(runner, tmp_path, model, "--lenient")
 
 
-@pending("trainers/data.py reads a gzipped IDX file whole, with no bound: 1 MB decompresses to 1 GiB")
 def test_gzip_bomb_in_a_data_set_is_an_error_within_the_memory_bound(runner, tmp_path):
     """Seed 111 (then): a gzipped MNIST file of 3 MB that decompresses to 3 GiB ran out of memory (2 GiB bound);
     here 1 MB that decompresses to 1 GiB, with the data-set cases' bound of 512 MiB.

@@ -36,6 +36,7 @@ import logging
 import os
 import pickle
 import struct
+import zlib
 import tarfile
 from dataclasses import dataclass
 
@@ -374,30 +375,45 @@ def _find_mnist_file(data_dir: str, name: str) -> str | None:
     return None
 
 
+#: The most data an IDX file may announce: 256 MiB, over five times MNIST's largest file
+#: (60,000 x 28 x 28 bytes), so that a small gzipped file cannot make netgraph inflate gigabytes.
+_IDX_MAX_BYTES = 256 * 2**20
+
+
 def _read_idx(path: str, expected_dims: int) -> np.ndarray:
-    """An IDX file of unsigned bytes (the MNIST format), plain or gzipped."""
+    """An IDX file of unsigned bytes (the MNIST format), plain or gzipped.
+
+    The header is read first; then at most the bytes it announces and one more, so a
+    file that holds more than it announces (a gzip bomb, say) is refused without being
+    inflated whole.
+    """
     opener = gzip.open if path.endswith(".gz") else open
     try:
         with opener(path, "rb") as f:
-            data = f.read()
-    except (OSError, EOFError) as exc:
+            head = f.read(4)
+            if len(head) < 4 or head[0] != 0 or head[1] != 0:
+                raise DatasetError(f"{path!r} is not an IDX file (bad magic number)")
+            dtype_code, ndim = head[2], head[3]
+            if dtype_code != 0x08:
+                raise DatasetError(f"{path!r}: IDX data type 0x{dtype_code:02x} is not unsigned bytes (0x08)")
+            if ndim != expected_dims:
+                raise DatasetError(f"{path!r}: IDX file has {ndim} dimensions, expected {expected_dims}")
+            raw_dims = f.read(4 * ndim)
+            if len(raw_dims) < 4 * ndim:
+                raise DatasetError(f"{path!r}: IDX header is truncated")
+            dims = struct.unpack(f">{ndim}I", raw_dims)
+            size = int(np.prod(dims, dtype=object))
+            if size > _IDX_MAX_BYTES:
+                raise DatasetError(f"{path!r}: IDX header announces {size:,} bytes ({'x'.join(map(str, dims))}), "
+                                   f"more than the {_IDX_MAX_BYTES:,} an MNIST file may hold")
+            data = f.read(size + 1)
+    except (OSError, EOFError, zlib.error) as exc:
         raise DatasetError(f"cannot read MNIST file {path!r}: {exc}") from None
-    if len(data) < 4 or data[0] != 0 or data[1] != 0:
-        raise DatasetError(f"{path!r} is not an IDX file (bad magic number)")
-    dtype_code, ndim = data[2], data[3]
-    if dtype_code != 0x08:
-        raise DatasetError(f"{path!r}: IDX data type 0x{dtype_code:02x} is not unsigned bytes (0x08)")
-    if ndim != expected_dims:
-        raise DatasetError(f"{path!r}: IDX file has {ndim} dimensions, expected {expected_dims}")
-    header = 4 + 4 * ndim
-    if len(data) < header:
-        raise DatasetError(f"{path!r}: IDX header is truncated")
-    dims = struct.unpack(f">{ndim}I", data[4:header])
-    size = int(np.prod(dims))
-    if len(data) - header != size:
-        raise DatasetError(f"{path!r}: IDX file holds {len(data) - header} bytes of data, its header announces "
+    if len(data) != size:
+        held = f"{len(data)} bytes" if len(data) <= size else "more bytes"
+        raise DatasetError(f"{path!r}: IDX file holds {held} of data, its header announces "
                            f"{size} ({'x'.join(map(str, dims))})")
-    return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(dims)
+    return np.frombuffer(data, dtype=np.uint8).reshape(dims)
 
 
 def _load_mnist(data_dir: str, seed: int) -> Dataset:
