@@ -152,7 +152,7 @@ def small_graph():
                         [Junction("x", "y", [[1, 3]], [[1.0, 2.0]], op="Gemm")], outputs=["y"])
 
 
-@pytest.mark.parametrize("command", ["info", "degrees", "export", "fit"])
+@pytest.mark.parametrize("command", ["info", "degrees", "export", "fit", "paths", "scatter"])
 def test_allow_pickle_reaches_the_graph_reader(capsys, monkeypatch, tmp_path, command):
     calls = []
 
