@@ -345,3 +345,37 @@ def test_sklearn_digits_are_read_from_disk():
 
     folder = os.path.join(os.path.dirname(sklearn.datasets.__file__), "data")
     assert any(name.startswith("digits") for name in os.listdir(folder))
+
+
+# ---------------------------------------------------------------------- bounded reads (issue 9)
+def test_mnist_gzip_holding_more_than_its_header_is_refused_unread(tmp_path):
+    make_mnist(tmp_path, gz=True)
+    # a 'train-images' whose header announces 12 6x6 images but whose gzip inflates to 64 MiB more
+    header = bytes([0, 0, 0x08, 3]) + struct.pack(">3I", 12, 6, 6)
+    with gzip.open(tmp_path / "train-images-idx3-ubyte.gz", "wb") as f:
+        f.write(header + bytes(12 * 36) + bytes(64 * 2**20))
+    with pytest.raises(DatasetError, match=r"holds more bytes of data, its header announces 432 \(12x6x6\)"):
+        load_dataset("mnist", data_dir=tmp_path)
+
+
+def test_mnist_header_announcing_too_much_is_refused(tmp_path):
+    make_mnist(tmp_path)
+    header = bytes([0, 0, 0x08, 3]) + struct.pack(">3I", 60_000, 2**16, 2**16)
+    (tmp_path / "train-images-idx3-ubyte").write_bytes(header)
+    with pytest.raises(DatasetError, match=r"holds 257,698,037,760,000 bytes, more than the 268,435,456"):
+        load_dataset("mnist", data_dir=tmp_path)
+
+
+def test_cifar10_files_are_bounded(tmp_path, monkeypatch):
+    import trainers.data
+
+    make_cifar(tmp_path)
+    monkeypatch.setattr(trainers.data, "_IDX_MAX_BYTES", 100)  # smaller than one tiny batch
+    with pytest.raises(DatasetError, match="bytes, more than the 100 a file of this data set may hold"):
+        load_dataset("cifar10", data_dir=tmp_path)
+    make_cifar(tmp_path / "src" / "cifar-10-batches-py")
+    (tmp_path / "d").mkdir()
+    with tarfile.open(tmp_path / "d" / "cifar-10-python.tar.gz", "w:gz") as tar:
+        tar.add(tmp_path / "src" / "cifar-10-batches-py", arcname="cifar-10-batches-py")
+    with pytest.raises(DatasetError, match=r"data_batch_1 in .* bytes, more than the 100"):
+        load_dataset("cifar10", data_dir=tmp_path / "d")

@@ -375,9 +375,17 @@ def _find_mnist_file(data_dir: str, name: str) -> str | None:
     return None
 
 
-#: The most data an IDX file may announce: 256 MiB, over five times MNIST's largest file
-#: (60,000 x 28 x 28 bytes), so that a small gzipped file cannot make netgraph inflate gigabytes.
+#: The most data one data-set file may hold or announce: 256 MiB, over five times the
+#: largest file of MNIST (60,000 x 28 x 28 bytes) or of CIFAR-10 (a 31 MB batch), so that a
+#: small compressed file cannot make netgraph inflate gigabytes.
 _IDX_MAX_BYTES = 256 * 2**20
+
+
+def _check_file_size(size: int, where: str) -> None:
+    """A data-set file (or archive member) of ``size`` bytes must be within :data:`_IDX_MAX_BYTES`."""
+    if size > _IDX_MAX_BYTES:
+        raise DatasetError(f"{where} holds {size:,} bytes, more than the {_IDX_MAX_BYTES:,} a file of this data "
+                           "set may hold; it is not the data set netgraph reads")
 
 
 def _read_idx(path: str, expected_dims: int) -> np.ndarray:
@@ -403,9 +411,7 @@ def _read_idx(path: str, expected_dims: int) -> np.ndarray:
                 raise DatasetError(f"{path!r}: IDX header is truncated")
             dims = struct.unpack(f">{ndim}I", raw_dims)
             size = int(np.prod(dims, dtype=object))
-            if size > _IDX_MAX_BYTES:
-                raise DatasetError(f"{path!r}: IDX header announces {size:,} bytes ({'x'.join(map(str, dims))}), "
-                                   f"more than the {_IDX_MAX_BYTES:,} an MNIST file may hold")
+            _check_file_size(size, f"{path!r} (its IDX header: {'x'.join(map(str, dims))})")
             data = f.read(size + 1)
     except (OSError, EOFError, zlib.error) as exc:
         raise DatasetError(f"cannot read MNIST file {path!r}: {exc}") from None
@@ -489,6 +495,7 @@ def _load_cifar10(data_dir: str, seed: int) -> Dataset:
         if all(os.path.isfile(os.path.join(folder, f)) for f in CIFAR10_FILES):
             for name in CIFAR10_FILES:
                 path = os.path.join(folder, name)
+                _check_file_size(os.path.getsize(path), repr(path))
                 with open(path, "rb") as f:
                     raws[name] = (f.read(), repr(path))
             source = os.path.abspath(folder)
@@ -508,6 +515,7 @@ def _load_cifar10(data_dir: str, seed: int) -> Dataset:
                     raise DatasetError(f"{archive!r} lacks {', '.join(missing)}; get the python version from "
                                        f"{CIFAR10_SOURCE}")
                 for name in CIFAR10_FILES:
+                    _check_file_size(members[name].size, f"{name} in {archive!r}")
                     raws[name] = (tar.extractfile(members[name]).read(), f"{name} in {archive!r}")
         except (tarfile.TarError, OSError, EOFError) as exc:
             raise DatasetError(f"cannot read {archive!r}: {exc}") from None
