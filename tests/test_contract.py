@@ -322,6 +322,20 @@ def _check_comparison(graph, layer, result):
         assert c["n_above_xmax"] >= 0 and 0.0 <= c["alt_mass_above_xmax"] <= 1.0
 
 
+def _fans_from_the_input(graph):
+    """Each layer's equivalent fan-in from the first layer: paths from the input into each node."""
+    first = _layered(graph).layer_names[0]
+    return {name: netgraph.equivalent_fans(graph, first, name)[0] for name in _layered(graph).layer_names}
+
+
+def _check_fans(graph, layer, fan_in):
+    assert isinstance(fan_in, np.ndarray) and fan_in.dtype.kind in "iu"
+    assert fan_in.shape == (graph.layer(layer).size,)
+    assert (fan_in >= 0).all()
+    if layer == graph.layer_names[0]:
+        assert (fan_in == 1).all()  # from a layer to itself: the identity
+
+
 ANALYSES = [
     *(_degrees_analysis(*options, per_layer=False) for options in DEGREE_OPTIONS),
     *(_degrees_analysis(*options, per_layer=True) for options in DEGREE_OPTIONS),
@@ -334,6 +348,7 @@ ANALYSES = [
     # the alternatives' maximum-likelihood fits stop at a tolerance and their sums run in
     # data order: the same network in another node order agrees to about 1e-7
     Analysis("compare_tpl", _comparisons, _check_comparison, per_node=False, rel=1e-6),
+    Analysis("equivalent_fans", _fans_from_the_input, _check_fans, per_node=True),
 ]
 """list of Analysis: every public analysis; the tests below run each on every toy graph."""
 
