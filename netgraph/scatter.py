@@ -271,6 +271,34 @@ def _score(window_matrix: sp.csr_array, ideal: float) -> float:
     return float(total / (window_matrix.shape[0] * window_matrix.shape[1]))
 
 
+#: Above this many window-matrix entries, the score goes through the sparse window matrix
+#: instead of a dense tally (8 bytes an entry).
+_DENSE_TALLY = 1 << 22
+
+
+def _window_score(a: sp.csr_array, shape, g, direction: str, active: int, ideal: float) -> float:
+    """:func:`_score` of ``A^{w_l}`` (``"f"``, first ``active`` rows) or ``A^{w_r}`` (``"b"``, first ``active`` columns).
+
+    The window matrix is tallied straight from ``a``'s stored entries (each entry's row
+    and window) when it has at most :data:`_DENSE_TALLY` entries, which skips two sparse
+    products; otherwise it is built as :func:`window_matrices` builds it.
+    """
+    k = math.prod(g)
+    if active * k > _DENSE_TALLY:
+        if direction == "f":
+            return _score(sp.csr_array(_left_matrix(a, shape, g)[:active, :]), ideal)
+        return _score(sp.csr_array(_right_matrix(a, shape, g)[:, :active]), ideal)
+    cells = window_indicator(shape, g).indices
+    rows = np.repeat(np.arange(a.shape[0]), np.diff(a.indptr))
+    if direction == "f":
+        node, cell = rows, cells[a.indices]
+    else:
+        node, cell = a.indices, cells[rows]
+    keep = node < active
+    tally = np.bincount(node[keep] * k + cell[keep], weights=a.data[keep].astype(np.float64), minlength=active * k)
+    return float(np.minimum(1.0, tally / ideal).sum() / (active * k))
+
+
 @dataclasses.dataclass(frozen=True)
 class _Options:
     """The checked options of :func:`scatter` that every entry reads."""
@@ -301,12 +329,9 @@ def _entry(label, junction, source, target, direction, a, sums, chain, opts):
     k, fan, rule = _choose_windows(sums, shape, opts.windows.get(label), label, layer)
     g = grid(shape, k)
     ideal = max(1.0, fan / k) if chain else 1.0
-    if direction == "f":
-        matrix = _left_matrix(a, shape, g)[:opts.active.get(other, a.shape[0]), :]
-    else:
-        matrix = _right_matrix(a, shape, g)[:, :opts.active.get(other, a.shape[1])]
+    active = opts.active.get(other, a.shape[0] if direction == "f" else a.shape[1])
     return ScatterEntry(label, junction, source, target, direction, layer, k, math.prod(shape) // k, g, fan, ideal,
-                        rule, _score(sp.csr_array(matrix), ideal))
+                        rule, _window_score(a, shape, g, direction, active, ideal))
 
 
 def _pair(label: str, junction: str, source: str, target: str, a, fans, chain, opts):

@@ -452,3 +452,21 @@ def test_a_residual_merge_joins_the_chain_by_its_skip_junction():
     with pytest.raises(InvalidParameterError, match="no learnable junction joins 'b' to 'add', and skip junctions "
                                                     "are left out"):
         scatter(g, include_skip=False)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_sparse_route_for_large_window_matrices_agrees_with_the_tally(seed, monkeypatch):
+    """Window matrices above the dense-tally size go through sparse products: same values, brute force too."""
+    import netgraph.scatter as module
+
+    rng = np.random.default_rng(300 + seed)
+    sizes = rng.integers(4, 13, size=3)
+    matrices = [(rng.random((n_out, n_in)) < 0.4).astype(np.int64) for n_in, n_out in zip(sizes, sizes[1:])]
+    shapes = {"x0": (2, int(sizes[0]) // 2)} if sizes[0] % 2 == 0 else None
+    tallied = scatter(chain_graph(*matrices), shapes=shapes, active={"x2": int(sizes[2]) - 1})
+    monkeypatch.setattr(module, "_DENSE_TALLY", 0)
+    sparse = scatter(chain_graph(*matrices), shapes=shapes, active={"x2": int(sizes[2]) - 1})
+    assert sparse.vector.tolist() == pytest.approx(tallied.vector.tolist(), abs=1e-12)
+    if shapes is None:
+        full = scatter(chain_graph(*matrices))
+        assert full.vector == pytest.approx(brute_scatter(matrices), abs=1e-12)
