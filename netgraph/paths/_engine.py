@@ -79,10 +79,11 @@ class Exact:
 
     def combine(self, terms, where: str):
         """Sum of ``A @ P`` over ``terms``, a list of (matrix, state) pairs."""
-        bound = sum(_max_row_sum(a) * (int(p.data.max()) if p.nnz else 0) for a, p in terms)
+        bound = sum((1 if a is None else _max_row_sum(a)) * (int(p.data.max()) if p.nnz else 0) for a, p in terms)
         result = _sum_products(terms)
         if bound >= LIMIT:
-            approx = _sum_products([(a.astype(np.float64), p.astype(np.float64)) for a, p in terms])
+            approx = _sum_products([(None if a is None else a.astype(np.float64), p.astype(np.float64))
+                                    for a, p in terms])
             check_int64(float(approx.data.max()) if approx.nnz else 0.0, sum(a.shape[1] for a, _ in terms),
                         f"a path count at layer {where!r}")
         return result
@@ -125,7 +126,7 @@ class Log:
         return sp.csr_array(np.ones((n, 1))), np.zeros(1)
 
     def combine(self, terms, where: str):
-        products = [(a @ m, s) for a, (m, s) in terms]
+        products = [(m if a is None else a @ m, s) for a, (m, s) in terms]
         with np.errstate(divide="ignore"):
             logs = [s + np.log(_col_max(q)) for q, s in products]
         scale = np.max(logs, axis=0)
@@ -181,9 +182,10 @@ def _col_max(q) -> np.ndarray:
 
 
 def _sum_products(terms):
+    """The sum of ``a @ p`` over ``terms``; an ``a`` of None stands for the identity (``p`` itself)."""
     result = None
     for a, p in terms:
-        part = a @ p
+        part = p.copy() if a is None else a @ p
         result = part if result is None else result + part
     return sp.csr_array(result)
 
@@ -234,8 +236,7 @@ def sweep(graph, order, starts: dict, arith, *, weight: str, include_skip: bool,
                 a = junction_matrix(j, weight, arith.dtype)
                 terms.append((a.T.tocsr() if reverse else a, states[there]))
         if name in starts:
-            n = graph.layer(name).size
-            terms.append((sp.csr_array(sp.identity(n, dtype=arith.dtype, format="csr")), starts[name]))
+            terms.append((None, starts[name]))  # the start itself: no identity product
         if terms:
             states[name] = arith.combine(terms, name)
         if keep is not None:
