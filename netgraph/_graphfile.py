@@ -163,7 +163,14 @@ def _check_junction(d, k: int, index: Mapping[str, int], where: str) -> None:
     for end in ("source", "target"):
         if d[end] not in index:
             raise GraphFormatError(f"{where}: junction {k} has {end} {d[end]!r}, which is not a layer of the table")
-    if index[d["source"]] >= index[d["target"]]:
+    loop, recurrent = d["source"] == d["target"], d.get("kind") == "recurrent"
+    if loop and not recurrent:
+        raise GraphFormatError(f"{where}: junction {k} ({d['source']!r} -> {d['target']!r}) goes backwards (to its own "
+                               "layer): only a junction of kind 'recurrent' may join a layer to itself")
+    if recurrent and not loop:
+        raise GraphFormatError(f"{where}: junction {k} ({d['source']!r} -> {d['target']!r}) is of kind 'recurrent', "
+                               "which joins a layer to itself: its source and target must be the same layer")
+    if index[d["source"]] > index[d["target"]]:
         raise GraphFormatError(f"{where}: junction {k} ({d['source']!r} -> {d['target']!r}) goes backwards: its "
                                "source must come before its target in the layer table")
 

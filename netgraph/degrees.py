@@ -15,6 +15,14 @@ By default two kinds of junction are left out:
 * ``"skip"`` junctions (the weightless edges of a residual Add): ``include_skip=True``
   keeps them.
 
+The recurrent junction of an LSTM, GRU or RNN layer (kind ``"recurrent"``, its weights
+``R`` from the hidden units to themselves) is counted by default
+(``include_recurrent=True``): its weights are learned and pruned like the input
+weights ``W``. Being a self-loop, it adds to both the in- and the out-degree of a
+hidden unit (so ``"both"`` counts a unit's connection to itself twice, as networkx
+does). ``include_recurrent=False`` gives the degrees of the network unrolled over one
+time step.
+
 So the nodes of an input layer count only their upper connections.
 
 References
@@ -29,7 +37,7 @@ import numpy as np
 
 from netgraph.convert import as_layered_graph
 from netgraph.graph import Junction, LayeredGraph
-from netgraph.utils.check import check_choice
+from netgraph.utils.check import check_bool, check_choice
 
 __all__ = ["degrees", "layer_degrees", "DIRECTIONS"]
 
@@ -37,8 +45,11 @@ __all__ = ["degrees", "layer_degrees", "DIRECTIONS"]
 DIRECTIONS = ("in", "out", "both")
 
 
-def _counted(graph: LayeredGraph, junction: Junction, include_output: bool, include_skip: bool) -> bool:
+def _counted(graph: LayeredGraph, junction: Junction, include_output: bool, include_skip: bool,
+             include_recurrent: bool) -> bool:
     if junction.kind == "skip" and not include_skip:
+        return False
+    if junction.recurrent and not include_recurrent:
         return False
     if junction.target in graph.outputs and not include_output:
         return False
@@ -56,7 +67,7 @@ def _col_sums(j: Junction) -> np.ndarray:
 
 
 def degrees(graph, layer: str, *, direction: str = "both", include_output: bool = False,
-            include_skip: bool = False) -> np.ndarray:
+            include_skip: bool = False, include_recurrent: bool = True) -> np.ndarray:
     """Degrees of the nodes of one layer, in scalar connections.
 
     Parameters
@@ -75,6 +86,9 @@ def degrees(graph, layer: str, *, direction: str = "both", include_output: bool 
         Count the junctions into the output layers (``graph.outputs``).
     include_skip : bool, default False
         Count the skip junctions (residual Add edges).
+    include_recurrent : bool, default True
+        Count the recurrent self-loop junctions (the ``R`` weights of a recurrent layer),
+        in both directions of the hidden units.
 
     Returns
     -------
@@ -116,13 +130,14 @@ def degrees(graph, layer: str, *, direction: str = "both", include_output: bool 
     array([1, 1, 0])
     """
     check_choice(direction, "direction", DIRECTIONS)
+    check_bool(include_recurrent, "include_recurrent")
     graph = as_layered_graph(graph)
     result = {layer: np.zeros(graph.layer(layer).size, dtype=np.int64)}
-    return _accumulate(graph, result, direction, include_output, include_skip)[layer]
+    return _accumulate(graph, result, direction, include_output, include_skip, include_recurrent)[layer]
 
 
 def layer_degrees(graph, *, direction: str = "both", include_output: bool = False,
-                  include_skip: bool = False) -> dict[str, np.ndarray]:
+                  include_skip: bool = False, include_recurrent: bool = True) -> dict[str, np.ndarray]:
     """Degrees of the nodes of every layer, in scalar connections.
 
     Each junction's row and column sums are computed once. The options are those of
@@ -138,6 +153,8 @@ def layer_degrees(graph, *, direction: str = "both", include_output: bool = Fals
         Count the junctions into the output layers.
     include_skip : bool, default False
         Count the skip junctions.
+    include_recurrent : bool, default True
+        Count the recurrent self-loop junctions.
 
     Returns
     -------
@@ -168,15 +185,16 @@ def layer_degrees(graph, *, direction: str = "both", include_output: bool = Fals
     {'x': [0, 0], 'h': [1, 2, 4], 'y': [0]}
     """
     check_choice(direction, "direction", DIRECTIONS)
+    check_bool(include_recurrent, "include_recurrent")
     graph = as_layered_graph(graph)
     result = {layer.name: np.zeros(layer.size, dtype=np.int64) for layer in graph.layers}
-    return _accumulate(graph, result, direction, include_output, include_skip)
+    return _accumulate(graph, result, direction, include_output, include_skip, include_recurrent)
 
 
-def _accumulate(graph, result, direction, include_output, include_skip):
+def _accumulate(graph, result, direction, include_output, include_skip, include_recurrent):
     """Add each counted junction's row (column) sums to the degrees of the layers in ``result``."""
     for j in graph.junctions:
-        if not _counted(graph, j, include_output, include_skip):
+        if not _counted(graph, j, include_output, include_skip, include_recurrent):
             continue
         if direction in ("in", "both") and j.target in result:
             result[j.target] += _row_sums(j)

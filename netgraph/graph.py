@@ -35,10 +35,14 @@ from netgraph.utils.tables import format_table
 
 __all__ = ["Layer", "Junction", "LayeredGraph", "LAYER_KINDS", "JUNCTION_KINDS"]
 
-#: Kinds of layer: where its nodes come from.
-LAYER_KINDS = ("input", "dense", "conv", "conv_transpose", "merge", "cut")
-#: Kinds of junction: ``learnable`` (an operator with weights) or ``skip`` (a residual Add/Sum).
-JUNCTION_KINDS = ("learnable", "skip")
+#: Kinds of layer: where its nodes come from. ``"recurrent"`` is the hidden units of an
+#: LSTM, GRU or RNN; ``"vocabulary"`` the token ids read by an embedding (one node per
+#: entry of the table); ``"embedding"`` the features an embedding table gives.
+LAYER_KINDS = ("input", "dense", "conv", "conv_transpose", "merge", "cut", "recurrent", "vocabulary", "embedding")
+#: Kinds of junction: ``learnable`` (an operator with weights), ``skip`` (a residual Add/Sum)
+#: or ``recurrent`` (the recurrent weights ``R`` of an LSTM, GRU or RNN: a self-loop
+#: junction from a layer to itself, the only kind that may be one).
+JUNCTION_KINDS = ("learnable", "skip", "recurrent")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -151,8 +155,10 @@ class Junction:
         ONNX operator type (``"Gemm"``, ``"Conv"``, ``"Add"``, ...).
     node : str
         Name of the ONNX node.
-    kind : {"learnable", "skip"}
-        ``"skip"`` for the weightless edges of a residual Add/Sum.
+    kind : {"learnable", "skip", "recurrent"}
+        ``"skip"`` for the weightless edges of a residual Add/Sum; ``"recurrent"`` for the
+        recurrent weights of an LSTM, GRU or RNN, a self-loop junction (``source ==
+        target``) from the hidden units to themselves.
 
     Attributes
     ----------
@@ -164,6 +170,12 @@ class Junction:
     >>> j = Junction("in", "fc", [[1, 0], [1, 1]], [[0.5, 0.0], [-1.0, 2.0]], op="Gemm", node="g")
     >>> j.edges, j.connections, j.density
     (3, 3, 0.75)
+
+    A recurrent junction joins a layer to itself:
+
+    >>> r = Junction("h", "h", [[0, 1], [1, 0]], [[0.0, 0.5], [-0.5, 0.0]], op="LSTM", kind="recurrent")
+    >>> r.recurrent, r.learnable, r.edges
+    (True, False, 2)
     """
 
     __slots__ = ("source", "target", "count", "weight", "op", "node", "kind")
@@ -197,8 +209,19 @@ class Junction:
 
     @property
     def learnable(self) -> bool:
-        """True unless the junction is made of skip edges."""
+        """True for a junction of kind ``"learnable"``: neither skip edges nor a recurrent self-loop.
+
+        A recurrent junction's weights are learned too, but it joins a layer to itself:
+        the analyses that follow the layers in order (path counts, scatter, effective
+        sparsity) leave it out, and :func:`netgraph.degrees` counts it by keyword
+        (``include_recurrent``).
+        """
         return self.kind == "learnable"
+
+    @property
+    def recurrent(self) -> bool:
+        """True for the self-loop junction of a recurrent layer (kind ``"recurrent"``)."""
+        return self.kind == "recurrent"
 
     def to_dict(self, *, stats: bool = True) -> dict:
         """Return the junction's description (not its matrices) as a JSON-serialisable dict.
@@ -257,7 +280,8 @@ class LayeredGraph:
     Parameters
     ----------
     layers : sequence of Layer
-        The layers in topological order (every junction goes from an earlier layer to a later one).
+        The layers in topological order (every junction goes from an earlier layer to a
+        later one, except a ``"recurrent"`` junction, which goes from a layer to itself).
     junctions : sequence of Junction
         The junctions between layers.
     outputs : sequence of str, optional
@@ -308,7 +332,17 @@ class LayeredGraph:
                     f"junction {j.source!r} -> {j.target!r} has shape {j.shape}, "
                     f"expected (target size, source size) = {(t.size, s.size)}"
                 )
-            if self._index[j.source] >= self._index[j.target]:
+            if j.recurrent and j.source != j.target:
+                raise InvalidParameterError(
+                    f"junction {j.source!r} -> {j.target!r} is of kind 'recurrent': a recurrent junction joins a "
+                    "layer to itself (source == target); give the other junctions kind 'learnable'"
+                )
+            if j.source == j.target and not j.recurrent:
+                raise InvalidParameterError(
+                    f"junction {j.source!r} -> {j.target!r} of kind {j.kind!r} goes backwards (from a layer to "
+                    "itself): only a junction of kind 'recurrent' may be a self-loop"
+                )
+            if self._index[j.source] > self._index[j.target]:
                 raise InvalidParameterError(
                     f"junction {j.source!r} -> {j.target!r} goes backwards: layers must be in topological order"
                 )

@@ -29,6 +29,9 @@ windows is the divisor of the layer size nearest to the mean fan (ties go to the
 divisor), at most the layer size. Each entry says which rule made its windows
 (:attr:`ScatterEntry.rule`), and a count given in ``windows`` overrides the rule.
 
+The recurrent self-loop junction of an LSTM, GRU or RNN layer (kind ``"recurrent"``)
+joins a layer to itself, not two layers of a chain: scatter leaves it out.
+
 Windows are 1-D by default: blocks of consecutive nodes in the layer's order. ``shapes``
 gives a layer's nodes a shape, read row-major as ONNX and torch flatten: ``(H, W)`` cuts an
 image input into 2-D tiles, ``(C, H, W)`` a flattened map into 3-D cuboids (channel-major,
@@ -349,7 +352,7 @@ def _binary_adjacency(graph: LayeredGraph, source: str, target: str, include_ski
     """
     parts = [j.count for j in graph.junctions if j.source == source and j.target == target and j.learnable]
     if not parts and include_skip:
-        parts = [j.count for j in graph.junctions if j.source == source and j.target == target]
+        parts = [j.count for j in graph.junctions if j.source == source and j.target == target and not j.recurrent]
     if not parts:
         why = "nor a skip junction" if include_skip else "and skip junctions are left out (include_skip=False)"
         raise InvalidParameterError(f"layers must be a chain of layers joined by junctions; no learnable junction "

@@ -20,6 +20,11 @@ transposed junctions) and sets each layer's state to the sum over its junctions 
 
 :class:`Reach` (1 where a path leads, never a count) serves the reachability sweeps of
 effective sparsity.
+
+A recurrent junction (kind ``"recurrent"``, the self-loop ``R`` of an LSTM, GRU or RNN
+layer) is never followed: a path goes from the inputs to the outputs through the layers
+in order, once through each, so path counts, path norms and effective sparsity are
+those of the network unrolled over one time step.
 """
 
 from __future__ import annotations
@@ -206,7 +211,7 @@ def sweep(graph, order, starts: dict, arith, *, weight: str, include_skip: bool,
     weight : str
         One of :data:`WEIGHTS`.
     include_skip : bool
-        Follow the skip junctions.
+        Follow the skip junctions. Recurrent (self-loop) junctions are never followed.
     reverse : bool, default False
         Follow the junctions backwards (their transposes), from targets to sources.
     keep : set of str, optional
@@ -223,7 +228,7 @@ def sweep(graph, order, starts: dict, arith, *, weight: str, include_skip: bool,
     last_use: dict[str, int] = {}
     position = {name: i for i, name in enumerate(order)}
     for j in graph.junctions:
-        if (j.kind == "skip" and not include_skip) or j.source not in visit or j.target not in visit:
+        if (j.kind == "skip" and not include_skip) or j.recurrent or j.source not in visit or j.target not in visit:
             continue
         here, there = (j.source, j.target) if reverse else (j.target, j.source)
         incoming[here].append((there, j))
