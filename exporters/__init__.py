@@ -20,7 +20,8 @@ from exporters.ops import supported_ops
 from netgraph.utils.check import DEFAULT_MAX_BYTES
 
 
-def read_onnx(model, *, lenient: bool = False, max_bytes: int = DEFAULT_MAX_BYTES):
+def read_onnx(model, *, lenient: bool = False, max_bytes: int = DEFAULT_MAX_BYTES, input_shapes=None,
+              input_values=None):
     """Read an ONNX model into a :class:`netgraph.LayeredGraph`.
 
     Parameters
@@ -41,6 +42,18 @@ def read_onnx(model, *, lenient: bool = False, max_bytes: int = DEFAULT_MAX_BYTE
         data, a weight or constant (a sparse one made dense), a value folded from
         constants, the node labels of each tensor on the path (8 bytes an element, batch
         axis excluded). Raise it for a genuine model that needs more.
+    input_shapes : dict of str to sequence of int, optional
+        The full shape (batch axis included) of graph inputs whose dims the model leaves
+        symbolic or unknown (``{"image": (1, 3, 224, 224)}``); a symbolic dimension
+        shared by several inputs takes the one value. An input whose batch axis alone is
+        unknown needs none: its batch size is taken as 1 (``graph.metadata
+        ["batch_default"]`` says so). Each shape given is recorded as
+        ``graph.metadata["input_shape:<name>"]``.
+    input_values : dict of str to array_like, optional
+        Values of graph inputs that decide the model's structure (a sample rate): each
+        becomes a constant, so that an ``If`` whose condition depends only on such inputs
+        is folded and the branch it takes is read (``graph.metadata["if:<node>"]``
+        names it).
 
     Returns
     -------
@@ -79,7 +92,10 @@ def read_onnx(model, *, lenient: bool = False, max_bytes: int = DEFAULT_MAX_BYTE
         A handler failed with an exception it did not foresee: a bug in netgraph (both
         modes).
     netgraph.InvalidParameterError
-        ``lenient`` is not a bool, or ``max_bytes`` not an integer >= 1.
+        ``lenient`` is not a bool, or ``max_bytes`` not an integer >= 1; ``input_shapes``
+        or ``input_values`` name an input the model does not have, or give a shape of
+        the wrong rank, a dimension below 1 or other than a fixed declared one, or a
+        value that does not fit the input.
 
     Examples
     --------
@@ -95,6 +111,15 @@ def read_onnx(model, *, lenient: bool = False, max_bytes: int = DEFAULT_MAX_BYTE
     ['x', 'fc']
     >>> g.junctions[0].count.toarray().tolist()
     [[1, 0], [1, 1], [0, 0]]
+
+    A model whose batch and feature sizes are symbolic:
+
+    >>> x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", "F"])
+    >>> graph = helper.make_graph([helper.make_node("MatMul", ["x", "M"], ["y"], name="fc")], "dyn", [x],
+    ...     [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 3])],
+    ...     [numpy_helper.from_array(np.ones((2, 3), np.float32), "M")])
+    >>> read_onnx(helper.make_model(graph), input_shapes={"x": (1, 2)}).layer_sizes
+    [2, 3]
     """
     from exporters._model import load_model
     from exporters._walk import walk
@@ -106,7 +131,8 @@ def read_onnx(model, *, lenient: bool = False, max_bytes: int = DEFAULT_MAX_BYTE
     source = str(model) if isinstance(model, (str, os.PathLike)) else "the model"
     try:
         proto, source = load_model(model, max_bytes=max_bytes)
-        return walk(proto, lenient=lenient, source=source, max_bytes=max_bytes)
+        proto, notes = _prepare(proto, model, source, input_shapes, input_values)
+        return walk(proto, lenient=lenient, source=source, max_bytes=max_bytes, notes=notes)
     except MemoryError:
         raise ResourceLimitError(
             f"{source}: the machine ran out of memory reading the model, although no array it declares exceeds "
@@ -117,3 +143,31 @@ def read_onnx(model, *, lenient: bool = False, max_bytes: int = DEFAULT_MAX_BYTE
             f"{source}: a name or text in the model is not UTF-8 ({exc.reason} at byte {exc.start}); the file is "
             "corrupt: re-export the model"
         ) from None
+
+
+def _prepare(proto, model, source, input_shapes, input_values):
+    """Apply the user's input shapes and values and resolve constant If nodes: ``(proto, metadata notes)``.
+
+    A caller's ModelProto is copied before anything in it changes.
+    """
+    from exporters._inputs import apply_inputs
+    from exporters.ops.control_flow import inline_branches
+
+    has_if = any(n.op_type == "If" for n in proto.graph.node)
+    if not (input_shapes or input_values or has_if or _batch_unknown(proto.graph)):
+        return proto, {}
+    if proto is model and (input_shapes or input_values or has_if):
+        import onnx
+
+        copy = onnx.ModelProto()
+        copy.CopyFrom(proto)
+        proto = copy
+    notes = apply_inputs(proto.graph, input_shapes, input_values, source=source)
+    if has_if:
+        notes.update(inline_branches(proto))
+    return proto, notes
+
+
+def _batch_unknown(graph) -> bool:
+    return any(vi.type.HasField("tensor_type") and vi.type.tensor_type.shape.dim
+               and not vi.type.tensor_type.shape.dim[0].dim_value for vi in graph.input)

@@ -29,7 +29,7 @@ from exporters.ops import spec_for
 from exporters.ops._util import attrs
 from netgraph.exceptions import InvalidModelError
 
-__all__ = ["add_input"]
+__all__ = ["add_input", "apply_inputs", "flag_example"]
 
 
 def _layout(node):
@@ -74,10 +74,11 @@ def add_input(ctx, vi, consumers) -> None:
     if not users or (s is not None and len(s) < 2):
         return  # unused, or a scalar / per-sample flag (a condition, a length): not a layer
     if s is None or any(d is None for d in s[1:]):
+        dims = _declared(vi)
         raise InvalidModelError(
-            f"graph input {vi.name!r} has no static shape ({'unknown' if s is None else s}): "
-            "netgraph needs (batch, features) or (batch, channels, *spatial) with fixed sizes; "
-            "export the model with a fixed input size"
+            f"{ctx.source or 'model'}: graph input {vi.name!r} has declared shape "
+            f"{'unknown' if dims is None else _shown(dims)}: netgraph needs the size of every axis but the batch "
+            f"(the spatial size decides the weight-sharing counts); give it with {flag_example(vi.name, dims)}, or export the model with a fixed input size"
         )
     shape = tuple(s[1:])
     _check_input(ctx, vi, s)
@@ -135,3 +136,180 @@ def _reshaped_for_convolution(ctx, users, features):
     if not any(_layout(c) == "channels" for c in readers):
         return None
     return int(out[1]), tuple(int(d) for d in out[2:])
+
+
+def _declared(vi) -> list:
+    """The declared dims of a graph input: an int, a symbolic name (str) or None for each axis; None if no shape."""
+    tt = vi.type.tensor_type
+    if not vi.type.HasField("tensor_type") or not tt.HasField("shape"):
+        return None
+    return [int(d.dim_value) if d.HasField("dim_value") and d.dim_value > 0
+            else d.dim_param if d.HasField("dim_param") and d.dim_param else None for d in tt.shape.dim]
+
+
+def _shown(dims) -> str:
+    return "(" + ", ".join("?" if d is None else repr(d) if isinstance(d, str) else str(d) for d in dims) + \
+        ("," if len(dims) == 1 else "") + ")"
+
+
+def flag_example(name, dims) -> str:
+    """How to give the size of input ``name`` of declared ``dims``: the Python keyword and the CLI flag.
+
+    Examples
+    --------
+    >>> flag_example("x", ["N", 3, "H", "W"])
+    "input_shapes={'x': (1, 3, 224, 224)} (CLI: --input-shape x=1,3,224,224)"
+    """
+    guess = [1 if k == 0 else d if isinstance(d, int) else 224 for k, d in enumerate(dims or [1, 16])]
+    return (f"input_shapes={{{name!r}: ({', '.join(map(str, guess))})}} "
+            f"(CLI: --input-shape {name}={','.join(map(str, guess))})")
+
+
+def _check_names(given, inputs, what, source):
+    from netgraph.exceptions import InvalidParameterError
+
+    if not isinstance(given, dict):
+        raise InvalidParameterError(f"{what} must be a dict of input name to value; got {type(given).__name__}")
+    for name in given:
+        if name not in inputs:
+            raise InvalidParameterError(f"{what}: {source} has no graph input {name!r}; its inputs are "
+                                        f"{', '.join(repr(n) for n in inputs) or 'none'}")
+
+
+def _parse_shape(name, shape, dims, source):
+    """The user's shape for ``name`` as ints, checked against its declared dims."""
+    from netgraph.exceptions import InvalidParameterError
+
+    try:
+        values = [int(d) for d in shape]
+        if any(v != d for v, d in zip(values, shape)):
+            raise ValueError
+    except (TypeError, ValueError):
+        raise InvalidParameterError(f"input_shapes[{name!r}] must be a sequence of integers; got {shape!r}") from None
+    if dims is not None and len(values) != len(dims):
+        raise InvalidParameterError(f"input_shapes[{name!r}] = {tuple(values)} has {len(values)} dims, but {source} "
+                                    f"declares input {name!r} with {len(dims)}: {_shown(dims)}")
+    if any(v < 1 for v in values):
+        raise InvalidParameterError(f"input_shapes[{name!r}] = {tuple(values)}: every dimension must be >= 1")
+    for k, (v, d) in enumerate(zip(values, dims or [])):
+        if isinstance(d, int) and d != v:
+            raise InvalidParameterError(f"input_shapes[{name!r}] = {tuple(values)}: axis {k} is {v}, but {source} "
+                                        f"declares it {d} (shape {_shown(dims)}); keep the declared sizes")
+    return values
+
+
+def _set_dims(vi, values) -> None:
+    shape = vi.type.tensor_type.shape
+    del shape.dim[:]
+    for v in values:
+        shape.dim.add().dim_value = int(v)
+
+
+def _value_array(name, value, vi):
+    """The user's value for input ``name`` as an array of the input's element type and declared rank."""
+    from onnx import helper
+
+    from netgraph.exceptions import InvalidParameterError
+
+    dtype = helper.tensor_dtype_to_np_dtype(vi.type.tensor_type.elem_type)
+    try:
+        arr = np.asarray(value).astype(dtype)
+    except (TypeError, ValueError) as exc:
+        raise InvalidParameterError(f"input_values[{name!r}] = {value!r} cannot be read as {dtype}: {exc}") from None
+    dims = _declared(vi)
+    if dims is not None and len(dims) != arr.ndim:
+        if arr.size == int(np.prod([d if isinstance(d, int) else 1 for d in dims])):
+            arr = arr.reshape([d if isinstance(d, int) else 1 for d in dims])
+        else:
+            raise InvalidParameterError(f"input_values[{name!r}] has shape {arr.shape}, but the input is declared "
+                                        f"with shape {_shown(dims)}")
+    return arr
+
+
+def apply_inputs(graph, input_shapes=None, input_values=None, *, source="model") -> dict:
+    """Fix the sizes and values of graph inputs that the user gave, in place.
+
+    Each input of ``input_shapes`` gets those dims; a symbolic dimension (``dim_param``)
+    of another input with the same name takes the same value. Each input of
+    ``input_values`` becomes an initializer holding that value (its readers are then
+    folded: an ``If`` whose condition it decides can be resolved). A graph input whose
+    batch axis (axis 0) alone is unknown keeps it: the batch size is taken as 1.
+
+    Parameters
+    ----------
+    graph : onnx.GraphProto
+        The main graph (modified in place: pass a copy of a caller's model).
+    input_shapes : dict of str to sequence of int, optional
+        Input name to its full shape, batch axis included.
+    input_values : dict of str to array_like, optional
+        Input name to its value.
+    source : str, default "model"
+        The model, for messages.
+
+    Returns
+    -------
+    dict of str to str
+        Metadata entries stating what was fixed: ``input_shape:<name>``,
+        ``input_value:<name>`` and ``batch_default`` (the inputs whose batch size was
+        taken as 1).
+
+    Raises
+    ------
+    netgraph.InvalidParameterError
+        An unknown input name, a shape of the wrong rank, a dimension below 1 or other
+        than a declared fixed one, two values for one symbolic dimension, a value that
+        does not fit the input's type or shape.
+
+    Examples
+    --------
+    >>> from onnx import TensorProto, helper
+    >>> g = helper.make_graph([], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", "T"]),
+    ...                                 helper.make_tensor_value_info("m", TensorProto.FLOAT, ["N", "T", 4])], [])
+    >>> apply_inputs(g, {"x": (1, 50)})
+    {'input_shape:x': '1,50'}
+    >>> [d.dim_value for d in g.input[1].type.tensor_type.shape.dim]
+    [1, 50, 4]
+    """
+    from onnx import numpy_helper
+
+    from netgraph.exceptions import InvalidParameterError
+
+    input_shapes = {} if input_shapes is None else input_shapes
+    input_values = {} if input_values is None else input_values
+    inits = {t.name for t in graph.initializer}
+    inputs = {vi.name: vi for vi in graph.input if vi.name not in inits}
+    _check_names(input_shapes, inputs, "input_shapes", source)
+    _check_names(input_values, inputs, "input_values", source)
+    meta, symbols = {}, {}
+    for name, shape in input_shapes.items():
+        dims = _declared(inputs[name])
+        values = _parse_shape(name, shape, dims, source)
+        for d, v in zip(dims or [], values):
+            if isinstance(d, str):
+                if symbols.setdefault(d, (v, name))[0] != v:
+                    raise InvalidParameterError(
+                        f"input_shapes: the symbolic dimension {d!r} is {symbols[d][0]} for input {symbols[d][1]!r} "
+                        f"but {v} for input {name!r}; a symbolic dimension takes one value")
+        _set_dims(inputs[name], values)
+        meta[f"input_shape:{name}"] = ",".join(map(str, values))
+    for name, vi in inputs.items():
+        dims = _declared(vi)
+        if name in input_shapes or not dims or not any(isinstance(d, str) and d in symbols for d in dims):
+            continue
+        for dim in vi.type.tensor_type.shape.dim:
+            if dim.HasField("dim_param") and dim.dim_param in symbols:
+                dim.dim_value = symbols[dim.dim_param][0]  # clears dim_param (a oneof)
+        meta[f"input_shape:{name}"] = _shown(_declared(vi))
+    for name, value in input_values.items():
+        arr = _value_array(name, value, inputs[name])
+        graph.initializer.append(numpy_helper.from_array(arr, name))
+        keep = [vi for vi in graph.input if vi.name != name]
+        del graph.input[:]
+        graph.input.extend(keep)
+        meta[f"input_value:{name}"] = np.array2string(arr.reshape(-1), separator=",").strip("[]")
+    batch = [name for name, vi in inputs.items() if name not in input_values
+             and (dims := _declared(vi)) and len(dims) >= 2 and not isinstance(dims[0], int)
+             and all(isinstance(d, int) for d in dims[1:])]
+    if batch:
+        meta["batch_default"] = ", ".join(batch) + ": batch size unknown, taken as 1"
+    return meta

@@ -16,6 +16,8 @@ node maps of its outputs whose shapes are known are checked against the memory b
 
 from __future__ import annotations
 
+import json
+
 from exporters._context import Context, describe
 from exporters._fold import fold, is_constant_node, record_constants
 from exporters._inputs import add_input
@@ -25,7 +27,12 @@ from netgraph.exceptions import HandlerError, InvalidModelError, NetgraphError, 
 from netgraph.graph import LayeredGraph
 from netgraph.utils.check import DEFAULT_MAX_BYTES
 
-__all__ = ["walk"]
+__all__ = ["walk", "coverage", "LEARNABLE_OPS"]
+
+#: Operators that hold learnable weights: a node of one of them with a constant input of
+#: rank >= 2 and an input that is not constant is a learnable operator of the model.
+LEARNABLE_OPS = ("Gemm", "MatMul", "Conv", "ConvTranspose", "LSTM", "GRU", "RNN", "Gather", "Einsum",
+                 "QLinearConv", "QLinearMatMul", "ConvInteger", "MatMulInteger", "Attention")
 
 _BATCH_LAST = "its input was transposed to (features, batch); only Gemm with transA=1 reads that"
 _REPORT = (
@@ -116,7 +123,7 @@ def _metadata(proto, source, opset) -> dict:
     return meta
 
 
-def walk(proto, *, lenient=False, source="", max_bytes=DEFAULT_MAX_BYTES) -> LayeredGraph:
+def walk(proto, *, lenient=False, source="", max_bytes=DEFAULT_MAX_BYTES, notes=None) -> LayeredGraph:
     """Validate ``proto``, walk it and return its :class:`~netgraph.LayeredGraph`.
 
     Parameters
@@ -129,6 +136,9 @@ def walk(proto, *, lenient=False, source="", max_bytes=DEFAULT_MAX_BYTES) -> Lay
         Where the model came from, for messages and ``graph.metadata``.
     max_bytes : int, default DEFAULT_MAX_BYTES
         The memory budget of one array (see :func:`exporters.read_onnx`).
+    notes : dict of str to str, optional
+        Metadata entries to add (the input shapes and values applied, the If nodes
+        resolved).
 
     Returns
     -------
@@ -159,5 +169,81 @@ def walk(proto, *, lenient=False, source="", max_bytes=DEFAULT_MAX_BYTES) -> Lay
             "on the path from its inputs to its outputs"
         )
     outputs = _output_layers(ctx, g)
-    return LayeredGraph(ctx.layers, ctx.junctions, outputs=outputs, metadata=_metadata(proto, source, ctx.tables.opset),
-                        cuts=ctx.cuts)
+    meta = _metadata(proto, source, ctx.tables.opset)
+    meta.update(notes or {})
+    meta.update(coverage_metadata(coverage(ctx, g)))
+    return LayeredGraph(ctx.layers, ctx.junctions, outputs=outputs, metadata=meta, cuts=ctx.cuts)
+
+
+def _learnable(tables, node) -> bool:
+    """A node of a learnable operator type with a constant weight (rank >= 2) and a data input."""
+    if node.op_type not in LEARNABLE_OPS:
+        return False
+    names = [i for i in node.input if i]
+    consts = [i for i in names if tables.has_value(i) and len(tables.shapes.get(i) or ()) >= 2]
+    if node.op_type == "Gather":  # an embedding: a constant table read by token ids
+        return bool(names) and names[0] in consts and len(names) > 1 and not tables.has_value(names[1])
+    return bool(consts) and any(not tables.has_value(i) for i in names)
+
+
+def _subgraph_nodes(node, owner):
+    for a in node.attribute:
+        for sub in ([a.g] if a.HasField("g") else []) + list(a.graphs):
+            for n in sub.node:
+                yield n, owner
+                yield from _subgraph_nodes(n, owner)
+
+
+def coverage(ctx, g) -> dict:
+    """Which of the model's learnable operators became junctions, and why the others did not.
+
+    Parameters
+    ----------
+    ctx : exporters._context.Context
+        The context after the walk.
+    g : onnx.GraphProto
+        The main graph walked.
+
+    Returns
+    -------
+    dict
+        ``learnable`` (the number of learnable operators), ``junctions`` (how many of
+        them made a layer with junctions) and ``missed``: one dict per other learnable
+        operator with its ``op``, ``node`` and ``reason``.
+    """
+    made = {(lay.op, lay.node) for lay in ctx.layers if lay.kind not in ("input", "cut", "merge")}
+    tensors = {lay.tensor for lay in ctx.layers if lay.kind not in ("input", "cut", "merge")}
+    cut = {(c.get("op"), c.get("node")): c.get("reason", "") for c in ctx.cuts}
+    total, covered, missed = 0, 0, []
+    for node in g.node:
+        if node.op_type in ("If", "Loop", "Scan", "SequenceMap"):
+            for inner, owner in _subgraph_nodes(node, node):
+                if inner.op_type in LEARNABLE_OPS:
+                    total += 1
+                    missed.append({"op": inner.op_type, "node": inner.name,
+                                   "reason": f"inside control flow ({describe(owner)})"})
+            continue
+        if not _learnable(ctx.tables, node):
+            continue
+        total += 1
+        if (node.op_type, node.name) in made and (node.name or any(o in tensors for o in node.output)):
+            covered += 1
+            continue
+        if (node.op_type, node.name) in cut:
+            reason = f"cut: {cut[(node.op_type, node.name)]}"
+        elif not any(i in ctx.maps for i in node.input):
+            reason = "not on the path from the inputs (its data is computed from constants, or nothing reads it)"
+        else:
+            reason = "read without a junction"
+        missed.append({"op": node.op_type, "node": node.name or node.output[0], "reason": reason})
+    return {"learnable": total, "junctions": covered, "missed": missed}
+
+
+def coverage_metadata(cov) -> dict:
+    """The metadata entries of a coverage: ``coverage`` in words, counts and the missed operators as JSON."""
+    return {
+        "coverage": f"{cov['junctions']} of {cov['learnable']} learnable operators are junctions",
+        "learnable_operators": str(cov["learnable"]),
+        "learnable_junctions": str(cov["junctions"]),
+        "not_junctions": json.dumps(cov["missed"]),
+    }
