@@ -122,8 +122,39 @@ def check_output_size(ctx, node, channels, out, n, k, d, pads) -> None:
     ctx.check_labels((channels, *out), f"the output of {describe(node)}")
 
 
-__all__ = ["ConvNode", "read_conv_node", "check_output_size", "conv_pads", "tap_reads", "transpose_pads",
+__all__ = ["ConvNode", "read_conv_node", "check_output_size", "real_spans", "conv_pads", "tap_reads", "transpose_pads",
            "transpose_tap_reads", "tap_weights"]
+
+
+def real_spans(ctx, data, n):
+    """Per spatial axis of a convolution's input, the range ``[lo, hi)`` of real positions.
+
+    Parameters
+    ----------
+    ctx : exporters._context.Context
+    data : str
+        The input tensor.
+    n : list of int
+        Its spatial size.
+
+    Returns
+    -------
+    list of (int, int)
+        ``(0, n)`` everywhere unless a constant ``Pad`` added positions
+        (:func:`exporters.ops._util.real_region`).
+
+    Examples
+    --------
+    >>> class Ctx: pass
+    >>> real_spans(Ctx(), "x", [4, 5])
+    [(0, 4), (0, 5)]
+    """
+    from exporters.ops._util import real_region
+
+    region = real_region(ctx, data)
+    if region is None:
+        return [(0, size) for size in n]
+    return [tuple(span) for span in region[1:]]
 
 
 def conv_pads(auto_pad, pads, n, k, s, d):

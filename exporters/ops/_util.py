@@ -11,7 +11,8 @@ import numpy as np
 
 from exporters.ops import Unsupported
 
-__all__ = ["attrs", "attr_or_input", "norm_axis", "channel_vector", "only_map", "output_shape", "broadcast_map"]
+__all__ = ["attrs", "attr_or_input", "norm_axis", "channel_vector", "only_map", "output_shape", "broadcast_map",
+           "real_region", "set_real_region", "keep_real_region"]
 
 
 def attrs(node) -> dict:
@@ -267,3 +268,73 @@ def broadcast_map(nmap, out_shape):
             lv, uv = nmap.vector(axis)
             return NodeMap.along(lv, uv, out_shape, axis)
     raise Unsupported(f"cannot follow the nodes of a {nmap.shape} tensor into a {out_shape} output")
+
+
+# ---------------------------------------------------------------- padded (not real) positions
+def real_region(ctx, name):
+    """The region of tensor ``name`` that holds real inputs, if a constant Pad added positions.
+
+    A constant-mode ``Pad`` (:mod:`exporters.ops.pad`) adds positions that hold a constant,
+    not an input: a convolution that reads them makes no connection there. The region is
+    recorded per tensor (beside its node map) and followed by the operators that keep the
+    tensor's shape.
+
+    Parameters
+    ----------
+    ctx : exporters._context.Context
+    name : str
+        A tensor name.
+
+    Returns
+    -------
+    tuple of (int, int) or None
+        Per non-batch axis, the half-open range ``[lo, hi)`` of real positions; None when
+        every position is real.
+
+    Examples
+    --------
+    >>> class Ctx: pass
+    >>> ctx = Ctx()
+    >>> real_region(ctx, "x") is None
+    True
+    >>> set_real_region(ctx, "x", ((0, 2), (1, 5)))
+    >>> real_region(ctx, "x")
+    ((0, 2), (1, 5))
+    """
+    return getattr(ctx, "real_regions", {}).get(name)
+
+
+def set_real_region(ctx, name, region) -> None:
+    """Record the real region of tensor ``name`` (see :func:`real_region`); None clears it.
+
+    Parameters
+    ----------
+    ctx : exporters._context.Context
+    name : str
+        A tensor name.
+    region : tuple of (int, int) or None
+        Per non-batch axis, the range of real positions.
+    """
+    regions = ctx.__dict__.setdefault("real_regions", {})
+    if region is None:
+        regions.pop(name, None)
+    else:
+        regions[name] = tuple((int(lo), int(hi)) for lo, hi in region)
+
+
+def keep_real_region(ctx, node, out_shape) -> None:
+    """Carry the real region of the node's first input to its first output when the shape is kept.
+
+    Parameters
+    ----------
+    ctx : exporters._context.Context
+    node : onnx.NodeProto
+    out_shape : tuple of int
+        The output's non-batch shape.
+    """
+    for name in node.input:
+        region = real_region(ctx, name) if name else None
+        m = ctx.node_map(name) if region is not None else None
+        if m is not None and tuple(m.shape) == tuple(out_shape):
+            set_real_region(ctx, node.output[0], region)
+            return

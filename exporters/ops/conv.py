@@ -4,7 +4,8 @@ Weight ``W`` has shape (C_out, C_in / group, k_1, ..., k_r). Output channel ``j`
 ``g = j // (C_out / group)`` reads input channels ``g * (C_in / group) + i``. The number of
 scalar connections from input channel ``c`` to output channel ``j`` is the sum, over the
 nonzero taps of ``W[j, i]``, of the output positions where the tap reads a real (not
-padded) input: padding-, stride- and dilation-aware. ONNX reference:
+padded) input: padding-, stride- and dilation-aware. The positions a constant ``Pad``
+added before the Conv (:mod:`exporters.ops.pad`) are padding too. ONNX reference:
 https://onnx.ai/onnx/operators/onnx__Conv.html
 """
 
@@ -13,7 +14,7 @@ import numpy as np
 from exporters._context import describe
 from exporters._nodemap import NodeMap
 from exporters.ops import Unsupported, register
-from exporters.ops._geometry import check_output_size, conv_pads, read_conv_node, tap_reads, tap_weights
+from exporters.ops._geometry import check_output_size, conv_pads, read_conv_node, real_spans, tap_reads, tap_weights
 from exporters.ops._util import output_shape
 from netgraph.exceptions import InvalidModelError
 
@@ -39,7 +40,9 @@ def conv(ctx, node):
     inferred = output_shape(ctx, node.output[0], fallback=[c_out] + out)
     if list(inferred[1:]) != out:
         raise Unsupported(f"Conv output size {out} disagrees with shape inference {list(inferred[1:])}")
-    reads = tap_weights([tap_reads(n[i], out[i], k[i], s[i], d[i], begin[i]) for i in range(r)])
+    real = real_spans(ctx, node.input[0], n)  # a constant Pad before the Conv: its positions are not inputs
+    reads = tap_weights([tap_reads(hi - lo, out[i], k[i], s[i], d[i], begin[i] + lo)
+                         for i, (lo, hi) in enumerate(real)])
     wf = w.reshape(c_out, cin_g, -1)
     count = (wf != 0).astype(np.int64) @ reads
     weight = wf.astype(np.float64) @ reads.astype(np.float64)

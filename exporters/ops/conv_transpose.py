@@ -12,7 +12,8 @@ import numpy as np
 from exporters._context import describe
 from exporters._nodemap import NodeMap
 from exporters.ops import register
-from exporters.ops._geometry import check_output_size, read_conv_node, tap_weights, transpose_pads, transpose_tap_reads
+from exporters.ops._geometry import (check_output_size, read_conv_node, real_spans, tap_weights, transpose_pads,
+                                     transpose_tap_reads)
 from netgraph.exceptions import InvalidModelError
 
 __all__ = ["conv_transpose"]
@@ -39,7 +40,9 @@ def conv_transpose(ctx, node):
         a.get("auto_pad", "NOTSET"), a.get("pads"), a.get("output_shape"), a.get("output_padding"), n, k, s, d, out_inf
     )
     check_output_size(ctx, node, c_out, out, n, k, d, a.get("pads"))
-    reads = tap_weights([transpose_tap_reads(n[i], out[i], k[i], s[i], d[i], begin[i]) for i in range(r)])
+    real = real_spans(ctx, node.input[0], n)  # input positions a constant Pad added contribute nothing
+    reads = tap_weights([transpose_tap_reads(hi - lo, out[i], k[i], s[i], d[i], begin[i] - lo * s[i])
+                         for i, (lo, hi) in enumerate(real)])
     wf = w.reshape(c_in, cout_g, -1)
     count = (wf != 0).astype(np.int64) @ reads  # (c_in, cout_g)
     weight = wf.astype(np.float64) @ reads.astype(np.float64)

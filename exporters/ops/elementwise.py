@@ -7,7 +7,7 @@ tensors of different layers (gating, attention) has no fixed wiring: unsupported
 """
 
 from exporters.ops import Unsupported, register
-from exporters.ops._util import broadcast_map, only_map, output_shape
+from exporters.ops._util import broadcast_map, keep_real_region, only_map, output_shape
 
 __all__ = ["elementwise", "ELEMENTWISE_OPS"]
 
@@ -27,3 +27,4 @@ def elementwise(ctx, node):
         ) from None
     out = output_shape(ctx, node.output[0], fallback=m.shape)
     ctx.set_map(node.output[0], broadcast_map(m, out))
+    keep_real_region(ctx, node, out)

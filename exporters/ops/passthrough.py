@@ -1,7 +1,7 @@
 """Pass-through operators: the nodes of the output are those of the data input.
 
 Activations, normalisations, Dropout, Identity, Cast, pooling (the spatial size changes,
-the channels stay), padding and resizing map each output channel to the node of the same
+the channels stay) and resizing map each output channel to the node of the same
 input channel. Softmax and LogSoftmax (at the output) and LRN, LayerNormalization and
 similar normalisations mix values across nodes without learnable wiring and are passed
 through too. Reductions keep the channels when they reduce spatial axes only.
@@ -9,7 +9,7 @@ through too. Reductions keep the channels when they reduce spatial axes only.
 
 from exporters._nodemap import NodeMap
 from exporters.ops import Unsupported, register
-from exporters.ops._util import attr_or_input, attrs, broadcast_map, norm_axis, only_map, output_shape
+from exporters.ops._util import attr_or_input, attrs, broadcast_map, keep_real_region, norm_axis, only_map, output_shape
 
 __all__ = ["passthrough", "reduce", "PASS_THROUGH_OPS", "CHANNEL_READERS", "REDUCE_OPS"]
 
@@ -27,7 +27,7 @@ PASS_THROUGH_OPS = (
     "Softmax", "LogSoftmax", "Hardmax",
     # pooling and spatial resampling
     "MaxPool", "AveragePool", "LpPool", "GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool",
-    "Pad", "Resize", "Upsample",
+    "Resize", "Upsample",
 )
 #: Pass-through operators that read whole channel maps: a flat graph input reshaped into
 #: images for them has one node per channel (``input_layout="channels"``).
@@ -45,23 +45,9 @@ def passthrough(ctx, node):
     if ctx.node_map(data) is None:
         raise Unsupported("its data input is not on the path (a parameter is)")
     m = only_map(ctx, node)
-    if node.op_type == "Pad":
-        _check_pad(ctx, node, len(m.shape))
     out = output_shape(ctx, node.output[0], fallback=m.shape)
     ctx.set_map(node.output[0], broadcast_map(m, out))
-
-
-def _check_pad(ctx, node, rank):
-    """Unsupported if a Pad with known pads pads the batch or channel axis."""
-    pads = attr_or_input(ctx, node, "pads", 1, must_be_constant=False)
-    if pads is None:
-        return
-    full = len(pads) // 2
-    axes = attr_or_input(ctx, node, "axes", 3, must_be_constant=False)
-    axes = list(range(full)) if axes is None else [norm_axis(x, rank + 1) for x in axes]
-    for ax, (b, e) in zip(axes, zip(pads[:full], pads[full:])):
-        if ax in (0, 1) and (b or e):
-            raise Unsupported("Pad of the batch or channel axis adds elements that belong to no node")
+    keep_real_region(ctx, node, out)
 
 
 @register(*REDUCE_OPS)
