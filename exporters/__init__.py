@@ -118,8 +118,8 @@ def read_onnx(model, *, lenient: bool = False, max_bytes: int = DEFAULT_MAX_BYTE
     >>> graph = helper.make_graph([helper.make_node("MatMul", ["x", "M"], ["y"], name="fc")], "dyn", [x],
     ...     [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 3])],
     ...     [numpy_helper.from_array(np.ones((2, 3), np.float32), "M")])
-    >>> read_onnx(helper.make_model(graph), input_shapes={"x": (1, 2)}).layer_sizes
-    [2, 3]
+    >>> read_onnx(helper.make_model(graph), input_shapes={"x": (1, 2)}).layer_names
+    ['x', 'fc']
     """
     from exporters._model import load_model
     from exporters._walk import walk
@@ -154,9 +154,10 @@ def _prepare(proto, model, source, input_shapes, input_values):
     from exporters.ops.control_flow import inline_branches
 
     has_if = any(n.op_type == "If" for n in proto.graph.node)
-    if not (input_shapes or input_values or has_if or _batch_unknown(proto.graph)):
+    if not (input_shapes or input_values or has_if or _batch_unknown(proto.graph) or _negative_dims(proto.graph)):
         return proto, {}
-    if proto is model and (input_shapes or input_values or has_if):
+    negative = _negative_dims(proto.graph)
+    if proto is model and (input_shapes or input_values or has_if or negative):
         import onnx
 
         copy = onnx.ModelProto()
@@ -170,4 +171,9 @@ def _prepare(proto, model, source, input_shapes, input_values):
 
 def _batch_unknown(graph) -> bool:
     return any(vi.type.HasField("tensor_type") and vi.type.tensor_type.shape.dim
-               and not vi.type.tensor_type.shape.dim[0].dim_value for vi in graph.input)
+               and not vi.type.tensor_type.shape.dim[0].dim_value > 0 for vi in graph.input)
+
+
+def _negative_dims(graph) -> bool:
+    return any(d.dim_value < 0 for vi in list(graph.input) + list(graph.output) + list(graph.value_info)
+               if vi.type.HasField("tensor_type") for d in vi.type.tensor_type.shape.dim)

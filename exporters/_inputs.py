@@ -232,7 +232,8 @@ def apply_inputs(graph, input_shapes=None, input_values=None, *, source="model")
     Each input of ``input_shapes`` gets those dims; a symbolic dimension (``dim_param``)
     of another input with the same name takes the same value. Each input of
     ``input_values`` becomes an initializer holding that value (its readers are then
-    folded: an ``If`` whose condition it decides can be resolved). A graph input whose
+    folded: an ``If`` whose condition it decides can be resolved). A dimension declared
+    -1 (as Paddle2ONNX writes an unknown size) is made unknown first. A graph input whose
     batch axis (axis 0) alone is unknown keeps it: the batch size is taken as 1.
 
     Parameters
@@ -274,6 +275,10 @@ def apply_inputs(graph, input_shapes=None, input_values=None, *, source="model")
 
     from netgraph.exceptions import InvalidParameterError
 
+    for vi in list(graph.input) + list(graph.output) + list(graph.value_info):
+        for dim in vi.type.tensor_type.shape.dim if vi.type.HasField("tensor_type") else ():
+            if dim.HasField("dim_value") and dim.dim_value < 0:
+                dim.Clear()  # -1 (Paddle2ONNX): an unknown size
     input_shapes = {} if input_shapes is None else input_shapes
     input_values = {} if input_values is None else input_values
     inits = {t.name for t in graph.initializer}

@@ -22,7 +22,8 @@ or tensor, in one pass over the nodes and tensors (no weight is read):
   are returned in topological order, which ONNX requires and the walk follows (a model
   listing them out of order is repaired);
 * **types**: every element type is a known ONNX type, no declared dimension is
-  negative (graph inputs, outputs, ``value_info``, initializers, Constant nodes).
+  negative (graph inputs, outputs, ``value_info``, initializers, Constant nodes), except
+  -1 in a value info, which some exporters (Paddle2ONNX) write for an unknown size.
 
 Sizes are checked where they are used, against the memory budget
 (:mod:`exporters._limits`).
@@ -196,7 +197,7 @@ def _check_types(g, source) -> None:
                 raise InvalidModelError(f"{source}: {kind} {vi.name!r} has an unknown element type "
                                         f"({tt.elem_type}); {_FIX}")
             dims = [d.dim_value for d in tt.shape.dim if d.HasField("dim_value")]
-            if any(d < 0 for d in dims):
+            if any(d < -1 for d in dims):  # -1 is how some exporters (Paddle2ONNX) write an unknown size
                 raise InvalidModelError(f"{source}: {kind} {vi.name!r} declares a negative dimension "
                                         f"({min(dims)}); {_FIX}")
     for t in g.initializer:
