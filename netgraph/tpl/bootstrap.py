@@ -24,14 +24,15 @@ import sys
 
 import numpy as np
 
-from netgraph.exceptions import FitError
+from netgraph.exceptions import FitError, InvalidParameterError
 from netgraph.tpl.distribution import _Sampler
-from netgraph.tpl.ks import _ks_padded, _Sample
+from netgraph.tpl.ks import _ks_exact_pairs, _ks_padded, _Sample
 from netgraph.tpl.mle import _solve_alpha
-from netgraph.tpl.search import _Search
+from netgraph.tpl.search import _END_ROUNDS, _EXACT_ALL, _KS_MARGIN, _candidate_pairs, _Search, _smallest
+from netgraph.utils.check import check_int
 from netgraph.utils.seeds import child_seed
 
-__all__: list[str] = []
+__all__ = ["clauset_pvalues"]
 
 #: Fixed-range bootstraps on supports up to this many integers draw counts per value
 #: (multinomial) and compare the CCDFs at every integer directly.
@@ -264,3 +265,295 @@ def _stop_pool(pool, timeout: float = 1.0) -> None:
         if process.is_alive():
             process.kill()
             process.join(timeout)
+
+
+# ---------------------------------------------------------------------- whole-model p-values
+#: Samplers of the fitted TPLs, kept between the chunks a process computes (the replicates of
+#: a layer share the sampler's table of its support instead of building it again per chunk).
+_SAMPLERS: dict = {}
+#: Witness pairs tried before the whole search (see :func:`_clauset_decisions`).
+_WITNESSES = 4
+#: A witness decides a replicate only when its distance is below the observed one by this
+#: much: far more than the rounding of any two ways of computing one distance, and more
+#: than the search's tie tolerance, so the search's own pick is below the observed one too.
+_WITNESS_MARGIN = 1e-9
+
+
+def _sampler(alpha: float, a: int, b: int) -> _Sampler:
+    """The :class:`~netgraph.tpl.distribution._Sampler` of (alpha, a, b), from this process's cache."""
+    key = (float(alpha), int(a), int(b))
+    sampler = _SAMPLERS.get(key)
+    if sampler is None:
+        if len(_SAMPLERS) >= 32:
+            _SAMPLERS.clear()
+        sampler = _SAMPLERS[key] = _Sampler(alpha, a, b)
+    return sampler
+
+
+def _witness_below(sample: _Sample, k: float, xmin, xmax, a: float, b: float, ks_obs: float) -> bool:
+    """Whether a few candidate ranges of ``sample`` near the fitted ``[a, b]`` show that the
+    search's KS distance is below ``ks_obs``: one of them has a distance below
+    ``ks_obs - _WITNESS_MARGIN``, and the search's pick is never worse than any candidate
+    by more than the tie tolerance. Raises FitError where the search would (no candidate)."""
+    ia, ib, ca, cb, _, _ = _candidate_pairs(sample, k, xmin, xmax)
+    near = np.abs(np.log(ca / a)) + np.abs(np.log(cb / b))
+    w = np.argsort(near, kind="stable")[:_WITNESSES]
+    ia, ib, ca, cb = ia[w], ib[w], ca[w], cb[w]
+    n_tail = sample.cum[ib + 1] - sample.cum[ia]
+    u0 = sample.uf[0]
+    mrel = (sample.cumlog[ib + 1] - sample.cumlog[ia]) / n_tail - np.log1p((ca - u0) / u0)
+    alpha = _solve_alpha(mrel, ca, cb, np.log1p((cb - ca) / ca))
+    d = _ks_exact_pairs(sample, ia, ib, alpha, ca, cb)
+    return bool(np.nanmin(d) < ks_obs - _WITNESS_MARGIN)
+
+
+def _clauset_decisions(payload, seeds):
+    """Clauset's replicates as decisions: 1.0 where the replicate's KS distance is at least the
+    observed one, 0.0 where it is smaller, NaN where it could not be fitted.
+
+    The synthetic data sets are drawn exactly as by :func:`_clauset_replicates` (the same
+    draws from the same seeds), so the decisions are those of its distances. A replicate is
+    first compared on a few candidate ranges next to the fitted one
+    (:func:`_witness_below`): most replicates of a fit that the data do not reject have
+    one there, and need no search; the others get the whole search (rule ``"ks"``).
+    """
+    sorted_deg, alpha, a, b, n_tail, k, xmin, xmax, ks_obs = payload
+    n = sorted_deg.size
+    outside = sorted_deg[(sorted_deg < a) | (sorted_deg > b)]
+    sampler = _sampler(alpha, a, b)
+    out = np.empty(len(seeds))
+    for t, ss in enumerate(seeds):
+        rng = np.random.default_rng(ss)
+        n_in = int(rng.binomial(n, n_tail / n))
+        syn = sampler(n_in, rng)
+        if n_in < n:
+            syn = np.concatenate([syn, outside[rng.integers(0, outside.size, n - n_in)]])
+        sample = _Sample(syn)
+        try:
+            if _witness_below(sample, k, xmin, xmax, float(a), float(b), ks_obs):
+                out[t] = 0.0
+                continue
+            out[t] = _decide(_Prepared(sample, k, xmin, xmax), ks_obs)
+        except FitError:
+            out[t] = np.nan
+    return out
+
+
+class _Prepared(_Search):
+    """A :class:`~netgraph.tpl.search._Search` with its candidates, exponents and bounds
+    prepared but no best pair looked for (``best`` is -1): :func:`_decide` asks less."""
+
+    def _best(self) -> int:
+        return -1
+
+
+def _decide(search: _Prepared, ks_obs: float) -> float:
+    """1.0 if the search's KS distance (that of its pick) is at least ``ks_obs``, else 0.0.
+
+    The search's rounds of lower bounds, pruned against ``ks_obs`` rather than against the
+    smallest distance found: a pair whose bound reaches ``ks_obs`` (with the search's
+    rounding allowance) cannot take the distance below it, and any pair whose exact
+    distance is below ``ks_obs - _WITNESS_MARGIN`` decides 0.0 at once. When every pair
+    left has its exact distance at least ``ks_obs`` plus that margin, the answer is 1.0;
+    a distance within the margin of ``ks_obs`` leaves it to the search's own pick.
+    """
+    hi = ks_obs + _KS_MARGIN
+    lo = ks_obs - _WITNESS_MARGIN
+    n = search.candidates
+    if n <= 16 or int((search.ib - search.ia + 1).sum()) <= _EXACT_ALL:
+        keep = np.arange(n)
+        lb = np.zeros(n)
+    else:
+        lb = np.zeros(n) if search._lb is None else np.maximum(search._lb, 0.0)
+        keep = np.arange(n)
+        rounds = [("quantiles", nq) for nq in (4, 16, 64)]
+        if search._dense_ends():
+            rounds = [(side, depth) for depth, side in _END_ROUNDS] + rounds
+        if search._lb is not None:
+            if float(search.exact(_smallest(lb, 4)).min()) < lo:
+                return 0.0
+            keep = keep[lb < hi]
+        for kind, depth in rounds:
+            if keep.size <= 64:
+                break
+            lb[keep] = np.maximum(lb[keep], search._bound(kind, depth, keep))
+            keep = keep[lb[keep] < hi]
+            todo = keep[np.isnan(search.ks[keep])]
+            if todo.size and float(search.exact(todo[_smallest(lb[todo], 16)]).min()) < lo:
+                return 0.0
+    order = keep[np.argsort(lb[keep], kind="stable")]
+    pos, chunk = 0, 8
+    while pos < order.size:
+        if float(search.exact(order[pos:pos + chunk]).min()) < lo:
+            return 0.0
+        pos += chunk
+        chunk *= 2
+    if order.size and float(search.ks[order].min()) < hi + _WITNESS_MARGIN:
+        best = _Search._best(search)  # too close to call: the search's own pick
+        return float(search.exact([best])[0] >= ks_obs)
+    return 1.0
+
+
+def _payload(est) -> tuple:
+    """What a worker needs to decide the Clauset replicates of the fitted estimator ``est``."""
+    return (est._sample.sorted, est.alpha_, est.xmin_, est.xmax_, est.n_tail_, est.k, est.xmin, est.xmax, est.ks_)
+
+
+class _Layer:
+    """The replicates of one fit: decisions filled in seed order, and the sequential stop."""
+
+    def __init__(self, n_rep: int, sequential: bool, threshold: float, h: int):
+        self.codes = np.full(n_rep, -1.0)  # -1: not yet computed
+        self.n_rep = n_rep
+        self.sequential = sequential
+        self.threshold = threshold
+        self.h = h
+        self.used = 0  # the replicates taken, a prefix in seed order
+        self.stopped = False
+
+    def add(self, i: int, j: int, codes) -> None:
+        self.codes[i:j] = codes
+        if self.stopped:
+            return
+        while self.used < self.n_rep and self.codes[self.used] != -1.0:  # (NaN, unfitted, counts)
+            self.used += 1
+            if self.sequential and self._settled():
+                self.stopped = True
+                return
+        self.stopped = self.used == self.n_rep
+
+    def _settled(self) -> bool:
+        """Besag & Clifford's stop (h exceedances), or the decision p > threshold settled
+        whatever the replicates left would give."""
+        c = self.codes[:self.used]
+        e = int(np.count_nonzero(c == 1.0))
+        ok = int(np.count_nonzero(~np.isnan(c)))
+        rest = self.n_rep - self.used
+        if e >= self.h:
+            return True
+        return ok + rest > 0 and (e / (ok + rest) > self.threshold or (e + rest) / (ok + rest) <= self.threshold)
+
+    def result(self) -> dict:
+        c = self.codes[:self.used]
+        ok = int(np.count_nonzero(~np.isnan(c)))
+        if not ok:
+            raise FitError("no synthetic data set of the bootstrap could be fitted")
+        e = int(np.count_nonzero(c == 1.0))
+        p = e / ok
+        return {"p_value": p, "mc_error": math.sqrt(p * (1.0 - p) / ok), "replicates": self.used,
+                "unfitted": self.used - ok, "stopped_early": self.used < self.n_rep}
+
+
+def clauset_pvalues(fits, n_bootstrap: int, *, n_jobs: int = 1, sequential: bool = False,
+                    threshold: float = 0.1, h: int = 10, progress=None) -> list:
+    """Clauset's bootstrap p-values of many fits at once (every layer of a model), on one pool.
+
+    The p-value of each fit is the one of ``fit.goodness_of_fit(n_bootstrap)`` (method
+    ``"clauset"``, the fit's own seed): the same synthetic data sets from the same seeds.
+    It is computed faster: a replicate is only *decided* (is its KS distance at least the
+    observed one?), which most replicates settle on a few candidate ranges or after a few
+    rounds of lower bounds, without the search for their best range; every process keeps the
+    sampler of a fit's support between its chunks; and the replicates of all the fits share
+    one pool of ``n_jobs`` processes, so that no core waits for a layer to finish.
+
+    Parameters
+    ----------
+    fits : sequence of TruncatedPowerLaw
+        Fitted with ``rule="ks"`` (another rule runs the estimator's own bootstrap).
+    n_bootstrap : int
+        Replicates per fit (at most, with ``sequential``).
+    n_jobs : int, default 1
+        Worker processes; 1 computes in this process. The p-values do not depend on it.
+    sequential : bool, default False
+        Besag & Clifford's sequential Monte Carlo p-value: a fit's replicates are taken in
+        seed order and stop once ``h`` of them reach the observed distance (p is then
+        ``h / L`` after ``L`` replicates), or once the decision ``p > threshold`` of the full
+        run is settled whatever the replicates left would give.
+    threshold, h : float and int, default 0.1 and 10
+        The decision threshold and the number of exceedances of ``sequential``.
+    progress : bool or None
+        One progress bar over every fit's replicates (see
+        :func:`netgraph.utils.progress.show_progress`).
+
+    Returns
+    -------
+    list of dict
+        Per fit: ``p_value``, ``mc_error`` (the binomial standard error
+        ``sqrt(p (1 - p) / m)`` of ``p`` over the ``m`` fitted replicates), ``replicates``
+        (taken), ``unfitted`` (synthetic data sets without a candidate range, left out
+        of ``p``) and ``stopped_early``.
+
+    Raises
+    ------
+    FitError
+        If no synthetic data set of a fit could be fitted.
+
+    Examples
+    --------
+    >>> from netgraph.tpl import DiscreteTPL, TruncatedPowerLaw
+    >>> est = TruncatedPowerLaw(seed=3).fit(DiscreteTPL(1.6, 2, 80).sample(300, seed=1))
+    >>> r = clauset_pvalues([est], 40)[0]
+    >>> r["p_value"] == est.goodness_of_fit(40, progress=False), r["replicates"]
+    (True, 40)
+    >>> clauset_pvalues([est], 400, sequential=True)[0]["replicates"] < 400
+    True
+    """
+    from netgraph.utils.progress import progress_bar
+    from netgraph.utils.seeds import seed_sequence
+
+    n_bootstrap = check_int(n_bootstrap, "n_bootstrap", minimum=1)
+    n_jobs = check_int(n_jobs, "n_jobs", minimum=1)
+    for est in fits:
+        if getattr(est, "rule", None) != "ks" or "_search" not in est.__dict__:
+            raise InvalidParameterError(f"clauset_pvalues takes fitted TruncatedPowerLaw estimators of rule 'ks'; "
+                                        f"got {est!r}: fit it with rule='ks', or use its goodness_of_fit")
+    layers, tasks = [], []
+    for f, est in enumerate(fits):
+        layers.append(_Layer(n_bootstrap, sequential, threshold, h))
+        ss = seed_sequence(est.seed)
+        seeds = [child_seed(ss, 0, i) for i in range(n_bootstrap)]
+        chunk = max(1, min(10 if sequential else 25, n_bootstrap // (8 * n_jobs) or 1))
+        payload = _payload(est)
+        tasks += [(f, i, min(i + chunk, n_bootstrap), payload, seeds[i:i + chunk])
+                  for i in range(0, n_bootstrap, chunk)]
+    with progress_bar(n_bootstrap * len(layers), desc="bootstrap", unit="replicate", progress=progress) as bar:
+        if n_jobs == 1 or len(tasks) <= 1:
+            for f, i, j, payload, seeds in tasks:
+                if not layers[f].stopped:
+                    layers[f].add(i, j, _clauset_decisions(payload, seeds))
+                    bar.update(j - i if not layers[f].stopped else n_bootstrap - i)
+        else:
+            _pool_decisions(tasks, layers, n_jobs, bar)
+    return [layer.result() for layer in layers]
+
+
+def _pool_decisions(tasks, layers, n_jobs: int, bar) -> None:
+    """The tasks of :func:`clauset_pvalues` on a pool; a fit that stops cancels its pending chunks."""
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    pool = ProcessPoolExecutor(max_workers=min(n_jobs, len(tasks)), initializer=_worker_init,
+                               initargs=(os.getpid(),))
+    try:
+        futures = {pool.submit(_clauset_decisions, payload, seeds): (f, i, j) for f, i, j, payload, seeds in tasks}
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+            for fut in done:
+                if fut.cancelled():
+                    continue
+                f, i, j = futures[fut]
+                layer = layers[f]
+                was = layer.stopped
+                layer.add(i, j, fut.result())
+                if was:
+                    continue  # counted on the bar when its fit stopped
+                bar.update(j - i)
+                if layer.stopped:
+                    for other in [o for o in pending if futures[o][0] == f]:
+                        bar.update(futures[other][2] - futures[other][1])
+                        if other.cancel():
+                            pending.discard(other)
+    except BaseException:
+        _stop_pool(pool)
+        raise
+    pool.shutdown(wait=True)

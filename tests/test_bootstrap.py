@@ -1,0 +1,89 @@
+"""Whole-model Clauset p-values (issue 12, part 2): :func:`netgraph.tpl.bootstrap.clauset_pvalues`
+gives the p-values of the estimator's own bootstrap (today's algorithm, which computes every
+replicate's distance) bit for bit, whatever the number of processes; its sequential option
+(Besag & Clifford) stops early with the decision at the threshold unchanged."""
+
+import math
+
+import numpy as np
+import pytest
+
+from netgraph.exceptions import InvalidParameterError
+from netgraph.tpl import DiscreteTPL, TruncatedPowerLaw
+from netgraph.tpl.bootstrap import _clauset_decisions, _clauset_replicates, _payload, clauset_pvalues
+from netgraph.utils.seeds import child_seed, seed_sequence
+
+
+def _fits():
+    """Three small fitted layers: one the TPL fits, one it does not (two blocks of uniform degrees), one with ties."""
+    rng = np.random.default_rng(5)
+    data = [DiscreteTPL(1.7, 2, 150).sample(400, seed=2),
+            np.concatenate([rng.integers(1, 30, 300), rng.integers(200, 260, 300)]),
+            rng.poisson(6, 500)]
+    return [TruncatedPowerLaw(seed=10 + i, progress=False).fit(d) for i, d in enumerate(data)]
+
+
+@pytest.fixture(scope="module")
+def fits():
+    return _fits()
+
+
+@pytest.fixture(scope="module")
+def reference(fits):
+    """Today's path: every replicate's distance, then the fraction at least the observed one."""
+    return [est.goodness_of_fit(60, progress=False) for est in fits]
+
+
+def test_decisions_are_those_of_the_distances(fits):
+    for est in fits:
+        ss = seed_sequence(est.seed)
+        seeds = [child_seed(ss, 0, i) for i in range(30)]
+        payload = (est._sample.sorted, est.alpha_, est.xmin_, est.xmax_, est.n_tail_, est.k, est.rule,
+                   est.range_bootstrap, est.p_threshold, est.xmin, est.xmax)
+        ks = _clauset_replicates(payload, seeds)
+        codes = _clauset_decisions(_payload(est), seeds)
+        np.testing.assert_array_equal(np.isnan(codes), np.isnan(ks))
+        ok = ~np.isnan(ks)
+        np.testing.assert_array_equal(codes[ok] == 1.0, ks[ok] >= est.ks_)
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_same_p_values_as_the_estimator(fits, reference, n_jobs):
+    results = clauset_pvalues(fits, 60, n_jobs=n_jobs, progress=False)
+    assert [r["p_value"] for r in results] == reference  # bit for bit
+    assert [r["replicates"] for r in results] == [60, 60, 60]
+    assert not any(r["stopped_early"] for r in results)
+    for r in results:
+        p = r["p_value"]
+        assert r["mc_error"] == pytest.approx(math.sqrt(p * (1 - p) / (60 - r["unfitted"])))
+    assert 0.0 < reference[0] and reference[1] == 0.0  # the fits cover both outcomes
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_sequential(fits, n_jobs):
+    full = clauset_pvalues(fits, 200, progress=False)
+    seq = clauset_pvalues(fits, 200, n_jobs=n_jobs, sequential=True, threshold=0.1, h=10, progress=False)
+    for f, s in zip(full, seq):
+        assert (s["p_value"] > 0.1) == (f["p_value"] > 0.1)  # the decision at the threshold
+    est = fits[0]
+    ss = seed_sequence(est.seed)
+    codes = _clauset_decisions(_payload(est), [child_seed(ss, 0, i) for i in range(200)])
+    # by hand: the first L replicates with 10 exceedances (or the decision settled before)
+    e = np.cumsum(codes == 1.0)
+    stop = int(np.argmax(e >= 10)) + 1 if e[-1] >= 10 else 200
+    for m in range(1, stop + 1):  # an earlier settled decision stops there
+        rest = 200 - m
+        if e[m - 1] / 200 > 0.1 or (e[m - 1] + rest) / 200 <= 0.1:
+            stop = m
+            break
+    assert seq[0]["replicates"] == stop and seq[0]["stopped_early"] == (stop < 200)
+    assert seq[0]["p_value"] == e[stop - 1] / stop
+    assert seq[1]["replicates"] > 150  # p = 0: nothing stops it before the decision is settled
+    assert seq == clauset_pvalues(fits, 200, n_jobs=3 - n_jobs, sequential=True, progress=False)
+
+
+def test_bad_input(fits):
+    with pytest.raises(InvalidParameterError, match="rule 'ks'"):
+        clauset_pvalues([TruncatedPowerLaw()], 10)
+    with pytest.raises(InvalidParameterError, match="n_bootstrap"):
+        clauset_pvalues(fits, 0)
