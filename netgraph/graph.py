@@ -35,13 +35,11 @@ from netgraph.utils.tables import format_table
 
 __all__ = ["Layer", "Junction", "LayeredGraph", "LAYER_KINDS", "JUNCTION_KINDS"]
 
-#: Kinds of layer: where its nodes come from. ``"recurrent"`` is the hidden units of an
-#: LSTM, GRU or RNN; ``"vocabulary"`` the token ids read by an embedding (one node per
-#: entry of the table); ``"embedding"`` the features an embedding table gives.
+#: Kinds of layer: where its nodes come from (``"recurrent"``: the hidden units of an LSTM,
+#: GRU or RNN; ``"vocabulary"``: one node per token of an embedding table).
 LAYER_KINDS = ("input", "dense", "conv", "conv_transpose", "merge", "cut", "recurrent", "vocabulary", "embedding")
-#: Kinds of junction: ``learnable`` (an operator with weights), ``skip`` (a residual Add/Sum)
-#: or ``recurrent`` (the recurrent weights ``R`` of an LSTM, GRU or RNN: a self-loop
-#: junction from a layer to itself, the only kind that may be one).
+#: Kinds of junction: ``learnable`` (an operator with weights), ``skip`` (a residual Add/Sum),
+#: ``recurrent`` (the weights ``R`` of an LSTM, GRU or RNN: the only kind of self-loop).
 JUNCTION_KINDS = ("learnable", "skip", "recurrent")
 
 
@@ -171,8 +169,6 @@ class Junction:
     >>> j.edges, j.connections, j.density
     (3, 3, 0.75)
 
-    A recurrent junction joins a layer to itself:
-
     >>> r = Junction("h", "h", [[0, 1], [1, 0]], [[0.0, 0.5], [-0.5, 0.0]], op="LSTM", kind="recurrent")
     >>> r.recurrent, r.learnable, r.edges
     (True, False, 2)
@@ -209,13 +205,9 @@ class Junction:
 
     @property
     def learnable(self) -> bool:
-        """True for a junction of kind ``"learnable"``: neither skip edges nor a recurrent self-loop.
-
-        A recurrent junction's weights are learned too, but it joins a layer to itself:
-        the analyses that follow the layers in order (path counts, scatter, effective
-        sparsity) leave it out, and :func:`netgraph.degrees` counts it by keyword
-        (``include_recurrent``).
-        """
+        """True for kind ``"learnable"``: not skip edges, not a recurrent self-loop (whose
+        weights are learned too, but which path counts, scatter and effective sparsity leave
+        out, and :func:`netgraph.degrees` counts by keyword ``include_recurrent``)."""
         return self.kind == "learnable"
 
     @property
@@ -332,16 +324,11 @@ class LayeredGraph:
                     f"junction {j.source!r} -> {j.target!r} has shape {j.shape}, "
                     f"expected (target size, source size) = {(t.size, s.size)}"
                 )
-            if j.recurrent and j.source != j.target:
+            if j.recurrent != (j.source == j.target):
                 raise InvalidParameterError(
-                    f"junction {j.source!r} -> {j.target!r} is of kind 'recurrent': a recurrent junction joins a "
-                    "layer to itself (source == target); give the other junctions kind 'learnable'"
-                )
-            if j.source == j.target and not j.recurrent:
-                raise InvalidParameterError(
-                    f"junction {j.source!r} -> {j.target!r} of kind {j.kind!r} goes backwards (from a layer to "
-                    "itself): only a junction of kind 'recurrent' may be a self-loop"
-                )
+                    f"junction {j.source!r} -> {j.target!r} of kind {j.kind!r} " + (
+                        "is recurrent: a recurrent junction joins a layer to itself" if j.recurrent else
+                        "goes backwards (to its own layer): only a junction of kind 'recurrent' may be a self-loop"))
             if self._index[j.source] > self._index[j.target]:
                 raise InvalidParameterError(
                     f"junction {j.source!r} -> {j.target!r} goes backwards: layers must be in topological order"

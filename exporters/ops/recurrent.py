@@ -1,23 +1,163 @@
-"""LSTM, GRU and RNN: not read yet; the handler states why.
+"""LSTM, GRU and RNN: a layer of hidden units with an input junction and a self-loop.
 
-A recurrent layer would be a layer of hidden units with a junction from its input
-features (``W``) and a self-loop junction (``R``), its gates folded into the units; until
-that is written, a recurrent operator on the path raises
-:class:`~netgraph.UnsupportedOperatorError` in strict mode and is cut in lenient mode
-(its outputs start new layers of kind ``"cut"``). The operators are registered with
-``supported=False``: :func:`~exporters.ops.supported_ops` leaves them out. ONNX
-reference: https://onnx.ai/onnx/operators/onnx__LSTM.html
+A recurrent operator with ``hidden_size`` H and G gates (LSTM 4: i, o, f, c; GRU 3: z,
+r, h; RNN 1) reads its input weights ``W`` (num_directions, G*H, input_size) and its
+recurrent weights ``R`` (num_directions, G*H, H). Each direction makes one layer of H
+hidden units (kind ``"recurrent"``) with two junctions:
+
+* ``W``: from the input features to the hidden units (kind ``"learnable"``);
+* ``R``: from the hidden units to themselves (kind ``"recurrent"``, a self-loop), the
+  state of step t-1 feeding step t.
+
+**Gates folded per hidden unit.** The weights of unit ``h``'s gates are summed: the
+junction's ``count[h, i]`` is the number of nonzero gate weights ``W[g*H + h, i]``
+(over the G gates) and ``weight[h, i]`` their sum; likewise for ``R``. An LSTM's
+peephole weights ``P`` (cell state to gates i, o, f of the same unit) add to the
+diagonal of the self-loop. The time steps share the weights: a connection is counted
+once, not once per step (the network unrolled over one step). Pruned (zero) weights make
+no connection; biases make none.
+
+**Directions.** A bidirectional operator makes two layers, ``<name>.forward`` and
+``<name>.reverse``, each with its own ``W`` and ``R`` junctions. The output ``Y``
+(``(seq, num_directions, batch, H)``, or ``(batch, seq, num_directions, H)`` with
+``layout=1``) carries on its num_directions axis the layer of each direction and on
+its last axis the hidden units; ``Y_h`` and ``Y_c`` likewise.
+
+Initial states (``initial_h``, ``initial_c``) computed from the path are not read
+(a seq2seq decoder fed by an encoder's state): such a node is refused. ONNX reference:
+https://onnx.ai/onnx/operators/onnx__LSTM.html,
+https://onnx.ai/onnx/operators/onnx__GRU.html,
+https://onnx.ai/onnx/operators/onnx__RNN.html
 """
 
-from exporters.ops import Unsupported, register
+from __future__ import annotations
 
-__all__ = ["recurrent", "RECURRENT_OPS"]
+import dataclasses
+import types
+
+import numpy as np
+
+from exporters._nodemap import NodeMap
+from exporters.ops import Unsupported, register
+from exporters.ops._util import attrs, channel_vector
+
+__all__ = ["recurrent", "fold_gates", "RECURRENT_OPS", "GATES"]
 
 #: The recurrent operators of the default domain.
 RECURRENT_OPS = ("LSTM", "GRU", "RNN")
+#: The number of gates of each operator: the blocks of H rows of ``W`` and ``R``.
+GATES = {"LSTM": 4, "GRU": 3, "RNN": 1}
 
 
-@register(*RECURRENT_OPS, supported=False)
+def fold_gates(w, gates: int):
+    """Per hidden unit, the number of nonzero gate weights and their sum.
+
+    Parameters
+    ----------
+    w : numpy.ndarray, shape (gates * H, n)
+        One direction's ``W`` or ``R``: G blocks of H rows, one block per gate.
+    gates : int
+        The number of gates G.
+
+    Returns
+    -------
+    count : numpy.ndarray of int64, shape (H, n)
+        ``count[h, i]``: how many of ``w[g*H + h, i]`` (g = 0..G-1) are nonzero.
+    weight : numpy.ndarray of float64, shape (H, n)
+        Their sum.
+
+    Examples
+    --------
+    Two gates of two hidden units, one input:
+
+    >>> w = np.array([[1.0], [0.0], [2.0], [-3.0]])
+    >>> count, weight = fold_gates(w, 2)
+    >>> count.ravel().tolist(), weight.ravel().tolist()
+    ([2, 1], [3.0, -3.0])
+    """
+    blocks = w.reshape(gates, -1, w.shape[-1])
+    return np.count_nonzero(blocks, axis=0).astype(np.int64), blocks.sum(axis=0, dtype=np.float64)
+
+
+def _direction_layer(ctx, node, base, suffix, hidden):
+    """A layer of ``hidden`` units of kind "recurrent", named ``base`` + ``suffix``."""
+    fake = types.SimpleNamespace(name=base + suffix, op_type=node.op_type)
+    li = ctx.new_layer(fake, kind="recurrent", size=hidden, tensor=node.output[0] if node.output else "")
+    ctx.layers[li] = dataclasses.replace(ctx.layers[li], node=node.name)
+    return li
+
+
+def _connect_folded(ctx, target, count, weight, vec, node, kind):
+    rows, cols = np.nonzero(count)
+    ctx.connect(target, rows, cols, count[rows, cols], weight[rows, cols], vec, node, kind=kind)
+
+
+def _weights(ctx, node, gates):
+    """``W``, ``R``, the optional peepholes ``P`` and the sizes, checked against each other."""
+    a = attrs(node)
+    w, r = ctx.weight(node.input[1], node), ctx.weight(node.input[2], node)
+    hidden = int(a.get("hidden_size", r.shape[-1] if r.ndim == 3 else 0))
+    dirs = 2 if a.get("direction", b"forward") in (b"bidirectional", "bidirectional") else 1
+    if w.ndim != 3 or r.ndim != 3 or w.shape[:2] != (dirs, gates * hidden) or r.shape != (dirs, gates * hidden, hidden):
+        raise Unsupported(f"{node.op_type} weights W {w.shape} and R {r.shape} do not fit hidden_size={hidden}, "
+                          f"{dirs} direction(s) and {gates} gate(s)")
+    p = None
+    if node.op_type == "LSTM" and len(node.input) > 7 and node.input[7]:
+        p = ctx.weight(node.input[7], node)
+        if p.shape != (dirs, 3 * hidden):
+            raise Unsupported(f"LSTM peephole weights P have shape {p.shape}, expected {(dirs, 3 * hidden)}")
+    return w, r, p, hidden, dirs, int(a.get("layout", 0))
+
+
+def _label_output(ctx, name, layers, hidden, dir_axis_full):
+    """The map of ``Y``/``Y_h``/``Y_c``: direction layers on its num_directions axis, units on its last axis."""
+    s = ctx.shape(name)
+    if s is None or any(d is None for d in s[1:]):
+        raise Unsupported(f"the shape of output {name!r} is unknown after shape inference; "
+                          "export with a fixed input size")
+    shape = tuple(s[1:])
+    if dir_axis_full == 0:  # the num_directions axis is the one the walk takes for the batch axis
+        if len(layers) > 1:
+            raise Unsupported(f"output {name!r} of a bidirectional layer has its directions on axis 0 (layout=0); "
+                              "netgraph reads Y_h and Y_c of a bidirectional layer with layout=1 only")
+        return NodeMap.along(np.full(hidden, layers[0]), np.arange(hidden), shape, len(shape) - 1)
+    layer = np.asarray(layers, dtype=np.int64).reshape([-1 if k == dir_axis_full - 1 else 1 for k in range(len(shape))])
+    unit = np.arange(hidden, dtype=np.int64).reshape([1] * (len(shape) - 1) + [-1])
+    return NodeMap(np.broadcast_to(layer, shape), np.broadcast_to(unit, shape), len(shape) - 1)
+
+
+@register(*RECURRENT_OPS, input_layout="features_last")
 def recurrent(ctx, node):
-    """Refuse a recurrent operator: always raises :class:`~exporters.ops.Unsupported`."""
-    raise Unsupported("recurrent operators are not supported yet")
+    """Add one recurrent layer per direction, with its ``W`` junction and ``R`` self-loop."""
+    x = ctx.node_map(node.input[0])
+    if x is None or any(ctx.node_map(i) is not None for i in node.input[1:]):
+        raise Unsupported(f"only {node.op_type}(data, constant W, R, B) is supported; here a weight, a sequence "
+                          "length or an initial state is computed from the path")
+    gates = GATES[node.op_type]
+    w, r, p, hidden, dirs, layout = _weights(ctx, node, gates)
+    vec = channel_vector(x, len(x.shape) - 1, f"{node.op_type} input (features on the last axis)")
+    if vec[0].size != w.shape[2]:
+        raise Unsupported(f"{node.op_type} weight W expects {w.shape[2]} input features, the data has {vec[0].size}")
+    base = node.name or (node.output[0] if node.output else node.op_type)
+    suffixes = (".forward", ".reverse") if dirs == 2 else ("",)
+    made = []
+    for d, suffix in enumerate(suffixes):
+        li = _direction_layer(ctx, node, base, suffix, hidden)
+        made.append(li)
+        count, weight = fold_gates(w[d], gates)
+        _connect_folded(ctx, li, count, weight, vec, node, "learnable")
+        count, weight = fold_gates(r[d], gates)
+        if p is not None:
+            diag = np.arange(hidden)
+            pd = p[d].reshape(3, hidden)
+            count[diag, diag] += np.count_nonzero(pd, axis=0)
+            weight[diag, diag] += pd.sum(axis=0, dtype=np.float64)
+        own = (np.full(hidden, li, dtype=np.int64), np.arange(hidden, dtype=np.int64))
+        _connect_folded(ctx, li, count, weight, own, node, "recurrent")
+    outs = list(node.output) + [""] * 3
+    if outs[0]:
+        ctx.set_map(outs[0], _label_output(ctx, outs[0], made, hidden, 2 if layout else 1))
+    for name in outs[1:3]:
+        if name:
+            if ctx.consumers.get(name) or name in ctx.graph_outputs:
+                ctx.set_map(name, _label_output(ctx, name, made, hidden, 1 if layout else 0))
