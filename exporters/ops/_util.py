@@ -12,7 +12,7 @@ import numpy as np
 from exporters.ops import Unsupported
 
 __all__ = ["attrs", "attr_or_input", "norm_axis", "channel_vector", "only_map", "output_shape", "broadcast_map",
-           "real_region", "set_real_region", "keep_real_region"]
+           "real_region", "set_real_region", "keep_real_region", "REJOIN_OPS", "COMPUTED_OPS", "computed_only"]
 
 
 def attrs(node) -> dict:
@@ -338,3 +338,57 @@ def keep_real_region(ctx, node, out_shape) -> None:
         if m is not None and tuple(m.shape) == tuple(out_shape):
             set_real_region(ctx, node.output[0], region)
             return
+
+
+# ---------------------------------------------------------------- computed values (statistics, attention weights)
+#: Operators that combine a computed value with the data: where it re-joins the path.
+REJOIN_OPS = ("Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Where", "MatMul", "Einsum")
+#: Operators through which a computed value stays computed (with constants or computed values).
+COMPUTED_OPS = REJOIN_OPS + (
+    "Sqrt", "Reciprocal", "Neg", "Exp", "Log", "Abs", "Erf", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "Relu",
+    "Clip", "Cast", "CastLike", "Identity", "Dropout", "Squeeze", "Unsqueeze", "Reshape", "Expand", "Flatten",
+    "Transpose", "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceSumSquare", "ReduceL2",
+    "ReduceLogSumExp", "Softplus", "Mean", "Sum",
+)
+
+
+def computed_only(ctx, tensor):
+    """Why ``tensor`` is not a value computed from the data and used only to rescale or mix it; None if it is.
+
+    A statistic over the features of one sample (the mean and variance of a LayerNorm)
+    and the attention weights ``softmax(Q K^T)`` are computed from the data, not learned:
+    they carry no node. Such a tensor is left off the path when everything it flows into
+    (through the elementwise, shape and reduction operators of :data:`COMPUTED_OPS`, with
+    constants or other computed values) re-joins the data in an operator of
+    :data:`REJOIN_OPS` whose other input is data on the path: ``Sub(x, mean)``,
+    ``Div(d, std)``, ``MatMul(weights, V)``. That operator then keeps the data's nodes.
+
+    Parameters
+    ----------
+    ctx : exporters._context.Context
+        The walk's context (its ``consumers`` and ``graph_outputs``).
+    tensor : str
+        The computed tensor.
+
+    Returns
+    -------
+    str or None
+        None when the tensor only ever re-joins the data; otherwise the reason (it
+        reaches a graph output, or an operator that would use it as data).
+    """
+    seen, todo = {tensor}, [tensor]
+    while todo:
+        t = todo.pop()
+        if t in ctx.graph_outputs:
+            return f"the computed value {tensor!r} reaches the graph output {t!r}"
+        for n in ctx.consumers.get(t, []):
+            others = [i for i in n.input if i and i not in seen and not ctx.is_const(i)]
+            if n.op_type in REJOIN_OPS and others:
+                continue  # re-joins the data here
+            if n.op_type not in COMPUTED_OPS or n.domain not in ("", "ai.onnx"):
+                return f"the computed value {tensor!r} is read as data by {n.op_type} node {n.name!r}"
+            for out in n.output:
+                if out and out not in seen:
+                    seen.add(out)
+                    todo.append(out)
+    return None

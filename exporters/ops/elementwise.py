@@ -11,8 +11,9 @@ from exporters.ops._util import broadcast_map, keep_real_region, only_map, outpu
 
 __all__ = ["elementwise", "ELEMENTWISE_OPS"]
 
-#: Binary or variadic elementwise operators (Add and Sum are in :mod:`exporters.ops.add`).
-ELEMENTWISE_OPS = ("Mul", "Div", "Sub", "Pow", "Max", "Min", "Mean", "Where", "Mod")
+#: Binary or variadic elementwise operators (Add and Sum are in :mod:`exporters.ops.add`, Mul in
+#: :mod:`exporters.ops.gating`).
+ELEMENTWISE_OPS = ("Div", "Sub", "Pow", "Max", "Min", "Mean", "Where", "Mod")
 
 
 @register(*ELEMENTWISE_OPS)
