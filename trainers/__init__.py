@@ -5,6 +5,10 @@
 * :mod:`trainers.models`: the MLP and the two CNNs of Hou & Kwok, for any input shape;
 * :mod:`trainers.prune`: three-step magnitude pruning (train, prune, retrain under the
   mask), deterministic for a given seed;
+* :mod:`trainers.continual`: the two-task continual-learning trainer of Hou & Kwok
+  (task-A connections frozen, the rest retrained on a permuted task B), writing t0 and t1;
+* :mod:`trainers.progressive`: the progressive network of their appendix D (a second
+  column with lateral junctions);
 * :mod:`trainers.export`: ONNX export checked against onnxruntime, with provenance;
 * :mod:`trainers.pipeline`: the runs behind ``netgraph train`` (check the options, train,
   export, write the files; the command itself is :mod:`netgraph.cli.train`).
@@ -39,6 +43,11 @@ __all__ = [
     "magnitude_masks",
     "export_onnx",
     "ExportCheckError",
+    "ContinualResult",
+    "train_continual",
+    "ProgressiveMLP",
+    "ProgressiveResult",
+    "train_progressive",
 ]
 
 _WHERE = {
@@ -58,6 +67,11 @@ _WHERE = {
     "magnitude_masks": "trainers.prune",
     "export_onnx": "trainers.export",
     "ExportCheckError": "trainers.export",
+    "ContinualResult": "trainers.continual",
+    "train_continual": "trainers.continual",
+    "ProgressiveMLP": "trainers.progressive",
+    "ProgressiveResult": "trainers.progressive",
+    "train_progressive": "trainers.progressive",
 }
 
 

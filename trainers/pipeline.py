@@ -9,6 +9,9 @@ layer, times, settings and the SHA-256 of both models) into its output folder.
 fixed fan-ins and fan-outs from the start (:mod:`trainers.predefined`) and writes
 ``predefined.onnx`` and ``train.json`` (densities, fans, accuracies, ...).
 
+:func:`check_continual_options` checks the options of ``netgraph train continual``, whose
+run is :func:`trainers.continual.run_continual` (``t0.onnx``, ``t1.onnx``, ``train.json``).
+
 Every option is checked (:func:`check_prune_options`, :func:`check_predefined_options`,
 through :mod:`netgraph.utils.check`) before the data are read and before torch is
 imported. The files are prepared in memory, then written by
@@ -43,7 +46,8 @@ from netgraph.utils.progress import show_progress
 from netgraph.utils.tables import json_text
 from trainers._registry import DATASETS, MODELS, PADDINGS
 
-__all__ = ["TRAINER", "PRUNE_FILES", "PREDEFINED_FILES", "check_prune_options", "run_prune",
+__all__ = ["TRAINER", "PRUNE_FILES", "PREDEFINED_FILES", "CONTINUAL_FILES", "PROGRESSIVE_FILES",
+           "check_continual_options", "check_prune_options", "run_prune",
            "check_predefined_options", "run_predefined"]
 
 logger = logging.getLogger(__name__)
@@ -56,6 +60,10 @@ PRUNE_FILES = ("dense.onnx", "sparse.onnx", "train.json")
 
 #: Files that :func:`run_predefined` writes into its output folder.
 PREDEFINED_FILES = ("predefined.onnx", "train.json")
+
+#: Files that :func:`trainers.continual.run_continual` writes (``progressive=False``, then ``True``).
+CONTINUAL_FILES = ("t0.onnx", "t1.onnx", "train.json")
+PROGRESSIVE_FILES = ("t0.onnx", "progressive.onnx", "train.json")
 
 #: Test images on which onnxruntime's output is compared with torch's.
 CHECK_BATCH = 64
@@ -479,3 +487,59 @@ def _export_predefined(result, data, options: dict, summary: dict) -> bytes:
                 sparsity_per_layer=layer_sparsity(result.network), torch_version=torch.__version__,
                 netgraph_version=__version__)
     return export_onnx(result.network, data.test.images[:CHECK_BATCH], metadata=meta, opset=OPSET)
+
+
+# ---------------------------------------------------------------------- continual learning
+def check_continual_options(*, dataset: str, p, s1=0.9, s2=0.8, s2_reading="remaining", hidden=None, epochs=20,
+                            retrain_epochs=None, seed=0, perm_seed=None, split_seed=0, threads=1, lr=None,
+                            retrain_lr=None, batch_size=None, data_dir=None) -> dict:
+    """Check the options of :func:`trainers.continual.run_continual` (as the command spells them), torch-free.
+
+    Returns
+    -------
+    dict
+        The options by keyword; ``hidden`` as a tuple (default ``(1024, 1024)``).
+
+    Raises
+    ------
+    InvalidParameterError, DatasetError
+        A bad value; P larger than the images; ``total`` with s2 > s1; data_dir missing.
+
+    Examples
+    --------
+    >>> check_continual_options(dataset="digits", p=3, hidden="20,20")["hidden"]
+    (20, 20)
+    >>> check_continual_options(dataset="digits", p=9)
+    Traceback (most recent call last):
+    ...
+    netgraph.exceptions.InvalidParameterError: --P must be an integer in [0, 8]; got 9
+    >>> check_continual_options(dataset="digits", p=3, s2=0.95, s2_reading="total")
+    Traceback (most recent call last):
+    ...
+    netgraph.exceptions.InvalidParameterError: --s2 0.95 > --s1 0.9 with --s2-reading total: it would prune more weights than task A left free; use --s2 <= --s1 or --s2-reading remaining
+    """
+    from trainers._registry import DATASET_SHAPES
+
+    _check_data_source(dataset, data_dir)
+    shape = DATASET_SHAPES[dataset][0]
+    options = {"dataset": dataset, "data_dir": data_dir, "p": check_int(p, "--P", minimum=0, maximum=min(shape[1:])),
+               "s1": check_real(s1, "--s1", minimum=0, maximum=1, open_maximum=True),
+               "s2": check_real(s2, "--s2", minimum=0, maximum=1, open_maximum=True),
+               "s2_reading": s2_reading,
+               "hidden": (1024, 1024) if hidden is None else tuple(_int_list(hidden, "--hidden"))}
+    check_choice(s2_reading, "--s2-reading", ("remaining", "total"))  # trainers.continual.S2_READINGS
+    if options["s2_reading"] == "total" and options["s2"] > options["s1"]:
+        raise InvalidParameterError(f"--s2 {options['s2']} > --s1 {options['s1']} with --s2-reading total: it would "
+                                    "prune more weights than task A left free; use --s2 <= --s1 or --s2-reading "
+                                    "remaining")
+    options["hidden"] = tuple(check_int(h, f"--hidden[{i}]", minimum=1) for i, h in enumerate(options["hidden"]))
+    if not options["hidden"]:
+        raise InvalidParameterError("--hidden must name at least one hidden layer size, such as 1024,1024")
+    for key, value, low in (("epochs", epochs, 1), ("retrain_epochs", retrain_epochs, 1), ("seed", seed, 0),
+                            ("perm_seed", perm_seed, 0), ("split_seed", split_seed, 0), ("threads", threads, 1),
+                            ("batch_size", batch_size, 1)):
+        optional = key in ("retrain_epochs", "perm_seed", "batch_size")
+        options[key] = None if optional and value is None else check_int(value, _flag(key), minimum=low)
+    for key, value in (("lr", lr), ("retrain_lr", retrain_lr)):
+        options[key] = None if value is None else check_real(value, _flag(key), minimum=0, open_minimum=True)
+    return options

@@ -8,6 +8,10 @@
     netgraph train predefined --layers N1,N2,... --fanout F1,F2,... [--pattern random|windowed]
                          [--dataset D] [--data-dir D] [--epochs N] [--seed K] [--split-seed J] [--threads T]
                          [--lr LR] [--batch-size B] -o DIR
+    netgraph train continual --P P [--s1 S1] [--s2 S2] [--s2-reading remaining|total] [--hidden H1,H2]
+                         [--progressive] [--dataset D] [--data-dir D] [--epochs N] [--retrain-epochs M]
+                         [--seed K] [--perm-seed Q] [--split-seed J] [--threads T] [--lr LR] [--retrain-lr LR]
+                         [--batch-size B] -o DIR
 
 Each trainer is a sub-subcommand: a class of this module with ``NAME``, ``HELP``,
 ``DESCRIPTION``, ``add_arguments(parser)`` and ``run(args)`` (the protocol of
@@ -15,7 +19,8 @@ Each trainer is a sub-subcommand: a class of this module with ``NAME``, ``HELP``
 summary live here; the run itself (checks, training, export, the files written) lives in
 :mod:`trainers.pipeline`, imported only when a trainer runs. ``prune`` writes
 ``DIR/dense.onnx``, ``DIR/sparse.onnx`` and ``DIR/train.json``, ``predefined`` writes
-``DIR/predefined.onnx`` and ``DIR/train.json``; a bad argument is a
+``DIR/predefined.onnx`` and ``DIR/train.json``, ``continual`` writes ``DIR/t0.onnx``,
+``DIR/t1.onnx`` (or ``DIR/progressive.onnx``) and ``DIR/train.json``; a bad argument is a
 one-line error (exit status 2) before the data are read and before torch is imported.
 """
 
@@ -27,8 +32,8 @@ from netgraph.cli._registry import add_commands
 from netgraph.utils.progress import show_progress
 from netgraph.cli._common import output_path
 
-__all__ = ["NAME", "HELP", "DESCRIPTION", "ORDER", "TRAINERS", "Prune", "Predefined", "add_arguments", "run",
-           "prune_summary", "predefined_summary"]
+__all__ = ["NAME", "HELP", "DESCRIPTION", "ORDER", "TRAINERS", "Prune", "Predefined", "Continual", "add_arguments",
+           "run", "prune_summary", "predefined_summary", "continual_summary"]
 
 NAME = "train"
 HELP = "train sparse networks and write them as ONNX (needs torch)"
@@ -205,6 +210,102 @@ def predefined_summary(doc: dict, output) -> list[str]:
     ]
 
 
+class Continual:
+    """``netgraph train continual``: two tasks, frozen task-A connections (:func:`trainers.continual.run_continual`)."""
+
+    NAME = "continual"
+    HELP = "continual learning on two tasks, or a progressive network (Hou & Kwok 2018, section 4.2)"
+    DESCRIPTION = ("Task A: the images; task B: their central PxP square permuted. Train dense on A, prune S1 of "
+                   "each hidden junction, retrain, freeze; reinitialise the pruned connections, train on B, prune S2 "
+                   "of the free ones (--s2-reading), retrain; write DIR/t0.onnx, DIR/t1.onnx and DIR/train.json. "
+                   "With --progressive, a second column with lateral junctions: DIR/t0.onnx, DIR/progressive.onnx.")
+
+    @staticmethod
+    def add_arguments(parser) -> None:
+        """The options of ``netgraph train continual``."""
+        parser.add_argument("--P", dest="p", type=int, required=True, metavar="P",
+                            help="side of the permuted central square (digits: 3 or 6; MNIST as the paper: 8 or 26)")
+        parser.add_argument("--s1", type=float, default=0.9, help="fraction pruned after task A (default: %(default)s)")
+        parser.add_argument("--s2", type=float, default=0.8, help="fraction pruned after task B (default: %(default)s)")
+        parser.add_argument("--s2-reading", default="remaining", metavar="{remaining,total}",
+                            help="remaining: S2 of the non-frozen weights (10%% + 18%% at t = 1); total: S2 of all "
+                                 "the junction's weights, taken from the non-frozen ones (10%% + 10%%) "
+                                 "(default: %(default)s)")
+        parser.add_argument("--hidden", metavar="H1,H2", help="hidden layer sizes (default: 1024,1024)")
+        parser.add_argument("--progressive", action="store_true",
+                            help="train the progressive network of the paper's appendix D instead")
+        _add_data_arguments(parser)
+        parser.add_argument("--epochs", type=int, default=20, metavar="N",
+                            help="epochs of each dense training (default: %(default)s)")
+        parser.add_argument("--retrain-epochs", type=int, metavar="M", help="epochs of each retraining (default: N)")
+        _add_seed_arguments(parser, "the initialisation, the reinitialisation and the batch order")
+        parser.add_argument("--perm-seed", type=int, metavar="Q", help="seed of task B's permutation (default: K)")
+        parser.add_argument("--lr", type=float, help="learning rate of the dense trainings (default: 0.1)")
+        parser.add_argument("--retrain-lr", type=float, metavar="LR", help="of the retrainings (default: 0.05)")
+        parser.add_argument("--batch-size", type=int, metavar="B", help="images per step (default: 64)")
+        parser.add_argument("-o", "--output", metavar="DIR", required=True, type=output_path,
+                            help="output folder (created if needed)")
+
+    @staticmethod
+    def run(args) -> int:
+        """Run :func:`trainers.continual.run_continual` and print its summary."""
+        from trainers.continual import run_continual
+
+        doc = run_continual(dataset=args.dataset, output=args.output, p=args.p, progressive=args.progressive,
+                            progress=show_progress(), s1=args.s1, s2=args.s2, s2_reading=args.s2_reading,
+                            hidden=args.hidden, epochs=args.epochs, retrain_epochs=args.retrain_epochs,
+                            seed=args.seed, perm_seed=args.perm_seed, split_seed=args.split_seed,
+                            threads=args.threads, data_dir=args.data_dir, lr=args.lr, retrain_lr=args.retrain_lr,
+                            batch_size=args.batch_size)
+        print("\n".join(continual_summary(doc, args.output)))
+        return 0
+
+
+def continual_summary(doc: dict, output) -> list[str]:
+    """The lines ``netgraph train continual`` prints: the run, the accuracies, the densities, the files.
+
+    Parameters
+    ----------
+    doc : dict
+        The ``train.json`` document of :func:`trainers.continual.run_continual`.
+    output : str
+        The output folder.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> doc = {"dataset": {"name": "digits"}, "progressive": False, "seconds": {"total": 3.0},
+    ...        "settings": {"p": 3, "s1": 0.9, "s2": 0.8, "s2_reading": "remaining", "seed": 0, "hidden": [16, 16]},
+    ...        "accuracy_percent": {k: {"test": 90.0} for k in ("A_dense", "A_sparse", "B_dense", "B_sparse",
+    ...                                                          "A_after_B")},
+    ...        "densities": {"t0": {"fc1": 0.1, "fc2": 0.1, "fc3": 1.0}, "t1": {"fc1": 0.28, "fc2": 0.28, "fc3": 1.0}},
+    ...        "files": {"t0.onnx": {}, "t1.onnx": {}}}
+    >>> print("\\n".join(continual_summary(doc, "run")))
+    mlp (hidden 16,16) on digits, P = 3, s1 = 0.9, s2 = 0.8 (remaining), seed 0: 3.0 s
+    test accuracy: A_dense 90.00%, A_sparse 90.00%, B_dense 90.00%, B_sparse 90.00%, A_after_B 90.00%
+    densities t0: fc1 0.100, fc2 0.100, fc3 1.000
+    densities t1: fc1 0.280, fc2 0.280, fc3 1.000
+    wrote run/t0.onnx, run/t1.onnx, run/train.json
+    """
+    st = doc["settings"]
+    what = "progressive network" if doc["progressive"] else "mlp"
+    reading = "" if doc["progressive"] else f" ({st['s2_reading']})"
+    lines = [f"{what} (hidden {','.join(map(str, st['hidden']))}) on {doc['dataset']['name']}, P = {st['p']}, "
+             f"s1 = {st['s1']}, s2 = {st['s2']}{reading}, seed {st['seed']}: {doc['seconds']['total']:.1f} s",
+             "test accuracy: " + ", ".join(f"{k} {v['test']:.2f}%" for k, v in doc["accuracy_percent"].items())]
+    dens = doc["densities"]
+    for stage in ("t0", "t1") if "t0" in dens else ():
+        lines.append(f"densities {stage}: " + ", ".join(f"{k} {v:.3f}" for k, v in dens[stage].items()))
+    if "t0" not in dens:
+        lines.append("densities: " + ", ".join(f"{k} {v:.3f}" for k, v in dens.items()))
+    names = [*doc["files"], "train.json"]
+    lines.append(f"wrote {', '.join(os.path.join(output, name) for name in names)}")
+    return lines
+
+
 def _add_data_arguments(parser) -> None:
     """``--dataset`` and ``--data-dir``, the same for every trainer."""
     from trainers._registry import DATASETS
@@ -225,7 +326,7 @@ def _add_seed_arguments(parser, seeded: str) -> None:
 
 
 #: The trainers of ``netgraph train``, in the order ``netgraph train --help`` lists them.
-TRAINERS = (Prune, Predefined)
+TRAINERS = (Prune, Predefined, Continual)
 
 
 def add_arguments(parser) -> None:
