@@ -38,6 +38,8 @@ Examples
 
 from netgraph.attachment.bins import BINS, degree_classes
 from netgraph.attachment.delta import DeltaTable, delta_hat
+from netgraph.attachment.figures import FIGURE_FILES, figure_files, plot_ccdf_t1, plot_delta, plot_omega, \
+    write_figures
 from netgraph.attachment.growth import growth_factors, tpl_at_both_times
 from netgraph.attachment.kernel import attachment_exponent, attachment_kernel, poisson_interval
 from netgraph.attachment.match import DEGREE_VARIANTS, GraphMismatchError, JunctionChange, Matching, match_graphs
@@ -54,4 +56,5 @@ __all__ = [
     "attachment_kernel", "attachment_exponent", "poisson_interval",
     "null_slopes",
     "degree_classes", "BINS",
+    "plot_delta", "plot_omega", "plot_ccdf_t1", "write_figures", "figure_files", "FIGURE_FILES",
 ]

@@ -65,14 +65,14 @@ def growth_factors(d0, d1, new, predicted_slope: float) -> dict:
             "median_added": float(np.median((d0[pos] + new[pos]) / d0[pos]))}
 
 
-def _fit(degrees, k, seed) -> dict:
+def _fit(degrees, k, seed):
     from netgraph.tpl import fit_tpl
 
     try:
         f = fit_tpl(degrees, k=k, seed=seed)
     except (FitError, InvalidParameterError) as exc:
-        return {"alpha": None, "xmin": None, "xmax": None, "ks": None, "note": str(exc)}
-    return {"alpha": float(f.alpha_), "xmin": int(f.xmin_), "xmax": int(f.xmax_), "ks": float(f.ks_), "note": ""}
+        return {"alpha": None, "xmin": None, "xmax": None, "ks": None, "note": str(exc)}, None
+    return {"alpha": float(f.alpha_), "xmin": int(f.xmin_), "xmax": int(f.xmax_), "ks": float(f.ks_), "note": ""}, f
 
 
 def tpl_at_both_times(d0, d1, c: float | None, *, k: float = 0.3, seed=0) -> dict:
@@ -93,7 +93,9 @@ def tpl_at_both_times(d0, d1, c: float | None, *, k: float = 0.3, seed=0) -> dic
     dict
         ``t0`` and ``t1``: ``alpha``, ``xmin``, ``xmax``, ``ks``, ``note`` (why a fit
         failed); ``predicted_t1``: ``alpha`` (the same as at ``t = 0``), ``xmin`` and
-        ``xmax`` (the ``t = 0`` range times ``c``).
+        ``xmax`` (the ``t = 0`` range times ``c``); ``fits``: the two
+        :class:`~netgraph.tpl.TruncatedPowerLaw` objects (None where a fit failed), not
+        JSON-serialisable (:func:`attachment_analysis` keeps them apart).
 
     Examples
     --------
@@ -103,8 +105,8 @@ def tpl_at_both_times(d0, d1, c: float | None, *, k: float = 0.3, seed=0) -> dic
     >>> r["predicted_t1"]["xmin"] == 2 * r["t0"]["xmin"]
     True
     """
-    t0, t1 = _fit(d0, k, seed), _fit(d1, k, seed)
+    (t0, f0), (t1, f1) = _fit(d0, k, seed), _fit(d1, k, seed)
     pred = {"alpha": t0["alpha"], "xmin": None, "xmax": None}
     if c is not None and t0["alpha"] is not None:
         pred.update(xmin=t0["xmin"] * c, xmax=t0["xmax"] * c)
-    return {"t0": t0, "t1": t1, "predicted_t1": pred}
+    return {"t0": t0, "t1": t1, "predicted_t1": pred, "fits": (f0, f1)}

@@ -48,6 +48,9 @@ class AttachmentResult:
         Per layer: ``growth`` (eq. 8), ``tpl`` (eq. 9; None unless fitted), ``kernel``,
         ``beta``, ``null``, ``removed_connections``.
     options : dict
+    fits : dict of str to tuple
+        Per layer, the TPL fits at ``t = 0`` and ``t = 1`` (:class:`~netgraph.tpl.TruncatedPowerLaw`
+        or None), empty unless fitted.
     """
 
     matching: Matching
@@ -55,6 +58,7 @@ class AttachmentResult:
     omega: list
     layers: dict
     options: dict
+    fits: dict = dataclasses.field(default_factory=dict)
 
     def line(self, layer: str):
         """The :class:`OmegaLine` of ``layer``."""
@@ -144,18 +148,21 @@ def attachment_analysis(graph0, graph1, *, bins=None, exclude_connected: bool = 
     nulls = (null_slopes(matching, {o.layer: o.line["slope"] for o in omega}, draws=null_draws, seed=seed,
                          bins=bins, degree=degree) if null_draws else {})
     removed = _removed_per_layer(matching)
-    layers = {}
+    layers, fits = {}, {}
     for o in omega:
         name = o.layer
         growth = growth_factors(d0[name], d1[name], new[name], o.predicted_slope)
+        tpl = tpl_at_both_times(d0[name], d1[name], growth["predicted"], k=k, seed=seed) if fit else None
+        if tpl is not None:
+            fits[name] = tpl.pop("fits")
         layers[name] = {
             "removed_connections": removed[name],
             "growth": growth,
-            "tpl": tpl_at_both_times(d0[name], d1[name], growth["predicted"], k=k, seed=seed) if fit else None,
+            "tpl": tpl,
             "kernel": attachment_kernel(d0[name], new[name]),
             "beta": attachment_exponent(d0[name], new[name]),
             "null": nulls.get(name),
         }
     options = {"bins": bins or "exact", "exclude_connected": exclude_connected, "degree": degree,
                "null_draws": null_draws, "seed": seed if isinstance(seed, int) else None, "fit": fit, "k": k}
-    return AttachmentResult(matching, delta, omega, layers, options)
+    return AttachmentResult(matching, delta, omega, layers, options, fits)
