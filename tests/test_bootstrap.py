@@ -10,7 +10,7 @@ import pytest
 
 from netgraph.exceptions import InvalidParameterError
 from netgraph.tpl import DiscreteTPL, TruncatedPowerLaw
-from netgraph.tpl.bootstrap import _clauset_decisions, _clauset_replicates, _payload, clauset_pvalues
+from netgraph.tpl.bootstrap import _clauset_decisions, _payload, clauset_pvalues
 from netgraph.utils.seeds import child_seed, seed_sequence
 
 
@@ -38,9 +38,7 @@ def test_decisions_are_those_of_the_distances(fits):
     for est in fits:
         ss = seed_sequence(est.seed)
         seeds = [child_seed(ss, 0, i) for i in range(30)]
-        payload = (est._sample.sorted, est.alpha_, est.xmin_, est.xmax_, est.n_tail_, est.k, est.rule,
-                   est.range_bootstrap, est.p_threshold, est.xmin, est.xmax)
-        ks = _clauset_replicates(payload, seeds)
+        ks = TruncatedPowerLaw(bootstrap=30, seed=est.seed, progress=False).fit(est._sample.sorted).bootstrap_ks_
         codes = _clauset_decisions(_payload(est), seeds)
         np.testing.assert_array_equal(np.isnan(codes), np.isnan(ks))
         ok = ~np.isnan(ks)
@@ -83,6 +81,8 @@ def test_sequential(fits, n_jobs):
 
 
 def test_bad_input(fits):
+    with pytest.raises(InvalidParameterError, match="rule 'ks'"):
+        clauset_pvalues([TruncatedPowerLaw(rule="deluca-corral", range_bootstrap=5).fit(fits[0]._sample.sorted)], 10)
     with pytest.raises(InvalidParameterError, match="rule 'ks'"):
         clauset_pvalues([TruncatedPowerLaw()], 10)
     with pytest.raises(InvalidParameterError, match="n_bootstrap"):

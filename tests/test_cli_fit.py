@@ -54,14 +54,16 @@ def test_json_document(capsys, mlp):
     assert code == 0, err
     doc = json.loads(out)
     assert doc["model"] == mlp
-    assert doc["options"] == {"k": 0.3, "rule": "ks", "bootstrap": 0, "seed": None, "include_output": False}
+    assert doc["options"] == {"k": 0.3, "rule": "ks", "bootstrap": 0, "seed": None, "sequential": False,
+                              "include_output": False}
     assert [layer["name"] for layer in doc["layers"]] == ["x", "fc1", "fc2"]  # the output layer is left out
     x, fc1, fc2 = doc["layers"]
     assert x["status"] == "not fitted" and x["n"] == 3 and "reason" in x and "alpha" not in x
     for layer in (fc1, fc2):
         assert layer["status"] == "ok"
         assert {"name", "n", "isolated", "xmin", "xmax", "alpha", "ks", "n_tail", "p_value", "compare"} <= set(layer)
-        assert layer["p_value"] is None  # no bootstrap asked for
+        assert layer["p_value"] is None and layer["p_value_mc_error"] is None  # no bootstrap asked for
+        assert layer["bootstrap_replicates"] == 0
         assert layer["xmin"] < layer["xmax"] and 0 < layer["n_tail"] <= layer["n"]
         assert list(layer["compare"]) == list(ALTERNATIVES)
         for c in layer["compare"].values():
@@ -175,7 +177,8 @@ def test_options_reach_the_estimator(capsys, mlp, monkeypatch, tpl_module):
     assert main(["fit", mlp, "--k", "0.2", "--seed", "3", "--bootstrap", "4"]) == 0
     assert len(calls) == 3  # x, fc1, fc2
     assert {c["k"] for c in calls} == {0.2} and {c["rule"] for c in calls} == {"ks"}
-    assert {c["bootstrap"] for c in calls} == {4} and {c["progress"] for c in calls} == {False}
+    # rule ks: the fits without bootstrap, then every layer's replicates on one pool (clauset_pvalues)
+    assert {c["bootstrap"] for c in calls} == {0} and {c["progress"] for c in calls} == {False}
     assert len({c["seed"] for c in calls}) == 3  # one seed per layer
 
 
@@ -194,11 +197,11 @@ class _Terminal(io.StringIO):
 
 def test_progress_bar_only_on_a_terminal(capsys, mlp, monkeypatch):
     code, _, err = run(capsys, "fit", mlp, "--bootstrap", "5", "--seed", "0")
-    assert code == 0 and err == ""  # not a terminal: quiet
+    assert code == 0 and "replicate" not in err  # not a terminal: no bar
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
     assert main(["fit", mlp, "--bootstrap", "5", "--seed", "0"]) == 0
-    assert terminal.getvalue().count("TPL bootstrap") >= 2  # one bar per fitted layer
+    assert "bootstrap" in terminal.getvalue() and "replicate" in terminal.getvalue()  # one bar over the layers
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
     assert main(["fit", mlp, "--bootstrap", "5", "--seed", "0", "-q"]) == 0
@@ -257,6 +260,50 @@ def test_unwritable_output_fails_before_fitting(capsys, mlp, tmp_path, tpl_modul
 def test_help_lists_fit(capsys):
     code, out, _ = run(capsys, "fit", "--help")
     assert code == 0
-    for option in ("--k", "--bootstrap", "--seed", "--rule", "--json", "--output", "--plot", "--lenient",
+    for option in ("--k", "--bootstrap", "--seed", "--jobs", "--sequential", "--rule", "--json", "--output", "--plot", "--lenient",
                    "--include-output"):
         assert option in out
+
+
+# ---------------------------------------------------------------------- whole-model p-values (issue 12)
+def test_jobs_do_not_change_the_p_values(capsys, mlp, tpl_module):
+    from exporters import read_onnx
+
+    from netgraph import layer_degrees
+    from netgraph.utils.seeds import spawn_seeds
+
+    docs = [json.loads(run(capsys, "fit", mlp, "--json", "--bootstrap", "30", "--seed", "4", "--jobs", j)[1])
+            for j in ("1", "2")]
+    assert docs[0] == docs[1]
+    degrees = layer_degrees(read_onnx(mlp))
+    seeds = spawn_seeds(4, 3)
+    for layer, seed in zip(docs[0]["layers"][1:], seeds[1:]):  # today's path: the estimator's own bootstrap
+        est = tpl_module.TruncatedPowerLaw(bootstrap=30, seed=seed, progress=False).fit(degrees[layer["name"]])
+        assert layer["p_value"] == est.p_value_ and layer["bootstrap_replicates"] == 30
+        p = est.p_value_
+        assert layer["p_value_mc_error"] == pytest.approx((p * (1 - p) / 30) ** 0.5)
+        assert layer["ks_choice"]["p_value"] == p
+
+
+def test_sequential_option(capsys, mlp):
+    code, out, err = run(capsys, "fit", mlp, "--json", "--bootstrap", "400", "--seed", "4", "--sequential")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["options"]["sequential"] is True
+    full = json.loads(run(capsys, "fit", mlp, "--json", "--bootstrap", "400", "--seed", "4")[1])
+    for s, f in zip(doc["layers"][1:], full["layers"][1:]):
+        assert (s["p_value"] > cli_fit.SEQUENTIAL_THRESHOLD) == (f["p_value"] > cli_fit.SEQUENTIAL_THRESHOLD)
+        assert s["bootstrap_replicates"] <= 400
+    assert any(s["bootstrap_replicates"] < 400 for s in doc["layers"][1:])
+    code, out, _ = run(capsys, "fit", mlp, "--bootstrap", "40", "--seed", "4", "--sequential")
+    lines = out.splitlines()
+    assert "bootstrap 40 sequential, seed 4" in lines[1] and lines[2].split()[-3:] == ["p", "+-", "reps"]
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["--jobs", "0"], "--jobs must be an integer >= 1; got 0"),
+    (["--sequential", "--rule", "deluca-corral"], "--sequential works with --rule ks only"),
+])
+def test_bad_jobs_and_sequential(capsys, tmp_path, argv, fragment):
+    code, out, err = run(capsys, "fit", str(tmp_path / "missing.onnx"), *argv)  # checked before the model
+    assert_one_line_error(code, err, fragment)

@@ -2,15 +2,18 @@
 
 ::
 
-    netgraph fit MODEL [--k 0.3] [--bootstrap N] [--seed S] [--rule {ks,deluca-corral}]
-                       [--json] [-o FILE] [--plot DIR] [--lenient] [--include-output] [--allow-pickle]
+    netgraph fit MODEL [--k 0.3] [--bootstrap N] [--seed S] [--jobs J] [--sequential]
+                       [--rule {ks,deluca-corral}] [--json] [-o FILE] [--plot DIR] [--lenient] [--include-output] [--allow-pickle]
 
 For every input and hidden layer of ``MODEL`` (and the output layers with
 ``--include-output``, which also counts the junctions into them, as ``netgraph degrees
 --include-output`` does), the degrees of :func:`netgraph.layer_degrees` are fitted with
 :class:`netgraph.tpl.TruncatedPowerLaw` (``--k``, ``--rule``), given a bootstrap p-value
 when ``--bootstrap N`` asks for one (``N`` replicates, seeded by ``--seed``: each layer
-gets its own stream, spawned from that seed), and compared with the alternatives of
+gets its own stream, spawned from that seed; the replicates of every layer run on one pool
+of ``--jobs`` processes, every core by default, and ``--sequential`` stops a layer's
+bootstrap once its decision at p = 0.1 is settled, see
+:func:`netgraph.tpl.bootstrap.clauset_pvalues`), and compared with the alternatives of
 :func:`netgraph.compare.compare_tpl`. A layer that cannot be fitted (too few nodes or
 distinct degrees) is reported with ``"status": "not fitted"`` and the reason; the
 others are still fitted.
@@ -21,11 +24,14 @@ Output: a table, or with ``--json`` the document
 
     {"model": ..., "netgraph_version": ..., "options": {...},
      "layers": [{"name", "kind", "n", "isolated", "status": "ok", "xmin", "xmax",
-                 "alpha", "ks", "n_tail", "n_above_xmax", "loglik", "p_value", "ks_choice",
+                 "alpha", "ks", "n_tail", "n_above_xmax", "loglik", "p_value", "p_value_mc_error",
+                 "bootstrap_replicates", "ks_choice",
                  "deluca_corral_choice", "compare": {alternative: {...}}},
                 {"name", "kind", "n", "isolated", "status": "not fitted", "reason"}, ...]}
 
-where a number that is not finite is written ``null``. ``--plot DIR`` writes
+where a number that is not finite is written ``null``; ``p_value_mc_error`` is the Monte
+Carlo standard error of ``p_value``, ``sqrt(p (1 - p) / m)`` over the ``m`` fitted replicates
+(``bootstrap_replicates`` were drawn; fewer than ``N`` when ``--sequential`` stopped early). ``--plot DIR`` writes
 ``DIR/ccdf.png``, one log-log CCDF panel per layer (:func:`netgraph.plots.plot_layers`);
 ``DIR`` is checked before the model is read but created only when the figure is written,
 and removed again if writing it fails, so a failed run leaves no ``DIR`` behind. Files
@@ -46,14 +52,16 @@ from netgraph import __version__
 from netgraph.cli._common import output_path, add_json_option, add_lenient_option, add_model_argument, add_output_option, emit, \
     model_options, read_model, write_ccdf_figure
 from netgraph.degrees import layer_degrees
-from netgraph.exceptions import FitError, NetgraphError
+from netgraph.exceptions import FitError, InvalidParameterError, NetgraphError
 from netgraph.utils.check import check_int, check_real
 from netgraph.utils.files import check_output_dir, check_writable, created_folder
+from netgraph.tpl.bootstrap import supported
 from netgraph.utils.progress import show_progress
 from netgraph.utils.seeds import spawn_seeds
 from netgraph.utils.tables import format_table, json_text, one_line
 
-__all__ = ["NAME", "HELP", "DESCRIPTION", "ORDER", "RULES", "MAX_BOOTSTRAP", "PLOT_FILE", "add_arguments", "run",
+__all__ = ["NAME", "HELP", "DESCRIPTION", "ORDER", "RULES", "MAX_BOOTSTRAP", "SEQUENTIAL_THRESHOLD",
+           "SEQUENTIAL_H", "PLOT_FILE", "add_arguments", "run",
            "fit_document", "fit_table"]
 
 logger = logging.getLogger(__name__)
@@ -73,6 +81,11 @@ RULES = ("ks", "deluca-corral")
 #: (its standard error is at most 0.5 / sqrt(N)); more would only take hours.
 MAX_BOOTSTRAP = 100_000
 
+#: ``--sequential``: the decision threshold of the p-value and the number of replicates at
+#: least as far from their fit as the data (Besag & Clifford's h) after which a layer stops.
+SEQUENTIAL_THRESHOLD = 0.1
+SEQUENTIAL_H = 10
+
 #: The figure ``--plot DIR`` writes into ``DIR``.
 PLOT_FILE = "ccdf.png"
 
@@ -87,6 +100,13 @@ def add_arguments(parser) -> None:
                         help=f"replicates of the bootstrap p-value, at most {MAX_BOOTSTRAP:,} "
                              "(default: 0, no p-value)")
     parser.add_argument("--seed", type=int, default=None, help="random seed of the bootstrap (default: unseeded)")
+    parser.add_argument("--jobs", type=int, default=None, metavar="J",
+                        help="worker processes of the bootstrap; the p-values do not depend on it "
+                             "(default: every core, os.cpu_count())")
+    parser.add_argument("--sequential", action="store_true",
+                        help="sequential Monte Carlo p-values (Besag & Clifford): stop a layer's bootstrap after "
+                             f"{SEQUENTIAL_H} replicates reach the observed distance, or once p > "
+                             f"{SEQUENTIAL_THRESHOLD} or not is settled (--rule ks only)")
     parser.add_argument("--rule", choices=RULES, default="ks",
                         help="choice of (xmin, xmax): smallest KS distance (the paper's), or Deluca & Corral's "
                              "widest range whose p-value passes (default: %(default)s)")
@@ -101,11 +121,16 @@ def add_arguments(parser) -> None:
 
 # ---------------------------------------------------------------------- checks
 def _check_options(args) -> tuple:
-    """Check ``--k``, ``--bootstrap`` and ``--seed`` before the model is read; return them."""
+    """Check ``--k``, ``--bootstrap``, ``--seed``, ``--jobs`` and ``--sequential`` before the model is read;
+    return the first four."""
     k = check_real(args.k, "--k", minimum=0, maximum=0.5, open_minimum=True)
     bootstrap = check_int(args.bootstrap, "--bootstrap", minimum=0, maximum=MAX_BOOTSTRAP)
     seed = None if args.seed is None else check_int(args.seed, "--seed", minimum=0)
-    return k, bootstrap, seed
+    jobs = (os.cpu_count() or 1) if args.jobs is None else check_int(args.jobs, "--jobs", minimum=1)
+    if args.sequential and args.rule != "ks":
+        raise InvalidParameterError(f"--sequential works with --rule ks only; got --rule {args.rule}: "
+                                    "drop --sequential or use --rule ks")
+    return k, bootstrap, seed, jobs
 
 
 def _check_plot_dir(directory) -> str:
@@ -114,8 +139,10 @@ def _check_plot_dir(directory) -> str:
 
 
 # ---------------------------------------------------------------------- the work
-def _fit_layer(degrees, *, k, rule, bootstrap, seed, name):
-    """Fit one layer's TPL, with its bootstrap p-value when ``bootstrap`` > 0.
+def _fit_layer(degrees, *, k, rule, bootstrap, seed, name, jobs=1):
+    """Fit one layer's TPL without bootstrap; with ``bootstrap`` > 0 and a fit that
+    :func:`netgraph.tpl.bootstrap.supported` leaves out (rule ``"deluca-corral"``), also
+    its p-value from the estimator's own bootstrap, on ``jobs`` processes.
 
     The estimator's own warnings (no range passing Deluca & Corral's test, say) become
     one-line log messages naming the layer. The bootstrap's progress bar shows when
@@ -127,11 +154,41 @@ def _fit_layer(degrees, *, k, rule, bootstrap, seed, name):
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        est = TruncatedPowerLaw(k=k, rule=rule, bootstrap=bootstrap, seed=seed,
-                                progress=show_progress()).fit(degrees)
+        options = dict(k=k, rule=rule, seed=seed, n_jobs=jobs, progress=show_progress())
+        est = TruncatedPowerLaw(bootstrap=0 if rule == "ks" else bootstrap, **options).fit(degrees)
+        if bootstrap and rule == "ks" and not supported(est):  # the estimator's own bootstrap
+            est = TruncatedPowerLaw(bootstrap=bootstrap, **options).fit(degrees)
     for w in caught:
         logger.warning("layer %s: %s", name, one_line(w.message))
     return est
+
+
+def _p_values(fits: dict, *, rule, bootstrap, jobs, sequential) -> dict:
+    """``layer name -> (p_value, mc_error, replicates)`` of the fitted layers ``fits``
+    (name -> estimator): rule ``"ks"`` on one pool for every layer
+    (:func:`netgraph.tpl.bootstrap.clauset_pvalues`), the other from each fit's own bootstrap."""
+    if not bootstrap or not fits:
+        return {name: (None, None, 0) for name in fits}
+    from netgraph.tpl.bootstrap import clauset_pvalues, supported
+
+    out = {}
+    for name, est in list(fits.items()):
+        if not supported(est):
+            m = int(np.count_nonzero(~np.isnan(est.bootstrap_ks_)))
+            p = est.p_value_
+            out[name] = (p, math.sqrt(p * (1.0 - p) / m), int(est.bootstrap_ks_.size))
+    fits = {name: est for name, est in fits.items() if name not in out}
+    if not fits:
+        return out
+    logger.info("bootstrap: %d replicates of %d layers on %d process%s%s", bootstrap, len(fits), jobs,
+                "es" if jobs > 1 else "", ", sequential" if sequential else "")
+    results = clauset_pvalues(list(fits.values()), bootstrap, n_jobs=jobs, sequential=sequential,
+                              threshold=SEQUENTIAL_THRESHOLD, h=SEQUENTIAL_H, progress=show_progress())
+    for (name, est), r in zip(fits.items(), results):
+        est.p_value_ = r["p_value"]  # as the estimator's own bootstrap sets them
+        est.ks_choice_ = est._search.choice(est._search.best, r["p_value"])
+        out[name] = (r["p_value"], r["mc_error"], r["replicates"])
+    return out
 
 
 def _finite(value):
@@ -179,7 +236,7 @@ def _choice(est, attribute):
 
 
 def fit_document(graph, model: str, *, k: float = 0.3, rule: str = "ks", bootstrap: int = 0, seed=None,
-                 include_output: bool = False, keep=None) -> dict:
+                 include_output: bool = False, keep=None, n_jobs: int = 1, sequential: bool = False) -> dict:
     """The JSON document of ``netgraph fit --json`` (and the fits themselves, for the figure).
 
     Parameters
@@ -188,8 +245,10 @@ def fit_document(graph, model: str, *, k: float = 0.3, rule: str = "ks", bootstr
         The network.
     model : str
         The model's path, recorded in the document.
-    k, rule, bootstrap, seed, include_output
+    k, rule, bootstrap, seed, include_output, sequential
         As the command-line options (``rule`` in the spelling of the command line).
+    n_jobs : int, default 1
+        Worker processes of the bootstrap (``--jobs``); the p-values do not depend on it.
     keep : dict, optional
         If given, filled with ``layer name -> (degrees, fitted TruncatedPowerLaw or None,
         reason or None)`` for every layer of the document.
@@ -199,7 +258,10 @@ def fit_document(graph, model: str, *, k: float = 0.3, rule: str = "ks", bootstr
     dict
         ``{"model", "netgraph_version", "options", "layers"}``; see :mod:`netgraph.cli.fit`.
         Each layer gets its own seed, spawned from ``seed``
-        (:func:`netgraph.utils.seeds.spawn_seeds`).
+        (:func:`netgraph.utils.seeds.spawn_seeds`). The layers are fitted first; then,
+        with rule ``"ks"``, the bootstrap replicates of all of them run on one pool
+        (:func:`netgraph.tpl.bootstrap.clauset_pvalues`), with the p-values of each
+        estimator's own ``goodness_of_fit`` (``bootstrap`` replicates, its seed).
 
     Examples
     --------
@@ -220,41 +282,44 @@ def fit_document(graph, model: str, *, k: float = 0.3, rule: str = "ks", bootstr
     outputs = set(graph.outputs)
     layers = [layer for layer in graph.layers if include_output or layer.name not in outputs]
     seeds = spawn_seeds(seed, len(layers))
-    entries = []
-    for layer, layer_seed in zip(layers, seeds):
+    entries, fits = [], {}
+    for layer, layer_seed in zip(layers, seeds):  # the fits first, then every layer's bootstrap at once
         d = degrees[layer.name]
-        entry = {"name": layer.name, "kind": layer.kind, "n": int(d.size), "isolated": int((d == 0).sum())}
+        entries.append({"name": layer.name, "kind": layer.kind, "n": int(d.size), "isolated": int((d == 0).sum())})
         logger.info("fitting layer %s (%d nodes)", layer.name, d.size)
         try:
-            est = _fit_layer(d, k=k, rule=rule, bootstrap=bootstrap, seed=layer_seed, name=layer.name)
+            fits[layer.name] = _fit_layer(d, k=k, rule=rule, bootstrap=bootstrap, seed=layer_seed, name=layer.name,
+                                          jobs=n_jobs)
         except FitError as exc:
-            entry.update(status="not fitted", reason=str(exc))
+            entries[-1].update(status="not fitted", reason=str(exc))
             logger.info("layer %s not fitted: %s", layer.name, exc)
+    pvalues = _p_values(fits, rule=rule, bootstrap=bootstrap, jobs=n_jobs, sequential=sequential)
+    for entry in entries:
+        name = entry["name"]
+        d = degrees[name]
+        est = fits.get(name)
+        p, p_err, used = pvalues.get(name, (None, None, 0))
+        if est is not None and bootstrap and p is None:
+            est = None
+            entry.update(status="not fitted", reason="no synthetic data set of the bootstrap could be fitted")
+        if est is None:
             if keep is not None:
-                keep[layer.name] = (d, None, str(exc))
-            entries.append(entry)
+                keep[name] = (d, None, entry["reason"])
             continue
         entry.update(
-            status="ok",
-            xmin=int(est.xmin_),
-            xmax=int(est.xmax_),
-            alpha=float(est.alpha_),
-            ks=float(est.ks_),
-            n_tail=int(est.n_tail_),
-            n_above_xmax=int((d > est.xmax_).sum()),
-            loglik=float(est.loglik_),
-            p_value=_finite(est.p_value_),
-            ks_choice=_choice(est, "ks_choice_"),
-            deluca_corral_choice=_choice(est, "deluca_corral_choice_"),
+            status="ok", xmin=int(est.xmin_), xmax=int(est.xmax_), alpha=float(est.alpha_), ks=float(est.ks_),
+            n_tail=int(est.n_tail_), n_above_xmax=int((d > est.xmax_).sum()), loglik=float(est.loglik_),
+            p_value=_finite(p), p_value_mc_error=_finite(p_err), bootstrap_replicates=used,
+            ks_choice=_choice(est, "ks_choice_"), deluca_corral_choice=_choice(est, "deluca_corral_choice_"),
             compare=_compare(d, est),
         )
         if keep is not None:
-            keep[layer.name] = (d, est, None)
-        entries.append(entry)
+            keep[name] = (d, est, None)
     return _clean({
         "model": model,
         "netgraph_version": __version__,
-        "options": {"k": k, "rule": rule, "bootstrap": bootstrap, "seed": seed, "include_output": include_output},
+        "options": {"k": k, "rule": rule, "bootstrap": bootstrap, "seed": seed, "sequential": sequential,
+                    "include_output": include_output},
         "layers": entries,
     })
 
@@ -303,18 +368,23 @@ def fit_table(document: dict) -> str:
     """
     opts = document["options"]
     head = (f"TPL fits (k = {opts['k']:g}, rule {opts['rule']}, "
-            + (f"bootstrap {opts['bootstrap']}, seed {opts['seed']}" if opts["bootstrap"] else "no bootstrap")
+            + (f"bootstrap {opts['bootstrap']}{' sequential' if opts.get('sequential') else ''}, seed {opts['seed']}"
+               if opts["bootstrap"] else "no bootstrap")
             + "); degrees in scalar connections")
-    rows = [("layer", "n", "isolated", "xmin", "xmax", "alpha", "KS", "n_tail", "p")]
+    boot = bool(opts["bootstrap"])  # then p's Monte Carlo error and the replicates drawn beside it
+    rows = [("layer", "n", "isolated", "xmin", "xmax", "alpha", "KS", "n_tail", "p") + (("+-", "reps") if boot else ())]
     notes = []
     for layer in document["layers"]:
         if layer["status"] != "ok":
-            rows.append((layer["name"], str(layer["n"]), str(layer["isolated"]), "-", "-", "-", "-", "-", "-"))
+            rows.append((layer["name"], str(layer["n"]), str(layer["isolated"]), "-", "-", "-", "-", "-", "-")
+                        + (("-", "-") if boot else ()))
             notes.append(f"  {layer['name']}: not fitted: {layer['reason']}")
             continue
         rows.append((layer["name"], str(layer["n"]), str(layer["isolated"]), str(layer["xmin"]), str(layer["xmax"]),
                      f"{layer['alpha']:.3f}", f"{layer['ks']:.4f}", str(layer["n_tail"]),
-                     _number(layer["p_value"], "{:.3f}")))
+                     _number(layer["p_value"], "{:.3f}"))
+                    + ((_number(layer.get("p_value_mc_error"), "{:.3f}"), str(layer.get("bootstrap_replicates", "-")))
+                       if boot else ()))
     lines = [f"model: {document['model']}", head, *format_table(rows)]
     if notes:
         lines += ["", *notes]
@@ -337,14 +407,14 @@ def run(args) -> int:
 
     ``--plot DIR`` is created only when the figure is written (and removed if that fails).
     """
-    k, bootstrap, seed = _check_options(args)
+    k, bootstrap, seed, jobs = _check_options(args)
     if args.output:
         check_writable(args.output)
     plot_dir = _check_plot_dir(args.plot) if args.plot else None
     graph = read_model(args.model, **model_options(args))
     keep = {} if plot_dir else None
     doc = fit_document(graph, args.model, k=k, rule=args.rule, bootstrap=bootstrap, seed=seed,
-                       include_output=args.include_output, keep=keep)
+                       include_output=args.include_output, keep=keep, n_jobs=jobs, sequential=args.sequential)
     emit(json_text(doc) if args.json else fit_table(doc), args.output)
     if plot_dir:
         with created_folder(plot_dir):  # made now, removed again if the figure fails

@@ -32,7 +32,7 @@ from netgraph.tpl.search import _END_ROUNDS, _EXACT_ALL, _KS_MARGIN, _candidate_
 from netgraph.utils.check import check_int
 from netgraph.utils.seeds import child_seed
 
-__all__ = ["clauset_pvalues"]
+__all__ = ["clauset_pvalues", "supported"]
 
 #: Fixed-range bootstraps on supports up to this many integers draw counts per value
 #: (multinomial) and compare the CCDFs at every integer directly.
@@ -396,7 +396,8 @@ def _decide(search: _Prepared, ks_obs: float) -> float:
 
 def _payload(est) -> tuple:
     """What a worker needs to decide the Clauset replicates of the fitted estimator ``est``."""
-    return (est._sample.sorted, est.alpha_, est.xmin_, est.xmax_, est.n_tail_, est.k, est.xmin, est.xmax, est.ks_)
+    space = est._space() if hasattr(est, "_space") else est.k  # k, with the rest of the search space if any
+    return (est._sample.sorted, est.alpha_, est.xmin_, est.xmax_, est.n_tail_, space, est.xmin, est.xmax, est.ks_)
 
 
 class _Layer:
@@ -436,12 +437,26 @@ class _Layer:
     def result(self) -> dict:
         c = self.codes[:self.used]
         ok = int(np.count_nonzero(~np.isnan(c)))
-        if not ok:
-            raise FitError("no synthetic data set of the bootstrap could be fitted")
+        if not ok:  # (the estimator's own bootstrap raises FitError)
+            return {"p_value": None, "mc_error": None, "replicates": self.used, "unfitted": self.used,
+                    "stopped_early": self.used < self.n_rep}
         e = int(np.count_nonzero(c == 1.0))
         p = e / ok
         return {"p_value": p, "mc_error": math.sqrt(p * (1.0 - p) / ok), "replicates": self.used,
                 "unfitted": self.used - ok, "stopped_early": self.used < self.n_rep}
+
+
+def supported(est) -> bool:
+    """Whether :func:`clauset_pvalues` takes the estimator ``est``: fitted, rule ``"ks"``, a finite range.
+
+    Examples
+    --------
+    >>> from netgraph.tpl import TruncatedPowerLaw
+    >>> supported(TruncatedPowerLaw())
+    False
+    """
+    return (getattr(est, "rule", None) == "ks" and "_search" in getattr(est, "__dict__", {})
+            and math.isfinite(float(est.xmax_)))
 
 
 def clauset_pvalues(fits, n_bootstrap: int, *, n_jobs: int = 1, sequential: bool = False,
@@ -459,7 +474,8 @@ def clauset_pvalues(fits, n_bootstrap: int, *, n_jobs: int = 1, sequential: bool
     Parameters
     ----------
     fits : sequence of TruncatedPowerLaw
-        Fitted with ``rule="ks"`` (another rule runs the estimator's own bootstrap).
+        Fitted with ``rule="ks"`` on a finite range (:func:`supported`; for the others,
+        the estimator's own :meth:`~netgraph.tpl.TruncatedPowerLaw.goodness_of_fit`).
     n_bootstrap : int
         Replicates per fit (at most, with ``sequential``).
     n_jobs : int, default 1
@@ -481,12 +497,14 @@ def clauset_pvalues(fits, n_bootstrap: int, *, n_jobs: int = 1, sequential: bool
         Per fit: ``p_value``, ``mc_error`` (the binomial standard error
         ``sqrt(p (1 - p) / m)`` of ``p`` over the ``m`` fitted replicates), ``replicates``
         (taken), ``unfitted`` (synthetic data sets without a candidate range, left out
-        of ``p``) and ``stopped_early``.
+        of ``p``) and ``stopped_early``. ``p_value`` and ``mc_error`` are None when no
+        synthetic data set of a fit could be fitted.
 
     Raises
     ------
-    FitError
-        If no synthetic data set of a fit could be fitted.
+    InvalidParameterError
+        On a fit that is not fitted, or not with rule ``"ks"``, or a bad ``n_bootstrap``
+        or ``n_jobs``.
 
     Examples
     --------
@@ -504,9 +522,9 @@ def clauset_pvalues(fits, n_bootstrap: int, *, n_jobs: int = 1, sequential: bool
     n_bootstrap = check_int(n_bootstrap, "n_bootstrap", minimum=1)
     n_jobs = check_int(n_jobs, "n_jobs", minimum=1)
     for est in fits:
-        if getattr(est, "rule", None) != "ks" or "_search" not in est.__dict__:
-            raise InvalidParameterError(f"clauset_pvalues takes fitted TruncatedPowerLaw estimators of rule 'ks'; "
-                                        f"got {est!r}: fit it with rule='ks', or use its goodness_of_fit")
+        if not supported(est):
+            raise InvalidParameterError(f"clauset_pvalues takes fitted TruncatedPowerLaw estimators of rule 'ks' and "
+                                        f"a finite xmax; got {est!r}: use its goodness_of_fit")
     layers, tasks = [], []
     for f, est in enumerate(fits):
         layers.append(_Layer(n_bootstrap, sequential, threshold, h))
