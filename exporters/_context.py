@@ -117,6 +117,10 @@ class Context:
         self._names: set[str] = set()
         self.consumers: dict[str, list] = {}
         self.graph_outputs: set[str] = set()
+        #: Tensors whose batch axis is not first, to the axis (set by the walk while it reads
+        #: a layout-free operator on a sequence-first tensor): :meth:`shape` gives them
+        #: batch first.
+        self.frames: dict[str, int] = {}
 
     # ------------------------------------------------------------------ reading
     def node_map(self, name: str) -> NodeMap | None:
@@ -220,8 +224,31 @@ class Context:
         -------
         tuple or None
             One entry per axis, None for an unknown dim; None if the shape is unknown.
+            For a tensor of a sequence-first layout that the walk hands to a handler of a
+            layout-free operator (:attr:`frames`), the batch axis is moved first, so
+            that ``shape[1:]`` is the shape of its labels.
         """
-        return self.tables.shapes.get(name)
+        s = self.tables.shapes.get(name)
+        b = self.frames.get(name)
+        if b and s is not None and b < len(s):
+            s = (s[b],) + s[:b] + s[b + 1:]
+        return s
+
+    def batch_axis(self, name: str) -> int:
+        """Where the batch axis of tensor ``name`` is: 0 unless a Transpose moved it.
+
+        Parameters
+        ----------
+        name : str
+            A tensor name.
+
+        Returns
+        -------
+        int
+            The axis of the tensor (batch included) that holds the batch.
+        """
+        m = self.maps.get(name)
+        return m.batch_axis if m is not None else self.frames.get(name, 0)
 
     def static_shape(self, name: str) -> tuple:
         """The shape of ``name`` without the batch axis, every dim known.

@@ -11,13 +11,15 @@ the input is read, which the handlers of its readers declare when they register
   Flatten, Reshape; an MLP on images has the paper's 784 input nodes);
 * for an (N, H, W, C) input transposed to channels first (tf2onnx, Keras exports), one
   node per channel on the axis that every reader's ``perm`` moves to axis 1 (``"perm"``:
-  Transpose);
+  Transpose); for a (batch, sequence, features) input transposed to sequence first
+  (torch's recurrent and attention layers) whose next readers read features last, one
+  node per feature;
 * a flat (N, F) input reshaped into (N, C, H, W) images (``"flat"`` or ``"unit_axes"``
   readers, all to one shape) that a channel reader reads (``"channels"``: Conv,
   ConvTranspose, MaxPool, AveragePool, BatchNormalization) has C channel nodes.
 
 Readers that only read the input's shape (``reads_shape_only``: Shape, Size) are not
-readers of its data.
+readers of its data, and readers that declare no layout (Add, Mul) follow those that do.
 """
 
 from __future__ import annotations
@@ -83,12 +85,16 @@ def add_input(ctx, vi, consumers) -> None:
     shape = tuple(s[1:])
     _check_input(ctx, vi, s)
     layouts = {_layout(n) for n in users}
+    if len(layouts) > 1:
+        layouts.discard(None)  # readers that say nothing about the layout (Add, Mul) follow the others
     axis = 0
     if layouts == {"perm"}:
-        perms = {tuple(attrs(n).get("perm", ())) for n in users}
+        perms = {tuple(attrs(n).get("perm", ())) for n in users if _layout(n) == "perm"}
         perm = perms.pop() if len(perms) == 1 else ()
         if len(perm) == len(s) and perm[0] == 0:
             axis = perm[1] - 1
+        elif len(perm) == len(s) and len(s) >= 3 and perm[-1] != 0 and _features_last_after(ctx, users):
+            axis = perm[-1] - 1  # a sequence-first Transpose: the features stay last
     elif len(shape) == 1 and layouts <= {"flat", "unit_axes"}:
         images = _reshaped_for_convolution(ctx, users, shape[0])
         if images is not None:
@@ -108,6 +114,13 @@ def add_input(ctx, vi, consumers) -> None:
     spatial = tuple(d for k, d in enumerate(shape) if k != axis)
     li = ctx.new_layer(None, kind="input", size=size, spatial=spatial, tensor=vi.name)
     ctx.set_map(vi.name, NodeMap.layer_nodes(li, size, shape, axis))
+
+
+def _features_last_after(ctx, users) -> bool:
+    """True if what reads the outputs of ``users`` (Transposes) reads features last (MatMul, LSTM)."""
+    readers = [c for n in users if _layout(n) == "perm" for c in ctx.consumers.get(n.output[0], []) if _reads_data(c)]
+    found = {_layout(c) for c in readers} - {None}
+    return found == {"features_last"}
 
 
 def _check_input(ctx, vi, s) -> None:
@@ -267,7 +280,7 @@ def apply_inputs(graph, input_shapes=None, input_values=None, *, source="model")
     >>> g = helper.make_graph([], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", "T"]),
     ...                                 helper.make_tensor_value_info("m", TensorProto.FLOAT, ["N", "T", 4])], [])
     >>> apply_inputs(g, {"x": (1, 50)})
-    {'input_shape:x': '1,50'}
+    {'input_shape:x': '1,50', 'input_shape:m': '(1, 50, 4)'}
     >>> [d.dim_value for d in g.input[1].type.tensor_type.shape.dim]
     [1, 50, 4]
     """

@@ -23,11 +23,19 @@ class NodeMap:
     layer, unit : ndarray
         Integer arrays of the tensor's non-batch shape (broadcast views are fine).
     axis : int or None
-        The feature axis (in label coordinates, 0 = the tensor's axis 1) if known.
+        The feature axis (in label coordinates: the tensor's axes without the batch
+        axis) if known.
     batch_last : bool
-        True for a 2-D tensor transposed to (features, batch), which only the handlers
-        registered with ``reads_batch_last=True`` (Gemm with ``transA=1``, a Transpose
-        back) accept.
+        True for a 2-D tensor transposed to (features, batch): the same as
+        ``batch_axis=1`` there.
+    batch_axis : int, optional
+        Where the batch axis is in the tensor: 0 (the default) for batch-first data; 1
+        for a sequence-first (sequence, batch, features) layout that a Transpose made.
+        The labels always have the tensor's shape without that axis. Only the handlers
+        registered with ``reads_batch_last=True`` (Gemm with ``transA=1``, Transpose) and
+        the operators that do not depend on the layout (element-wise operators, MatMul
+        with a weight, operators on the last axis, see :mod:`exporters._walk`) read a
+        tensor whose batch axis is not first.
 
     Examples
     --------
@@ -40,13 +48,40 @@ class NodeMap:
     [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1]
     """
 
-    __slots__ = ("layer", "unit", "axis", "batch_last")
+    __slots__ = ("layer", "unit", "axis", "batch_axis")
 
-    def __init__(self, layer, unit, axis=None, batch_last=False):
+    def __init__(self, layer, unit, axis=None, batch_last=False, batch_axis=None):
         self.layer = layer
         self.unit = unit
         self.axis = axis
-        self.batch_last = batch_last
+        self.batch_axis = int(batch_axis) if batch_axis is not None else np.ndim(layer) if batch_last else 0
+
+    @property
+    def batch_last(self) -> bool:
+        """True if the batch axis is the tensor's last axis (a (features, batch) matrix)."""
+        return self.batch_axis != 0 and self.batch_axis == self.layer.ndim
+
+    def with_batch_axis(self, batch_axis: int) -> "NodeMap":
+        """The same labels with the batch axis at ``batch_axis`` of the tensor.
+
+        Examples
+        --------
+        >>> NodeMap.layer_nodes(0, 3, (5, 3), axis=1).with_batch_axis(1).batch_axis
+        1
+        """
+        return NodeMap(self.layer, self.unit, self.axis, batch_axis=batch_axis)
+
+    def full_shape(self, batch: int = 1) -> tuple:
+        """The tensor's shape with a batch axis of size ``batch`` at :attr:`batch_axis`.
+
+        Examples
+        --------
+        >>> NodeMap.layer_nodes(0, 3, (5, 3), axis=1).with_batch_axis(1).full_shape()
+        (5, 1, 3)
+        """
+        s = list(self.shape)
+        s.insert(self.batch_axis, batch)
+        return tuple(s)
 
     @classmethod
     def along(cls, layer_vec, unit_vec, shape, axis=0) -> "NodeMap":
@@ -206,7 +241,8 @@ class NodeMap:
         -------
         NodeMap
         """
-        return NodeMap(np.take(self.layer, index, axis=axis), np.take(self.unit, index, axis=axis), self.axis)
+        return NodeMap(np.take(self.layer, index, axis=axis), np.take(self.unit, index, axis=axis), self.axis,
+                       batch_axis=self.batch_axis)
 
     def layers_used(self) -> list[int]:
         """Sorted layer indices that appear in the map.

@@ -12,6 +12,15 @@ it registered deciding what the walk does first. A handler that raises
 other exception that escapes a handler is a bug in it and raises
 :class:`~netgraph.HandlerError` in both modes. Before a node on the path is read, the
 node maps of its outputs whose shapes are known are checked against the memory budget.
+
+A tensor whose batch axis a Transpose moved (a sequence-first layout, see
+:attr:`NodeMap.batch_axis <exporters._nodemap.NodeMap>`) goes on to the handlers that
+follow the batch axis (Transpose, Squeeze, Unsqueeze, Reshape, Shape, Gemm with ``transA=1``)
+and to the operators that do not depend on where the batch is: element-wise operators
+(constants broadcast along the last axis), operators on the last axis (Softmax,
+LayerNormalization) and MatMul with a weight. Their handlers see the tensor batch first
+(:attr:`Context.frames <exporters._context.Context>`) and their outputs keep the batch
+axis where it was. Any other operator refuses it with the reason (a cut in lenient mode).
 """
 
 from __future__ import annotations
@@ -35,6 +44,18 @@ LEARNABLE_OPS = ("Gemm", "MatMul", "Conv", "ConvTranspose", "LSTM", "GRU", "RNN"
                  "QLinearConv", "QLinearMatMul", "ConvInteger", "MatMulInteger", "Attention")
 
 _BATCH_LAST = "its input was transposed to (features, batch); only Gemm with transA=1 reads that"
+#: Operators whose handler follows a batch axis that is not first (exporters/ops/reshape.py).
+_FOLLOWS_BATCH_AXIS = ("Squeeze", "Unsqueeze", "Reshape")
+#: Operators read the same whatever axis holds the batch: element-wise on one input ...
+_LAYOUT_FREE_UNARY = (
+    "Relu", "LeakyRelu", "Elu", "Selu", "Celu", "Gelu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Softplus",
+    "Softsign", "Mish", "ThresholdedRelu", "Clip", "Swish", "Abs", "Neg", "Exp", "Log", "Sqrt", "Reciprocal", "Erf",
+    "Floor", "Ceil", "Round", "Sign", "Sin", "Cos", "Dropout", "Identity", "Cast", "CastLike",
+)
+#: ... element-wise on several inputs (constants broadcast along the last axis only) ...
+_LAYOUT_FREE_BINARY = ("Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Sum", "Mean", "PRelu")
+#: ... and operators on the last axis (``axis=-1``).
+_LAST_AXIS_OPS = ("Softmax", "LogSoftmax", "Hardmax", "LayerNormalization")
 _REPORT = (
     "this is a bug in netgraph's operator handler, not a problem of the model (a handler states why it cannot "
     "read a node by raising exporters.ops.Unsupported); please report it to the netgraph developers with this "
@@ -73,13 +94,73 @@ def _visit(ctx, node) -> None:
         s = ctx.shape(out)
         if out and s is not None and len(s) >= 1 and None not in s[1:]:
             ctx.check_labels(s[1:], f"tensor {out!r} of {describe(node)}")
-    takes_batch_last = spec is not None and (spec.reads_batch_last or not spec.supported)
-    if not takes_batch_last and any(ctx.maps[i].batch_last for i in on_path):
-        ctx.unsupported(node, _BATCH_LAST)
+    takes_batch_last = spec is not None and (spec.reads_batch_last or not spec.supported or spec.reads_shape_only
+                                             or node.op_type in _FOLLOWS_BATCH_AXIS)
+    moved = sorted({ctx.maps[i].batch_axis for i in on_path} - {0})
+    if moved and not takes_batch_last:
+        if any(ctx.maps[i].batch_last and len(ctx.maps[i].shape) == 1 for i in on_path):
+            ctx.unsupported(node, _BATCH_LAST)
+        elif spec is None:
+            ctx.unsupported(node, "no handler for this operator")
+        else:
+            reason = _not_layout_free(ctx, node, on_path, moved)
+            if reason:
+                ctx.unsupported(node, reason)
+            else:
+                _run_in_frame(ctx, spec, node, on_path, moved[0])
     elif spec is None:
         ctx.unsupported(node, "no handler for this operator")
     else:
         _run_handler(ctx, spec, node)
+
+
+def _not_layout_free(ctx, node, on_path, moved):
+    """Why ``node`` cannot read its sequence-first inputs as if they were batch-first, or None if it can."""
+    b = moved[0]
+    s = ctx.tables.shapes.get(on_path[0])
+    where = f"its input {on_path[0]!r} has the batch axis at axis {b} (a sequence-first layout, shape {s})"
+    ranks = {len(ctx.maps[i].shape) + 1 for i in on_path}
+    if len(moved) > 1 or len(ranks) > 1 or any(ctx.maps[i].batch_axis != b for i in on_path):
+        return f"{where}, and its inputs on the path have the batch axis at different axes or ranks"
+    rank = ranks.pop()
+    op = node.op_type
+    a = {x.name: x for x in node.attribute}
+    if b == rank - 1:
+        return f"{where}, its last axis"
+    if op in _LAYOUT_FREE_UNARY:
+        return None
+    if op in _LAYOUT_FREE_BINARY:
+        others = [i for i in node.input if i and i not in ctx.maps]
+        if all((sh := ctx.tables.shapes.get(i)) is not None and all(d == 1 for d in sh[:-1]) for i in others):
+            return None
+        return f"{where}; {op} broadcasts a constant over its other axes, which netgraph does not follow there"
+    if op in _LAST_AXIS_OPS:
+        new_default = op == "LayerNormalization" or ctx.tables.opset.get("ai.onnx", 13) >= 13
+        axis = a["axis"].i if "axis" in a else -1 if new_default else 1
+        if axis in (-1, rank - 1):
+            return None
+        return f"{where}; {op} with axis={axis} reads an axis of that layout"
+    if op == "MatMul" and len(node.input) > 1 and node.input[0] in ctx.maps and node.input[1] not in ctx.maps:
+        return None
+    return (f"{where}; netgraph follows such a tensor through Transpose, Squeeze, Unsqueeze, Reshape, element-wise "
+            f"operators, MatMul with a weight and operators on the last axis, not through {op}: transpose it back "
+            "to batch-first before it")
+
+
+def _run_in_frame(ctx, spec, node, on_path, b) -> None:
+    """Run a layout-free handler on sequence-first inputs: shapes batch first, outputs keep the batch axis at ``b``."""
+    outs = [o for o in node.output if o]
+    for name in list(on_path) + outs:
+        ctx.frames[name] = b
+    try:
+        _run_handler(ctx, spec, node)
+    finally:
+        for name in list(on_path) + outs:
+            ctx.frames.pop(name, None)
+    for o in outs:
+        m = ctx.maps.get(o)
+        if m is not None and m.batch_axis == 0 and len(m.shape) + 1 > b:
+            ctx.maps[o] = m.with_batch_axis(b)
 
 
 def _add_inputs(ctx, g, init) -> None:

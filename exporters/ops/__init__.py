@@ -295,7 +295,7 @@ def supported_ops() -> list[str]:
     >>> from exporters.ops import supported_ops
     >>> {"Gemm", "Conv", "MatMul", "Add", "Flatten"} <= set(supported_ops())
     True
-    >>> "LSTM" in supported_ops()
+    >>> "Loop" in supported_ops()
     False
     """
     _load()

@@ -2,6 +2,10 @@
 
 Flatten of an (N, C, H, W) map gives feature ``k`` the node of channel ``k // (H*W)``
 (C order), because it is a reshape of the label array. The batch axis must stay apart.
+Squeeze, Unsqueeze and Reshape follow a batch axis that a Transpose moved (a
+sequence-first layout): the output's batch axis is the one that the same number of
+elements precedes, of the same size, so that the labels of the other axes keep their
+order (:func:`moved_batch_axis`).
 """
 
 import numpy as np
@@ -9,7 +13,7 @@ import numpy as np
 from exporters.ops import Unsupported, register
 from exporters.ops._util import attr_or_input, attrs, norm_axis
 
-__all__ = ["flatten", "reshape"]
+__all__ = ["flatten", "reshape", "moved_batch_axis"]
 
 
 def _apply(ctx, node, out_nonbatch):
@@ -43,6 +47,9 @@ def flatten(ctx, node):
 def reshape(ctx, node):
     """Reshape by the inferred output shape (or the constant target shape)."""
     m = ctx.node_map(node.input[0])
+    if m.batch_axis:
+        _reshape_moved(ctx, node, m)
+        return
     s_in = ctx.shape(node.input[0])
     s_out = ctx.shape(node.output[0])
     if s_out is not None and all(d is not None for d in s_out[1:]) and len(s_out) >= 1:
@@ -55,7 +62,14 @@ def reshape(ctx, node):
 
 def _fallback_shape(ctx, node, nonbatch):
     """Output shape when shape inference gave none: evaluate on a batch of one."""
-    full = (1,) + tuple(nonbatch)
+    out = _evaluated_shape(ctx, node, (1,) + tuple(nonbatch))
+    if not out or out[0] != 1:
+        raise Unsupported(f"{node.op_type} to shape {out} moves the batch axis")
+    return out[1:]
+
+
+def _evaluated_shape(ctx, node, full):
+    """The full output shape of the node on an input of shape ``full``."""
     op = node.op_type
     a = attrs(node)
     if op == "Reshape":
@@ -79,6 +93,47 @@ def _fallback_shape(ctx, node, nonbatch):
             for ax in axes:
                 out.insert(ax, 1)
             out = tuple(out)
-    if not out or out[0] != 1:
-        raise Unsupported(f"{op} to shape {out} moves the batch axis")
-    return out[1:]
+    return tuple(out)
+
+
+def moved_batch_axis(s_in, b, s_out):
+    """The axis of ``s_out`` that holds the batch axis ``b`` of ``s_in`` after a reshape, or None.
+
+    It is the first axis of the batch's size (or unknown size) that as many elements
+    precede as precede the batch in ``s_in``; None when the reshape mixes the batch
+    with other axes.
+
+    Examples
+    --------
+    >>> moved_batch_axis((5, 1, 6), 1, (5, 1, 2, 3)), moved_batch_axis((5, 1, 1, 6), 2, (5, 1, 6))
+    (1, 1)
+    >>> moved_batch_axis((5, 2, 6), 1, (10, 6)) is None
+    True
+    """
+    if any(d is None for k, d in enumerate(s_in) if k != b):
+        return None
+    before = int(np.prod(s_in[:b], dtype=np.int64))
+    n = 1
+    for k, d in enumerate(s_out):
+        if n == before and (d == s_in[b] or (d is None and s_in[b] in (None, 1))):
+            return k
+        if d is None:
+            return None
+        n *= int(d)
+        if n > before:
+            return None
+    return None
+
+
+def _reshape_moved(ctx, node, m):
+    """Squeeze, Unsqueeze or Reshape of a tensor whose batch axis is not first."""
+    s_in, s_out = m.full_shape(), ctx.tables.shapes.get(node.output[0])
+    if s_out is None or None in s_out:
+        s_out = _evaluated_shape(ctx, node, s_in)
+    b = moved_batch_axis(s_in, m.batch_axis, s_out)
+    if b is None or any(d is None for k, d in enumerate(s_out) if k != b):
+        raise Unsupported(f"{node.op_type} from {s_in} to {s_out} mixes the batch axis (axis {m.batch_axis}) with "
+                          "other axes")
+    labels = tuple(int(d) for k, d in enumerate(s_out) if k != b)
+    _apply(ctx, node, labels)
+    ctx.set_map(node.output[0], ctx.node_map(node.output[0]).with_batch_axis(b))

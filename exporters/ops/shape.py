@@ -13,13 +13,15 @@ def shape(ctx, node):
     """Record the value when every dim but the batch is known; the output is never on the path.
 
     An unknown batch size is taken as 1 and the value marked batch-dependent: it may only
-    steer shapes (``x.view(x.size(0), -1)``), never become a weight.
+    steer shapes (``x.view(x.size(0), -1)``), never become a weight. The batch axis is
+    axis 0 unless a Transpose moved it.
     """
-    s = ctx.shape(node.input[0])
-    if s is None or any(d is None for d in s[1:]):
+    s = ctx.tables.shapes.get(node.input[0])
+    b = ctx.batch_axis(node.input[0])  # 0 unless a Transpose moved it (a sequence-first layout)
+    if s is None or not s or any(d is None for k, d in enumerate(s) if k != b):
         return
-    if s and s[0] is None:
-        s = (1,) + tuple(s[1:])
+    if s[b] is None:
+        s = tuple(1 if k == b else d for k, d in enumerate(s))
         ctx.tables.batch_dependent.update(o for o in node.output if o)
     if node.op_type == "Size":
         ctx.tables.set_value(node.output[0], np.array(int(np.prod(s)), dtype=np.int64))
