@@ -66,13 +66,20 @@ def growth_factors(d0, d1, new, predicted_slope: float) -> dict:
 
 
 def _fit(degrees, k, seed):
+    """The fit's summary and object; the fit's warnings (a narrow range, ...) go into ``note``."""
+    import warnings
+
     from netgraph.tpl import fit_tpl
 
-    try:
-        f = fit_tpl(degrees, k=k, seed=seed)
-    except (FitError, InvalidParameterError) as exc:
-        return {"alpha": None, "xmin": None, "xmax": None, "ks": None, "note": str(exc)}, None
-    return {"alpha": float(f.alpha_), "xmin": int(f.xmin_), "xmax": int(f.xmax_), "ks": float(f.ks_), "note": ""}, f
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            f = fit_tpl(degrees, k=k, seed=seed)
+        except (FitError, InvalidParameterError) as exc:
+            return {"alpha": None, "xmin": None, "xmax": None, "ks": None, "note": str(exc)}, None
+    note = "; ".join(str(w.message) for w in caught)
+    return {"alpha": float(f.alpha_), "xmin": int(f.xmin_), "xmax": int(f.xmax_), "ks": float(f.ks_),
+            "note": note}, f
 
 
 def tpl_at_both_times(d0, d1, c: float | None, *, k: float = 0.3, seed=0) -> dict:
