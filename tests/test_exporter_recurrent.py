@@ -251,3 +251,36 @@ def test_torch_export_sequence_first_read_strictly(tmp_path, kind):
     np.testing.assert_array_equal(jr.count.toarray(), _brute_fold(net.rnn.weight_hh_l0.detach().numpy(), gates, 5)[0])
     (fc,) = [j for j in g.junctions if j.source == rec.name and j.kind == "learnable"]
     assert (fc.count.toarray() > 0).sum() == int((net.fc.weight.detach().numpy() != 0).sum())
+
+
+def test_gates_kept_apart_with_recurrent_gates_separate(monkeypatch):
+    # the walk's context carries the option (read_onnx(recurrent_gates=...) once the lead wires it)
+    from exporters._context import Context
+
+    monkeypatch.setattr(Context, "recurrent_gates", "separate", raising=False)
+    m, w, r, p = _model("LSTM", peephole=True, seed=9)
+    g = read_onnx(m)
+    gates = ("i", "o", "f", "c")
+    assert [L.name for L in g.layers if L.kind == "recurrent"] == [f"rnn.{k}" for k in gates]
+    assert g.layer("rnn").kind == "merge"
+    for k, gate in enumerate(gates):
+        (jw,) = [j for j in g.junctions_into(f"rnn.{gate}") if j.kind == "learnable"]
+        (jr,) = [j for j in g.junctions_into(f"rnn.{gate}") if j.kind == "recurrent"]
+        block = w[0][k * 4:(k + 1) * 4]
+        np.testing.assert_array_equal(jw.count.toarray(), (block != 0).astype(int))
+        np.testing.assert_allclose(jw.weight.toarray(), block, rtol=1e-6)
+        expected = (r[0][k * 4:(k + 1) * 4] != 0).astype(int)
+        if gate in "iof":
+            expected[np.arange(4), np.arange(4)] += p[0, "iof".index(gate) * 4:("iof".index(gate) + 1) * 4] != 0
+        np.testing.assert_array_equal(jr.count.toarray(), expected)
+    skips = [j for j in g.junctions_into("rnn") if j.kind == "skip"]
+    assert len(skips) == 4 and all((j.count.toarray() == np.eye(4)).all() for j in skips)
+    assert [j.source for j in g.junctions_into("fc")] == ["rnn"]
+    # the separate gates hold every connection of the folded count
+    monkeypatch.setattr(Context, "recurrent_gates", "fold", raising=False)
+    folded = read_onnx(m)
+    per_gate = sum(j.connections for j in g.junctions if j.target.startswith("rnn.") and j.kind != "skip")
+    assert per_gate == sum(j.connections for j in folded.junctions if j.target == "rnn")
+    monkeypatch.setattr(Context, "recurrent_gates", "apart", raising=False)
+    with pytest.raises(netgraph.InvalidParameterError, match="recurrent_gates"):
+        read_onnx(m)

@@ -17,6 +17,14 @@ diagonal of the self-loop. The time steps share the weights: a connection is cou
 once, not once per step (the network unrolled over one step). Pruned (zero) weights make
 no connection; biases make none.
 
+**Gates apart.** With ``recurrent_gates="separate"`` (a keyword of the walk's context,
+see the report of issue 11) each gate is a layer ``<name>.<gate>`` of H units (LSTM
+``i``, ``o``, ``f``, ``c``; GRU ``z``, ``r``, ``h``) with its own ``W_g`` junction and ``R_g``
+self-loop (the state ``h_{t-1}`` taken as the gate's own units, which keeps the graph
+layered; peepholes on the diagonal of gates i, o, f); the hidden units are a layer of
+kind ``"merge"`` named ``<name>`` joined to unit h of every gate by a skip edge. An RNN
+has one gate: both modes give the same graph.
+
 **Directions.** A bidirectional operator makes two layers, ``<name>.forward`` and
 ``<name>.reverse``, each with its own ``W`` and ``R`` junctions. The output ``Y``
 (``(seq, num_directions, batch, H)``, or ``(batch, seq, num_directions, H)`` with
@@ -40,13 +48,18 @@ import numpy as np
 from exporters._nodemap import NodeMap
 from exporters.ops import Unsupported, register
 from exporters.ops._util import attrs, channel_vector
+from netgraph.exceptions import InvalidParameterError
 
-__all__ = ["recurrent", "fold_gates", "RECURRENT_OPS", "GATES"]
+__all__ = ["recurrent", "fold_gates", "RECURRENT_OPS", "GATES", "GATE_NAMES", "GATE_MODES"]
 
 #: The recurrent operators of the default domain.
 RECURRENT_OPS = ("LSTM", "GRU", "RNN")
 #: The number of gates of each operator: the blocks of H rows of ``W`` and ``R``.
 GATES = {"LSTM": 4, "GRU": 3, "RNN": 1}
+#: The gates in ONNX's order of the blocks, which name the gate layers of ``recurrent_gates="separate"``.
+GATE_NAMES = {"LSTM": ("i", "o", "f", "c"), "GRU": ("z", "r", "h"), "RNN": ("h",)}
+#: Accepted values of ``recurrent_gates``.
+GATE_MODES = ("fold", "separate")
 
 
 def fold_gates(w, gates: int):
@@ -80,7 +93,7 @@ def fold_gates(w, gates: int):
 
 
 def _direction_layer(ctx, node, base, suffix, hidden):
-    """A layer of ``hidden`` units of kind "recurrent", named ``base`` + ``suffix``."""
+    """A layer of ``hidden`` units of kind "recurrent", named ``base`` + ``suffix``, made by ``node``."""
     fake = types.SimpleNamespace(name=base + suffix, op_type=node.op_type)
     li = ctx.new_layer(fake, kind="recurrent", size=hidden, tensor=node.output[0] if node.output else "")
     ctx.layers[li] = dataclasses.replace(ctx.layers[li], node=node.name)
@@ -126,6 +139,52 @@ def _label_output(ctx, name, layers, hidden, dir_axis_full):
     return NodeMap(np.broadcast_to(layer, shape), np.broadcast_to(unit, shape), len(shape) - 1)
 
 
+def _self_loop(ctx, li, count, weight, node):
+    own = (np.full(ctx.layers[li].size, li, dtype=np.int64), np.arange(ctx.layers[li].size, dtype=np.int64))
+    _connect_folded(ctx, li, count, weight, own, node, "recurrent")
+
+
+def _folded_direction(ctx, node, name, w, r, p, gates, vec):
+    """One direction, gates folded: a layer of H units, its W junction and its R self-loop."""
+    hidden = r.shape[1]
+    li = _direction_layer(ctx, node, name, "", hidden)
+    _connect_folded(ctx, li, *fold_gates(w, gates), vec, node, "learnable")
+    count, weight = fold_gates(r, gates)
+    if p is not None:
+        diag = np.arange(hidden)
+        count[diag, diag] += np.count_nonzero(p, axis=0)
+        weight[diag, diag] += p.sum(axis=0, dtype=np.float64)
+    _self_loop(ctx, li, count, weight, node)
+    return li
+
+
+def _separate_direction(ctx, node, name, w, r, p, gates, vec):
+    """One direction, gates apart: a layer per gate (W_g in, R_g self-loop) merged into the hidden units."""
+    hidden = r.shape[1]
+    names = GATE_NAMES[node.op_type]
+    peephole = {"i": 0, "o": 1, "f": 2}
+    gate_layers = []
+    for g in range(gates):
+        li = _direction_layer(ctx, node, name, f".{names[g]}", hidden)
+        gate_layers.append(li)
+        block = slice(g * hidden, (g + 1) * hidden)
+        _connect_folded(ctx, li, *fold_gates(w[block], 1), vec, node, "learnable")
+        count, weight = fold_gates(r[block], 1)
+        if p is not None and names[g] in peephole:
+            diag = np.arange(hidden)
+            count[diag, diag] += p[peephole[names[g]]] != 0
+            weight[diag, diag] += p[peephole[names[g]]]
+        _self_loop(ctx, li, count, weight, node)
+    fake = types.SimpleNamespace(name=name, op_type=node.op_type)
+    merged = ctx.new_layer(fake, kind="merge", size=hidden, tensor=node.output[0] if node.output else "")
+    ctx.layers[merged] = dataclasses.replace(ctx.layers[merged], node=node.name)
+    units = np.arange(hidden)
+    layers = np.repeat(np.asarray(gate_layers, dtype=np.int64), hidden)
+    ctx.connect(merged, np.tile(units, gates), np.arange(gates * hidden), np.ones(gates * hidden, np.int64),
+                np.ones(gates * hidden), (layers, np.tile(units, gates)), node, kind="skip")
+    return merged
+
+
 @register(*RECURRENT_OPS, input_layout="features_last")
 def recurrent(ctx, node):
     """Add one recurrent layer per direction, with its ``W`` junction and ``R`` self-loop."""
@@ -139,21 +198,17 @@ def recurrent(ctx, node):
     if vec[0].size != w.shape[2]:
         raise Unsupported(f"{node.op_type} weight W expects {w.shape[2]} input features, the data has {vec[0].size}")
     base = node.name or (node.output[0] if node.output else node.op_type)
+    mode = getattr(ctx, "recurrent_gates", "fold")
+    if mode not in GATE_MODES:
+        raise InvalidParameterError(f"recurrent_gates must be one of {', '.join(GATE_MODES)}; got {mode!r}")
     suffixes = (".forward", ".reverse") if dirs == 2 else ("",)
     made = []
     for d, suffix in enumerate(suffixes):
-        li = _direction_layer(ctx, node, base, suffix, hidden)
-        made.append(li)
-        count, weight = fold_gates(w[d], gates)
-        _connect_folded(ctx, li, count, weight, vec, node, "learnable")
-        count, weight = fold_gates(r[d], gates)
-        if p is not None:
-            diag = np.arange(hidden)
-            pd = p[d].reshape(3, hidden)
-            count[diag, diag] += np.count_nonzero(pd, axis=0)
-            weight[diag, diag] += pd.sum(axis=0, dtype=np.float64)
-        own = (np.full(hidden, li, dtype=np.int64), np.arange(hidden, dtype=np.int64))
-        _connect_folded(ctx, li, count, weight, own, node, "recurrent")
+        p_d = None if p is None else p[d].reshape(3, hidden)
+        if mode == "fold" or gates == 1:
+            made.append(_folded_direction(ctx, node, base + suffix, w[d], r[d], p_d, gates, vec))
+        else:
+            made.append(_separate_direction(ctx, node, base + suffix, w[d], r[d], p_d, gates, vec))
     outs = list(node.output) + [""] * 3
     if outs[0]:
         ctx.set_map(outs[0], _label_output(ctx, outs[0], made, hidden, 2 if layout else 1))
