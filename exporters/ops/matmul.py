@@ -1,33 +1,53 @@
-"""MatMul of the data with a constant 2-D weight: a dense layer on the last axis.
+"""MatMul: a dense layer when one factor is a constant weight; attention when both are data.
 
-``Y[..., j] = sum_i X[..., i] W[i, j]``: 2-D data (batch, features) or batched data
-(batch, ..., features); the nodes are the features of the last axis. On batched data
-each weight is shared by every position of the middle axes (tokens), as a kernel tap is
-shared by the positions of a convolution, so ``count`` is the number of nonzero weights
-times the number of positions: a token-wise MatMul and the equivalent 1x1 convolution
-get the same counts. ONNX reference:
-https://onnx.ai/onnx/operators/onnx__MatMul.html
+``Y[..., j] = sum_i X[..., i] W[i, j]`` with a constant 2-D ``W`` on the right: 2-D data
+(batch, features) or batched data (batch, ..., features); the nodes are the features of
+the last axis. On batched data each weight is shared by every position of the middle
+axes (tokens), as a kernel tap is shared by the positions of a convolution, so ``count``
+is the number of nonzero weights times the number of positions: a token-wise MatMul and
+the equivalent 1x1 convolution get the same counts.
+
+With the weight on the left, ``Y = W X`` (data of shape (batch, ..., features, positions),
+a channels-first 1x1 convolution written as a product), the nodes are on axis -2 and each
+weight is shared by the positions of the other axes.
+
+**Attention.** ``softmax(Q K^T) V``: the product of two data tensors ``Q K^T`` computes
+the attention weights, connections that are computed, not learned. They get no node
+(:func:`exporters.ops._util.computed_only`: they must flow into a product with data),
+and ``weights @ V`` keeps the nodes of ``V``'s feature axis; it needs ``V``'s nodes to be
+the same at every position it mixes. The projections of Q, K, V and the output are the
+dense layers above. ONNX reference: https://onnx.ai/onnx/operators/onnx__MatMul.html
 """
 
 import numpy as np
 
 from exporters._nodemap import NodeMap
 from exporters.ops import Unsupported, register
-from exporters.ops._util import channel_vector
+from exporters.ops._util import channel_vector, computed_only, output_shape
 
-__all__ = ["matmul"]
+__all__ = ["matmul", "mixed_map"]
 
 
 @register("MatMul", input_layout="features_last")
 def matmul(ctx, node):
-    """Add a dense layer for ``MatMul(data, weight)``."""
+    """Add a dense layer for ``MatMul(data, weight)`` or ``MatMul(weight, data)``; attention otherwise."""
     x, w_name = node.input[0], node.input[1]
-    m = ctx.node_map(x)
-    if m is None or ctx.node_map(w_name) is not None:
-        raise Unsupported(
-            "only MatMul(data, constant weight) is supported; a product of two tensors on the path "
-            "(attention) or a weight on the left has no fixed wiring"
-        )
+    m, mw = ctx.node_map(x), ctx.node_map(w_name)
+    if m is not None and mw is not None:
+        reason = computed_only(ctx, node.output[0])
+        if reason is not None:
+            raise Unsupported(f"a product of two tensors on the path (attention weights Q K^T) is computed, and {reason}")
+        return  # attention weights: computed connections, no node
+    if m is None and not ctx.is_const(x):
+        # computed weights (attention) times the data: V's feature nodes carry on
+        out = output_shape(ctx, node.output[0])
+        ctx.set_map(node.output[0], mixed_map(mw, out, "MatMul"))
+        return
+    if m is None:
+        _weight_left(ctx, node, ctx.weight(x, node), mw)
+        return
+    if not ctx.is_const(w_name):
+        raise Unsupported(f"its right factor {w_name!r} is computed from the data but is not on the path")
     w = ctx.weight(w_name, node)
     if w.ndim != 2:
         raise Unsupported(f"MatMul weight {w_name!r} must be 2-D, got shape {w.shape}")
@@ -43,3 +63,68 @@ def matmul(ctx, node):
     positions = int(np.prod(spatial, dtype=np.int64))
     ctx.connect_dense(li, w.T, vec, node, positions=positions)
     ctx.set_map(node.output[0], NodeMap.layer_nodes(li, size, spatial + (size,), last))
+
+
+def _weight_left(ctx, node, w, m):
+    """``Y = W X``: a dense layer on axis -2 of the data, shared by the other positions."""
+    if w.ndim != 2:
+        raise Unsupported(f"a MatMul weight on the left must be 2-D, got shape {w.shape}")
+    if len(m.shape) < 2:
+        raise Unsupported(f"MatMul(weight, data) needs data of rank >= 3 (features on axis -2), got {m.shape}")
+    ax = len(m.shape) - 2
+    vec = channel_vector(m, ax, "MatMul data (features on axis -2, the weight on the left)")
+    if w.shape[1] != vec[0].size:
+        raise Unsupported(f"MatMul weight {node.input[0]!r} expects {w.shape[1]} features, the data has {vec[0].size}")
+    size = w.shape[0]
+    shape = m.shape[:ax] + (size,) + m.shape[ax + 1:]
+    spatial = m.shape[:ax] + m.shape[ax + 1:]
+    li = ctx.new_layer(node, kind="dense", size=size, spatial=spatial, tensor=node.output[0])
+    ctx.connect_dense(li, w, vec, node, positions=int(np.prod(spatial, dtype=np.int64)))
+    ctx.set_map(node.output[0], NodeMap.layer_nodes(li, size, shape, ax))
+
+
+def mixed_map(m, out, op, mixed_axis=-2):
+    """The map of ``weights @ V``: ``V``'s labels, the same along the mixed (token) axis.
+
+    Parameters
+    ----------
+    m : exporters._nodemap.NodeMap
+        The map of ``V``.
+    out : tuple of int
+        The output's non-batch shape.
+    op : str
+        The operator, for messages.
+    mixed_axis : int, default -2
+        The axis of ``V`` that the weights mix (summed over).
+
+    Returns
+    -------
+    exporters._nodemap.NodeMap
+
+    Raises
+    ------
+    exporters.ops.Unsupported
+        ``V``'s labels vary along the mixed axis, or do not broadcast to the output.
+
+    Examples
+    --------
+    >>> v = NodeMap.layer_nodes(3, 4, (5, 4), 1)  # 5 tokens, 4 features
+    >>> mm = mixed_map(v, (7, 4), "MatMul")
+    >>> mm.shape, mm.vector(1)[1].tolist()
+    ((7, 4), [0, 1, 2, 3])
+    """
+    if len(m.shape) < 2:
+        raise Unsupported(f"{op}: the data mixed by computed weights must have rank >= 3, got {m.shape}")
+    ax = mixed_axis % len(m.shape)
+    first = tuple(slice(0, 1) if d == ax else slice(None) for d in range(len(m.shape)))
+    lv, uv = m.layer[first], m.unit[first]
+    if not (np.array_equal(np.broadcast_to(lv, m.shape), m.layer) and np.array_equal(np.broadcast_to(uv, m.shape), m.unit)):
+        raise Unsupported(f"{op}: computed weights mix positions of the data that belong to different nodes")
+    out = tuple(out)
+    while lv.ndim < len(out):
+        lv, uv = lv[None], uv[None]
+    try:
+        layer, unit = np.broadcast_to(lv, out), np.broadcast_to(uv, out)
+    except ValueError:
+        raise Unsupported(f"{op}: the nodes of a {m.shape} tensor do not follow into its {out} output") from None
+    return NodeMap(layer, unit, len(out) - 1 if m.axis == len(m.shape) - 1 else None)
