@@ -330,7 +330,7 @@ def test_bad_degrees(degrees, match):
         fit_tpl(degrees)
 
 
-@pytest.mark.parametrize("k", [0, -0.1, 0.51, 1, math.nan, "0.3", True])
+@pytest.mark.parametrize("k", [0, -0.1, 1.01, 2, math.nan, "0.3", True])  # k in (0, 1]: k = 1 is the full search
 def test_bad_k(k):
     with pytest.raises(InvalidParameterError, match="k must be"):
         TruncatedPowerLaw(k=k)

@@ -60,22 +60,36 @@ def ks_distance(x, xmin, xmax, alpha):
     return float(np.max(np.abs(s_emp - s_model)))
 
 
-def search(degrees, k=0.3, xmin=None, xmax=None):
-    """Every candidate pair by brute force. Returns (best, table): best is a dict with
-    xmin, xmax, alpha, ks, n_tail; table a list of such dicts, one per pair. A given
-    ``xmin`` or ``xmax`` is the only candidate on its side."""
+def candidates(degrees, k=0.3, reading="order"):
+    """The candidate xmin and xmax values of a k reading: ``"order"``, the distinct positive
+    values of the floor(n k) smallest / largest degrees; ``"distinct"``, the floor(D k)
+    smallest / largest of the D distinct positive values."""
     d = np.sort(np.asarray(degrees, dtype=np.int64))
+    if reading == "distinct":
+        u = sorted({int(v) for v in d if v > 0})
+        m = int(math.floor(len(u) * k + 1e-9))
+        return u[:m], u[len(u) - m:]
     n = d.size
     m = int(math.floor(n * k + 1e-9))
-    low = sorted({int(v) for v in d[:m] if v > 0}) if xmin is None else [xmin]
-    high = sorted({int(v) for v in d[n - m:] if v > 0}) if xmax is None else [xmax]
+    return sorted({int(v) for v in d[:m] if v > 0}), sorted({int(v) for v in d[n - m:] if v > 0})
+
+
+def search(degrees, k=0.3, xmin=None, xmax=None, reading="order", min_ratio=1.0, min_distinct=3):
+    """Every candidate pair by brute force. Returns (best, table): best is a dict with
+    xmin, xmax, alpha, ks, n_tail; table a list of such dicts, one per pair. A given
+    ``xmin`` or ``xmax`` is the only candidate on its side; ranges with xmax / xmin below
+    ``min_ratio`` or fewer than ``min_distinct`` distinct degrees are left out."""
+    d = np.sort(np.asarray(degrees, dtype=np.int64))
+    low, high = candidates(d, k, reading)
+    low = low if xmin is None else [xmin]
+    high = high if xmax is None else [xmax]
     table = []
     for a in low:
         for b in high:
-            if a >= b:
+            if a >= b or b < min_ratio * a:
                 continue
             x = d[(d >= a) & (d <= b)]
-            if np.unique(x).size < 3:
+            if np.unique(x).size < max(3, min_distinct):
                 continue
             alpha = alpha_mle(x, a, b)
             table.append({"xmin": a, "xmax": b, "alpha": alpha, "ks": ks_distance(x, a, b, alpha),
@@ -112,3 +126,49 @@ def random_degrees(kind, n, rng, seed):
         return np.round(rng.lognormal(3.0, 1.0, n)).astype(np.int64)
     # geometric, with some isolated nodes
     return rng.geometric(0.05, n) * (rng.random(n) > 0.1)
+
+
+def alpha_mle_untruncated(x, xmin):
+    """The exponent of the untruncated discrete power law by maximising its log-likelihood
+    -alpha sum(log x) - n log zeta(alpha, xmin) (scipy's Hurwitz zeta, bounded search), as
+    ``powerlaw`` does, independent of netgraph's sums."""
+    from scipy.optimize import minimize_scalar
+    from scipy.special import zeta
+
+    x = np.asarray(x, dtype=float)
+    slog = float(np.log(x).sum())
+
+    def nll(alpha):
+        return alpha * slog + x.size * math.log(zeta(alpha, xmin))
+
+    res = minimize_scalar(nll, bounds=(1.0 + 1e-9, 30.0), method="bounded", options={"xatol": 1e-12})
+    return float(res.x)
+
+
+def ks_untruncated(x, xmin, alpha):
+    """max over every integer x0 >= xmin of |S_emp(x0) - S(x0)|, S(x0) = zeta(alpha, x0) / zeta(alpha, xmin)
+    (beyond the largest value + 1 the gap only shrinks)."""
+    from scipy.special import zeta
+
+    xs = np.sort(np.asarray(x))
+    k = np.arange(xmin, int(xs[-1]) + 2)
+    s_model = zeta(alpha, k.astype(float)) / zeta(alpha, xmin)
+    s_emp = (xs.size - np.searchsorted(xs, k, side="left")) / xs.size
+    return float(np.max(np.abs(s_emp - s_model)))
+
+
+def search_untruncated(degrees, k=1.0, reading="order", min_distinct=3):
+    """Brute-force search of xmin for the untruncated law (every tail with at least
+    ``min_distinct`` distinct degrees); ties as in :func:`search`. Returns (best, table)."""
+    d = np.sort(np.asarray(degrees, dtype=np.int64))
+    low, _ = candidates(d, k, reading)
+    table = []
+    for a in low:
+        x = d[d >= a]
+        if np.unique(x).size < min_distinct:
+            continue
+        alpha = alpha_mle_untruncated(x, a)
+        table.append({"xmin": a, "alpha": alpha, "ks": ks_untruncated(x, a, alpha), "n_tail": int(x.size)})
+    best_ks = min(row["ks"] for row in table)
+    ties = [row for row in table if row["ks"] <= best_ks + KS_TIE]
+    return sorted(ties, key=lambda row: (-row["n_tail"], row["xmin"]))[0], table

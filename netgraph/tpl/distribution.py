@@ -5,7 +5,10 @@ probability :math:`x^{-\alpha} / \zeta(\alpha, x_{\min}, x_{\max})`. Every sum o
 support is computed in O(1) whatever its length (:mod:`netgraph.tpl._sums`). :class:`_Sampler`
 draws from it by inverting the CCDF exactly, from a table of it for supports up to 2**21
 integers and by bisection on it beyond; the bootstraps (:mod:`netgraph.tpl.bootstrap`)
-draw their synthetic data sets with it.
+draw their synthetic data sets with it. ``xmax = inf`` gives the untruncated discrete power
+law of Clauset et al., normalised by the Hurwitz zeta function (``alpha > 1``), sampled by
+:class:`_TailSampler` (a table of the CCDF for the first 2**16 integers, then doubling and
+bisection on :func:`scipy.special.zeta`).
 """
 
 from __future__ import annotations
@@ -24,10 +27,68 @@ __all__ = ["DiscreteTPL"]
 #: Supports up to this many integers are sampled from a table of the CCDF; longer ones
 #: by bisection on the CCDF computed in O(1).
 _TABLE_MAX = 1 << 21
+#: The untruncated sampler tabulates the CCDF on this many integers from xmin.
+_TAIL_TABLE = 1 << 16
+#: ... and draws at most this value (2**62: int64; P(X > 2**62) is below 1e-9 for alpha >= 1.5).
+_TAIL_MAX = float(1 << 62)
+
+
+class _TailSampler:
+    """Exact inverse-CCDF sampling of the untruncated law on [a, inf), alpha > 1: values
+    below a + 2**16 from a table of the CCDF, larger ones by doubling then bisection on
+    S(x) = zeta(alpha, x) / zeta(alpha, a) (clipped at 2**62)."""
+
+    def __init__(self, alpha: float, a: int):
+        from scipy.special import zeta
+
+        self.alpha = float(alpha)
+        self.a = int(a)
+        self.z = float(zeta(self.alpha, float(a)))
+        k = np.arange(self.a, self.a + _TAIL_TABLE, dtype=float)
+        # S(a + i) for i = 0..size: the table is decreasing, S(a) = 1
+        self.table = np.append(zeta(self.alpha, k) / self.z, zeta(self.alpha, k[-1] + 1.0) / self.z)
+        self.table[0] = 1.0
+
+    def ccdf(self, x):
+        """S(x) = P(X >= x) for float arrays x >= a."""
+        from scipy.special import zeta
+
+        return zeta(self.alpha, x) / self.z
+
+    def __call__(self, size: int, rng: np.random.Generator) -> np.ndarray:
+        u = 1.0 - rng.random(size)  # X = the largest x with S(x) >= u
+        # in the table: the last i with table[i] >= u (table decreasing)
+        i = np.searchsorted(-self.table, -u, side="right") - 1
+        out = (self.a + i).astype(np.int64)
+        far = np.flatnonzero(i >= _TAIL_TABLE)
+        if far.size:
+            lo = np.full(far.size, float(self.a + _TAIL_TABLE))  # S(lo) >= u
+            hi = 2.0 * lo
+            act = np.arange(far.size)
+            while act.size:  # doubling until S(hi) < u
+                grow = self.ccdf(hi[act]) >= u[far[act]]
+                lo[act[grow]] = hi[act[grow]]
+                hi[act[grow]] *= 2.0
+                act = act[grow & (hi[act] < _TAIL_MAX)]
+            hi = np.minimum(hi, _TAIL_MAX)
+            act = np.arange(far.size)
+            while act.size:
+                mid = np.floor(0.5 * (lo[act] + hi[act]))
+                go = self.ccdf(mid) >= u[far[act]]
+                lo[act] = np.where(go, mid, lo[act])
+                hi[act] = np.where(go, hi[act], mid)
+                act = act[hi[act] - lo[act] > 1.0]
+            out[far] = lo.astype(np.int64)
+        return out
 
 
 class _Sampler:
-    """Exact inverse-CCDF sampling of DiscreteTPL(alpha, a, b)."""
+    """Exact inverse-CCDF sampling of DiscreteTPL(alpha, a, b) (b = inf: :class:`_TailSampler`)."""
+
+    def __new__(cls, alpha=1.0, a=1, b=1):
+        if math.isinf(b):
+            return _TailSampler(alpha, a)
+        return super().__new__(cls)
 
     def __init__(self, alpha: float, a: int, b: int):
         self.alpha = float(alpha)
@@ -85,8 +146,10 @@ class DiscreteTPL:
         a distribution (Hanel et al. [3]_), increasing when ``alpha < 0``.
     xmin : int
         The smallest value, at least 1.
-    xmax : int
-        The largest value, at least ``xmin``.
+    xmax : int or inf
+        The largest value, at least ``xmin``; ``np.inf`` gives the untruncated discrete
+        power law of Clauset et al. [4]_, :math:`x^{-\alpha} / \zeta(\alpha, x_{\min})`
+        with the Hurwitz zeta function, which needs ``alpha > 1``.
 
     Attributes
     ----------
@@ -123,6 +186,8 @@ class DiscreteTPL:
     .. [3] Hanel, R., Corominas-Murtra, B., Liu, B. and Thurner, S. "Fitting power-laws
        in empirical data with estimators that work for all exponents." PLoS ONE 12(2),
        e0170920 (2017).
+    .. [4] Clauset, A., Shalizi, C. R. and Newman, M. E. J. "Power-Law Distributions in
+       Empirical Data." SIAM Review 51(4), 661-703 (2009), eq. (2.4).
 
     Examples
     --------
@@ -148,11 +213,33 @@ class DiscreteTPL:
     1.0
     >>> big.sample(3, seed=0)
     array([407147,  74005,   1930])
+
+    The untruncated law: the normaliser is the Hurwitz zeta function, zeta(2, 1) = pi^2 / 6:
+
+    >>> import numpy as np
+    >>> pl = DiscreteTPL(2.0, 1, np.inf)
+    >>> round(pl.normalizer, 12), round(np.pi**2 / 6, 12)
+    (1.644934066848, 1.644934066848)
+    >>> round(pl.ccdf(2), 12), round(1 - 6 / np.pi**2, 12)
+    (0.392072898146, 0.392072898146)
+    >>> pl.sample(5, seed=1)
+    array([ 1, 12,  1, 12,  1])
     """
 
     def __init__(self, alpha, xmin, xmax):
         alpha = check_real(alpha, "alpha")
         xmin = check_int(xmin, "xmin", minimum=1)
+        self._sampler = None
+        if not isinstance(xmax, bool) and isinstance(xmax, (int, float, np.number)) and float(xmax) == math.inf:
+            if alpha <= 1.0:
+                raise InvalidParameterError(f"the untruncated law (xmax = inf) needs alpha > 1; got alpha = {alpha!r}")
+            from netgraph.tpl.untruncated import _zeta_sums
+
+            self.alpha, self.xmin, self.xmax, self._r = float(alpha), xmin, math.inf, float(xmin)
+            self._z = float(_zeta_sums(np.array([self.alpha]), np.array([self._r]), order=0)[0][0])
+            self.log_normalizer = float(math.log(self._z) - self.alpha * math.log(self._r))
+            self.normalizer = math.exp(self.log_normalizer)
+            return
         xmax = check_int(xmax, "xmax")
         if xmax < xmin:
             raise InvalidParameterError(f"xmax must be at least xmin = {xmin}; got {xmax!r}")
@@ -168,14 +255,15 @@ class DiscreteTPL:
             self.normalizer = math.exp(self.log_normalizer)
         except OverflowError:
             self.normalizer = math.inf
-        self._sampler = None
 
     def __repr__(self):
         return f"DiscreteTPL(alpha={self.alpha!r}, xmin={self.xmin}, xmax={self.xmax})"
 
     @property
     def support(self) -> np.ndarray:
-        """The integers ``xmin, xmin + 1, ..., xmax``."""
+        """The integers ``xmin, xmin + 1, ..., xmax`` (not for the untruncated law)."""
+        if self.xmax == math.inf:
+            raise InvalidParameterError("the untruncated law (xmax = inf) has an infinite support")
         return np.arange(self.xmin, self.xmax + 1, dtype=np.int64)
 
     def _sum(self, lo, hi):
@@ -240,7 +328,13 @@ class DiscreteTPL:
         flat = np.atleast_1d(xf).ravel()
         out = np.where(flat <= self.xmin, 1.0, 0.0)
         mid = np.flatnonzero((flat > self.xmin) & (flat <= self.xmax))
-        if mid.size:
+        if mid.size and self.xmax == math.inf:
+            from netgraph.tpl.untruncated import _zeta_sums
+
+            v = flat[mid]
+            out[mid] = (_zeta_sums(np.full(v.size, self.alpha), v, order=0)[0]
+                        * np.exp(-self.alpha * np.log(v / self._r))) / self._z
+        elif mid.size:
             out[mid] = self._sum(flat[mid], np.full(mid.size, float(self.xmax))) / self._z
         return self._out(out.reshape(np.shape(xf)), x)
 

@@ -8,6 +8,8 @@ does (the range search of :mod:`netgraph.tpl.search`, the exponents of
 
 from __future__ import annotations
 
+import logging
+import math
 import warnings
 
 import numpy as np
@@ -16,11 +18,14 @@ from netgraph.exceptions import FitError, InvalidParameterError, NotFittedError
 from netgraph.tpl.bootstrap import _clauset_replicates, _fit_search, _fixed_range_pvalue, _map_replicates
 from netgraph.tpl.distribution import DiscreteTPL
 from netgraph.tpl.ks import _Sample
+from netgraph.tpl.search import READINGS, _Space
 from netgraph.utils.check import check_choice, check_int, check_integers, check_n_jobs, check_real, check_seed
 from netgraph.utils.progress import progress_bar
 from netgraph.utils.seeds import child_seed, seed_sequence
 
-__all__ = ["TruncatedPowerLaw", "fit_tpl", "RULES", "METHODS"]
+__all__ = ["TruncatedPowerLaw", "fit_tpl", "RULES", "METHODS", "READINGS", "NARROW_RATIO", "FEW_DISTINCT"]
+
+logger = logging.getLogger(__name__)
 
 #: Accepted values of ``rule``: how the range (xmin, xmax) is chosen.
 RULES = ("ks", "deluca-corral")
@@ -29,8 +34,15 @@ METHODS = ("clauset", "deluca-corral")
 #: The attributes a fit sets; reading one before :meth:`TruncatedPowerLaw.fit` raises NotFittedError.
 _RESULTS = (
     "alpha_", "xmin_", "xmax_", "ks_", "n_tail_", "loglik_", "n_isolated_", "n_", "distribution_",
-    "candidates_", "p_value_", "bootstrap_ks_", "ks_choice_", "deluca_corral_choice_",
+    "candidates_", "p_value_", "bootstrap_ks_", "ks_choice_", "deluca_corral_choice_", "narrow_range_",
 )
+#: A chosen range narrower than this ratio xmax / xmin (one decade), or holding fewer than
+#: FEW_DISTINCT distinct observed degrees, is reported as narrow (``narrow_range_``, a log
+#: warning): a power law over so short a stretch says little (Stumpf & Porter, Science 335,
+#: 665 (2012), ask for two decades; on tied data the smallest KS distance often falls on a
+#: range of three values holding most of the data, and no tail).
+NARROW_RATIO = 10.0
+FEW_DISTINCT = 5
 
 
 class TruncatedPowerLaw:
@@ -58,7 +70,26 @@ class TruncatedPowerLaw:
     Parameters
     ----------
     k : float, default 0.3
-        Fraction of the nodes whose degrees supply the candidates, in (0, 0.5].
+        Fraction of the nodes (or of the distinct degrees, see ``k_reading``) that supply
+        the candidates, in (0, 1]. ``k=1`` searches every distinct observed degree for
+        xmin and for xmax: the full search of Clauset et al. [2]_ and of ``powerlaw``.
+        Above 0.5 the two sets of candidates overlap, which only adds pairs.
+    k_reading : {"order", "distinct"}, default "order"
+        How "the floor(n k) smallest degree values" of the paper are read. ``"order"``:
+        order statistics, xmin among the distinct values of the floor(n k) smallest
+        degrees (n counting isolated nodes) and xmax among those of the floor(n k)
+        largest. ``"distinct"``: xmin among the floor(D k) smallest of the D distinct
+        positive degrees, xmax among the floor(D k) largest. The default is the paper's
+        reading, so that the fits reproduce Hou & Kwok's (and earlier netgraph results);
+        on data with many ties (word counts: 18,855 values, 272 distinct) it leaves few
+        candidates (xmin in {1, 2} at k = 0.3), and ``"distinct"`` or ``k=1`` search
+        the tail as well.
+    min_ratio : float, default 1
+        Only ranges with ``xmax / xmin >= min_ratio`` are candidates (10: at least one
+        decade). Ignored when ``xmax`` is infinite.
+    min_distinct : int, default 3
+        Only ranges holding at least this many distinct observed degrees are candidates
+        (at least 3: a range with two fits any data exactly).
     rule : {"ks", "deluca-corral"}, default "ks"
         ``"ks"``: the paper's rule, the smallest KS distance. ``"deluca-corral"``: the rule
         of Deluca & Corral [3]_, the widest range (largest ``xmax / xmin``) whose
@@ -88,7 +119,11 @@ class TruncatedPowerLaw:
     xmin, xmax : int or None, default None
         Fix that end of the range instead of searching it (it need not be an observed
         degree). With both fixed only alpha is fitted, and the Deluca-Corral p-value is
-        then a calibrated test of the TPL on that range.
+        then a calibrated test of the TPL on that range. ``xmax=np.inf`` fits the
+        *untruncated* discrete power law :math:`x^{-\alpha} / \zeta(\alpha, x_{\min})`
+        (Hurwitz zeta, ``alpha > 1``) of Clauset et al. [2]_ on every degree from
+        ``xmin`` on, searching xmin only; the Clauset bootstrap works as for the
+        truncated law (Deluca & Corral's rule and fixed-range test do not, yet).
 
     Attributes
     ----------
@@ -122,6 +157,12 @@ class TruncatedPowerLaw:
     deluca_corral_choice_ : dict or None
         The same for Deluca & Corral's choice, with its fixed-range p-value; None under
         ``rule="ks"`` or when no range passes.
+    narrow_range_ : str or None
+        Why the chosen range says little, when its ratio ``xmax_ / xmin_`` is below
+        :data:`NARROW_RATIO` (10) or it holds fewer than :data:`FEW_DISTINCT` (5)
+        distinct observed degrees (also logged as a warning, and said by
+        :meth:`summary`); None otherwise. ``min_ratio`` and ``min_distinct`` keep such
+        ranges out of the search.
 
     Reading an attribute before :meth:`fit` raises :class:`~netgraph.exceptions.NotFittedError`.
 
@@ -182,8 +223,12 @@ class TruncatedPowerLaw:
     """
 
     def __init__(self, *, k=0.3, rule="ks", bootstrap=0, seed=None, p_threshold=0.1, method="clauset",
-                 n_jobs=1, range_bootstrap=100, progress=None, xmin=None, xmax=None):
-        self.k = check_real(k, "k", minimum=0, maximum=0.5, open_minimum=True)
+                 n_jobs=1, range_bootstrap=100, progress=None, xmin=None, xmax=None, k_reading="order",
+                 min_ratio=1.0, min_distinct=3):
+        self.k = check_real(k, "k", minimum=0, maximum=1, open_minimum=True)
+        self.k_reading = check_choice(k_reading, "k_reading", READINGS)
+        self.min_ratio = check_real(min_ratio, "min_ratio", minimum=1)
+        self.min_distinct = check_int(min_distinct, "min_distinct", minimum=3)
         self.rule = check_choice(rule, "rule", RULES)
         self.bootstrap = check_int(bootstrap, "bootstrap", minimum=0)
         self.seed = check_seed(seed)
@@ -193,13 +238,24 @@ class TruncatedPowerLaw:
         self.range_bootstrap = check_int(range_bootstrap, "range_bootstrap", minimum=1)
         self.progress = progress
         self.xmin = None if xmin is None else check_int(xmin, "xmin", minimum=1)
-        self.xmax = None if xmax is None else check_int(xmax, "xmax", minimum=1)
+        if xmax is not None and not isinstance(xmax, bool) and isinstance(xmax, (int, float, np.number)) \
+                and float(xmax) == math.inf:
+            self.xmax = math.inf
+            if self.rule != "ks" or (self.bootstrap and self.method != "clauset"):
+                raise InvalidParameterError(
+                    f"the untruncated law (xmax = inf) is fitted with rule='ks' and bootstrapped with "
+                    f"method='clauset' only; got rule={self.rule!r}, method={self.method!r}")
+        else:
+            self.xmax = None if xmax is None else check_int(xmax, "xmax", minimum=1)
         if self.xmin is not None and self.xmax is not None and self.xmax <= self.xmin:
             raise InvalidParameterError(f"xmax must be larger than xmin = {self.xmin}; got {xmax!r}")
 
     def __repr__(self):
         fixed = "".join(f", {name}={getattr(self, name)!r}" for name in ("xmin", "xmax")
                         if getattr(self, name) is not None)
+        fixed += "".join(f", {name}={getattr(self, name)!r}" for name, default in
+                         (("k_reading", "order"), ("min_ratio", 1.0), ("min_distinct", 3))
+                         if getattr(self, name) != default)
         return (f"TruncatedPowerLaw(k={self.k!r}, rule={self.rule!r}, bootstrap={self.bootstrap!r}, "
                 f"method={self.method!r}{fixed})")
 
@@ -235,7 +291,7 @@ class TruncatedPowerLaw:
         sample = _Sample(deg)
         # the seed of the range tests (a Generator is drawn from whatever the rule, as it always was)
         ss = seed_sequence(self.seed) if self.rule != "ks" or isinstance(self.seed, np.random.Generator) else None
-        search, chosen, dc, dc_p = _fit_search(sample, self.k, self.rule, self.range_bootstrap,
+        search, chosen, dc, dc_p = _fit_search(sample, self._space(), self.rule, self.range_bootstrap,
                                                self.p_threshold, ss, self.xmin, self.xmax)
         for name in _RESULTS:
             self.__dict__.pop(name, None)
@@ -245,7 +301,7 @@ class TruncatedPowerLaw:
         self.n_isolated_ = sample.n_isolated
         self.candidates_ = search.candidates
         self.xmin_ = int(search.a[chosen])
-        self.xmax_ = int(search.b[chosen])
+        self.xmax_ = math.inf if search.untruncated else int(search.b[chosen])
         self.alpha_ = float(search.alpha[chosen])
         self.ks_ = float(search.exact([chosen])[0])
         self.n_tail_ = int(search.n_tail[chosen])
@@ -277,12 +333,68 @@ class TruncatedPowerLaw:
                                               search.exact([best])[0], self.range_bootstrap,
                                               child_seed(ss, 1, a, b))
             self.ks_choice_ = search.choice(best, ks_p)
+        self.narrow_range_ = self._narrow(sample, search, chosen)
+        if self.narrow_range_:
+            logger.warning("%s", self.narrow_range_)
         if self.bootstrap > 0:
             self.p_value_, self.bootstrap_ks_ = self._goodness(self.bootstrap, self.seed, self.method,
                                                                self.progress)
         if self.rule == "ks":
             self.ks_choice_ = search.choice(search.best, self.p_value_)
         return self
+
+    def _space(self):
+        """``k`` with the search space (k reading, minimum ratio and distinct values)."""
+        return _Space(self.k, self.k_reading, self.min_ratio, self.min_distinct)
+
+    def _narrow(self, sample, search, chosen):
+        """The message of ``narrow_range_`` (None for a range that is not narrow)."""
+        n_distinct = int(search.ib[chosen] - search.ia[chosen] + 1)
+        ratio = self.xmax_ / self.xmin_
+        if ratio >= NARROW_RATIO and n_distinct >= FEW_DISTINCT:
+            return None
+        share = self.n_tail_ / max(sample.n - sample.n_isolated, 1)
+        return (f"narrow range: [{self.xmin_}, {self.xmax_}] spans a ratio of {ratio:.3g} (less than "
+                f"{NARROW_RATIO:g}) " if ratio < NARROW_RATIO else f"narrow range: [{self.xmin_}, {self.xmax_}] ") + (
+                f"with {n_distinct} distinct degrees" + (f" (fewer than {FEW_DISTINCT})" if n_distinct < FEW_DISTINCT
+                                                          else "")
+                + f" and {share:.0%} of the positive degrees: a power law over so short a stretch says little; "
+                "min_ratio= or min_distinct= (--min-ratio, --min-distinct) keep such ranges out of the search")
+
+    def summary(self) -> str:
+        """The fit in plain words: the law, its range and exponent, the p-value if any, and
+        whether the range is too narrow to mean much.
+
+        Returns
+        -------
+        str
+
+        Raises
+        ------
+        NotFittedError
+            Before :meth:`fit`.
+
+        Examples
+        --------
+        >>> from netgraph.tpl import TruncatedPowerLaw
+        >>> s = TruncatedPowerLaw().fit([1] * 50 + [2] * 20 + [3] * 10 + [40]).summary()
+        >>> s.split(". ")[0]
+        'truncated power law, alpha = 1.41 on [1, 3] (80 of 81 degrees, KS 0.0084)'
+        >>> s.split(". ")[1][:70]
+        'Narrow range: [1, 3] spans a ratio of 3 (less than 10) with 3 distinct'
+        """
+        if "_search" not in self.__dict__:
+            raise NotFittedError("this TruncatedPowerLaw is not fitted yet: call fit(degrees) before summary")
+        law = "power law" if self.xmax_ == math.inf else "truncated power law"
+        top = "inf)" if self.xmax_ == math.inf else f"{self.xmax_}]"
+        out = (f"{law}, alpha = {self.alpha_:.3g} on [{self.xmin_}, {top} ({self.n_tail_} of {self.n_} degrees, "
+               f"KS {self.ks_:.2g}).")
+        if self.p_value_ is not None:
+            out += (f" Bootstrap p = {self.p_value_:.3g}: " + ("rejected (p <= 0.1)." if self.p_value_ <= 0.1
+                                                               else "not rejected (p > 0.1)."))
+        if self.narrow_range_:
+            out += " N" + self.narrow_range_[1:] + "."
+        return out
 
     def goodness_of_fit(self, n_bootstrap, *, seed=None, method="clauset", progress=None) -> float:
         """Bootstrap p-value of the fit.
@@ -347,6 +459,9 @@ class TruncatedPowerLaw:
             raise NotFittedError("this TruncatedPowerLaw is not fitted yet: call fit(degrees) before goodness_of_fit")
         n_bootstrap = check_int(n_bootstrap, "n_bootstrap", minimum=1)
         check_choice(method, "method", METHODS)
+        if method != "clauset" and self.xmax_ == math.inf:
+            raise InvalidParameterError("the untruncated law (xmax = inf) is bootstrapped with method='clauset' only; "
+                                        f"got method={method!r}")
         p, _ = self._goodness(n_bootstrap, self.seed if seed is None else seed, method, progress)
         return p
 
@@ -358,7 +473,7 @@ class TruncatedPowerLaw:
                 p, ks = _fixed_range_pvalue(self.alpha_, self.xmin_, self.xmax_, self.n_tail_, self.ks_,
                                             n_bootstrap, child_seed(ss, 2), bar=bar)
                 return p, ks
-            payload = (self._sample.sorted, self.alpha_, self.xmin_, self.xmax_, self.n_tail_, self.k,
+            payload = (self._sample.sorted, self.alpha_, self.xmin_, self.xmax_, self.n_tail_, self._space(),
                        self.rule, self.range_bootstrap, self.p_threshold, self.xmin, self.xmax)
             seeds = [child_seed(ss, 0, i) for i in range(n_bootstrap)]
             ks = _map_replicates(_clauset_replicates, payload, seeds, self.n_jobs, bar)
@@ -375,20 +490,28 @@ class TruncatedPowerLaw:
     def to_dict(self) -> dict:
         """The results as a JSON-ready dict.
 
-        Keys: ``n``, ``isolated``, ``xmin``, ``xmax``, ``alpha``, ``ks``, ``n_tail``,
-        ``loglik``, ``candidates``, ``p_value``, ``rule``, ``k``, ``ks_choice``,
-        ``deluca_corral_choice``.
+        Keys: ``n``, ``isolated``, ``xmin``, ``xmax`` (None for the untruncated law: JSON
+        has no infinity), ``alpha``, ``ks``, ``n_tail``, ``loglik``, ``candidates``,
+        ``p_value``, ``rule``, ``k``, ``k_reading``, ``min_ratio``, ``min_distinct``,
+        ``ks_choice``, ``deluca_corral_choice``, ``narrow_range`` (the message of
+        ``narrow_range_``, or None).
 
         Raises
         ------
         NotFittedError
             Before :meth:`fit`.
         """
+        ks_choice = self.ks_choice_
+        if ks_choice is not None and ks_choice["xmax"] == math.inf:
+            ks_choice = dict(ks_choice, xmax=None)
         return {
-            "n": self.n_, "isolated": self.n_isolated_, "xmin": self.xmin_, "xmax": self.xmax_,
+            "n": self.n_, "isolated": self.n_isolated_, "xmin": self.xmin_,
+            "xmax": None if self.xmax_ == math.inf else self.xmax_,
             "alpha": self.alpha_, "ks": self.ks_, "n_tail": self.n_tail_, "loglik": self.loglik_,
             "candidates": self.candidates_, "p_value": self.p_value_, "rule": self.rule, "k": self.k,
-            "ks_choice": self.ks_choice_, "deluca_corral_choice": self.deluca_corral_choice_,
+            "k_reading": self.k_reading, "min_ratio": self.min_ratio, "min_distinct": self.min_distinct,
+            "ks_choice": ks_choice, "deluca_corral_choice": self.deluca_corral_choice_,
+            "narrow_range": self.narrow_range_,
         }
 
 

@@ -24,7 +24,7 @@ from netgraph.tpl._sums import CHUNK
 from netgraph.tpl.ks import _ks_ends, _ks_exact_dense, _ks_exact_pairs, _ks_lower, _Sample, _ends_bound
 from netgraph.tpl.mle import _direct_cells, _normalizer, _solve_alpha, _solve_alpha_direct
 
-__all__ = ["KS_TIE"]
+__all__ = ["KS_TIE", "READINGS"]
 
 #: Two Kolmogorov-Smirnov distances closer than this are a tie (rounding noise).
 KS_TIE = 1e-12
@@ -53,14 +53,72 @@ def _n_extreme(n: int, k: float) -> int:
     return int(math.floor(n * k + 1e-9))
 
 
+#: The readings of ``k`` (see :class:`netgraph.tpl.TruncatedPowerLaw`): ``"order"``, the
+#: floor(n k) smallest and largest degrees (order statistics, Hou & Kwok's words); ``"distinct"``,
+#: the floor(D k) smallest and largest of the D distinct positive degrees.
+READINGS = ("order", "distinct")
+
+
+class _Space(float):
+    """``k`` with the rest of the search space: the k reading, the smallest ratio xmax / xmin
+    and the fewest distinct observed degrees in a range. A float, so that every caller that
+    passes ``k`` on (the bootstrap replicates, their worker processes) keeps the space."""
+
+    def __new__(cls, k, reading="order", min_ratio=1.0, min_distinct=3):
+        obj = super().__new__(cls, k)
+        obj.reading = reading
+        obj.min_ratio = float(min_ratio)
+        obj.min_distinct = int(min_distinct)
+        return obj
+
+    def __reduce__(self):
+        return (_Space, (float(self), self.reading, self.min_ratio, self.min_distinct))
+
+    def __repr__(self):
+        return repr(float(self))
+
+
+def _space(k):
+    """(reading, min_ratio, min_distinct) of ``k`` (a plain float: the defaults)."""
+    return getattr(k, "reading", "order"), getattr(k, "min_ratio", 1.0), getattr(k, "min_distinct", 3)
+
+
+def _low_candidates(sample: _Sample, k, reading):
+    """The candidate xmin (distinct positive values) of the k reading."""
+    u = sample.u
+    if reading == "distinct":
+        return u[:_n_extreme(u.size, k)]
+    m = _n_extreme(sample.n, k)
+    if m < 1:
+        raise FitError(f"too few nodes to search xmin and xmax: floor(n*k) = floor({sample.n}*{float(k)}) = 0")
+    # the distinct positive values among the m smallest: those up to the m-th smallest
+    low = u[:int(np.searchsorted(u, sample.sorted[m - 1], side="right"))]
+    if not low.size:
+        raise FitError(
+            f"no candidate range: the floor(n*k) = {m} smallest degrees (k = {float(k)}, n = {sample.n}) are all "
+            f"zero ({sample.n_isolated} isolated nodes), and zero is never a candidate xmin"
+        )
+    return low
+
+
+def _high_start(sample: _Sample, k, reading) -> int:
+    """Index in sample.u of the smallest candidate xmax of the k reading."""
+    u = sample.u
+    if reading == "distinct":
+        return u.size - _n_extreme(u.size, k)
+    return int(np.searchsorted(u, sample.sorted[sample.n - _n_extreme(sample.n, k)], side="left"))
+
+
 def _candidate_pairs(sample: _Sample, k: float, xmin=None, xmax=None):
     """The candidate (xmin, xmax) pairs, ordered by xmin then xmax.
 
     Returns ``ia, ib`` (indices into sample.u of the smallest and largest observed value
     in range), ``a, b`` (the range, as floats) and ``row, col`` (the pair's place in the
     grid of xmin and xmax candidates). A given ``xmin`` or ``xmax`` replaces the search
-    on that side.
+    on that side. ``k`` may carry the search space (:class:`_Space`): the reading of k,
+    and the smallest ratio and number of distinct degrees of a range.
     """
+    reading, min_ratio, min_distinct = _space(k)
     n = sample.n
     distinct = sample.u.size
     if distinct < 3:
@@ -68,41 +126,45 @@ def _candidate_pairs(sample: _Sample, k: float, xmin=None, xmax=None):
             f"too few distinct positive degrees to fit a truncated power law: {distinct} "
             f"(n = {n} nodes, {sample.n_isolated} isolated); at least 3 are needed"
         )
-    m = _n_extreme(n, k)
+    m = _n_extreme(n if reading == "order" else distinct, k)
     if m < 1 and (xmin is None or xmax is None):
-        raise FitError(f"too few nodes to search xmin and xmax: floor(n*k) = floor({n}*{k}) = 0")
+        if reading == "order":
+            raise FitError(f"too few nodes to search xmin and xmax: floor(n*k) = floor({n}*{float(k)}) = 0")
+        raise FitError(f"too few distinct degrees to search xmin and xmax: floor(D*k) = floor({distinct}*{float(k)})"
+                       " = 0 (distinct reading of k)")
     u = sample.u
     if xmin is None:
-        # the distinct positive values among the m smallest: those up to the m-th smallest
-        low = u[:int(np.searchsorted(u, sample.sorted[m - 1], side="right"))]
-        if not low.size:
-            raise FitError(
-                f"no candidate range: the floor(n*k) = {m} smallest degrees (k = {k}, n = {n}) are all zero "
-                f"({sample.n_isolated} isolated nodes), and zero is never a candidate xmin"
-            )
+        low = _low_candidates(sample, k, reading)
         ia = np.arange(low.size)
     else:
         low = np.array([xmin], dtype=np.int64)
         ia = np.searchsorted(u, low, side="left")
     if xmax is None:
-        start = int(np.searchsorted(u, sample.sorted[n - m], side="left"))
+        start = _high_start(sample, k, reading)
         high = u[start:]
         ib = np.arange(start, distinct)
     else:
         high = np.array([xmax], dtype=np.int64)
         ib = np.searchsorted(u, high, side="right") - 1
-    # At least 3 distinct observed degrees in range (ib >= ia + 2, which implies xmin < xmax):
-    # for each xmin, a suffix of the xmax candidates (ib is increasing).
-    first = np.searchsorted(ib, ia + 2, side="left")
+    # At least min_distinct (>= 3) distinct observed degrees in range (ib >= ia + 2, which
+    # implies xmin < xmax), and xmax >= min_ratio * xmin: for each xmin, a suffix of the
+    # xmax candidates (ib and high are increasing).
+    first = np.searchsorted(ib, ia + (min_distinct - 1), side="left")
+    if min_ratio > 1.0:
+        first = np.maximum(first, np.searchsorted(high.astype(float), low * min_ratio, side="left"))
     count = high.size - first
     row = np.repeat(np.arange(low.size), count)
     if not row.size:
+        need = f"{min_distinct} distinct positive degrees" + (f" over a ratio xmax/xmin >= {min_ratio:g}"
+                                                            if min_ratio > 1.0 else "")
         if xmin is not None and xmax is not None:
-            raise FitError(f"the range [{xmin}, {xmax}] holds fewer than 3 distinct degrees")
+            raise FitError(f"the range [{xmin}, {xmax}] holds fewer than {need}".replace("fewer than 3 distinct "
+                           "positive degrees", "fewer than 3 distinct degrees"))
+        where = "the" if reading == "order" else "the distinct"
         raise FitError(
-            f"no candidate range: no xmin {'= ' + str(xmin) if xmin is not None else f'among the {m} smallest degrees'}"
-            f" and xmax {'= ' + str(xmax) if xmax is not None else f'among the {m} largest'} (k = {k}, n = {n}) "
-            "enclose 3 distinct positive degrees"
+            f"no candidate range: no xmin {'= ' + str(xmin) if xmin is not None else f'among {where} {m} smallest degrees'}"
+            f" and xmax {'= ' + str(xmax) if xmax is not None else f'among the {m} largest'} (k = {float(k)}, n = {n}) "
+            f"enclose {need}"
         )
     col = np.arange(row.size) - np.repeat(np.cumsum(count) - count - first, count)
     return ia[row], ib[col], low[row].astype(float), high[col].astype(float), row, col
@@ -138,6 +200,16 @@ class _Search:
     NaN for the others; :meth:`exact` fills them). ``best`` is the index of the pair
     chosen by the KS rule.
     """
+
+    untruncated = False
+
+    def __new__(cls, sample=None, k=0.3, xmin=None, xmax=None):
+        if xmax is not None and math.isinf(xmax):  # the untruncated law: its own search
+            from netgraph.tpl.untruncated import _UntruncatedSearch
+
+            reading, _, min_distinct = _space(k)
+            return _UntruncatedSearch(sample, k, xmin, reading, min_distinct)
+        return super().__new__(cls)
 
     def __init__(self, sample: _Sample, k: float, xmin=None, xmax=None):
         self.sample = sample
