@@ -20,8 +20,7 @@ import numpy as np
 
 from exporters._nodemap import NodeMap
 from exporters.ops import Unsupported, register
-from exporters.ops._util import attrs, channel_vector, output_shape
-from exporters.ops.matmul import mixed_map
+from exporters.ops._util import attrs, channel_vector, mixed_map, output_shape
 
 __all__ = ["fused_attention", "attention_of_projections"]
 

@@ -23,9 +23,9 @@ import numpy as np
 
 from exporters._nodemap import NodeMap
 from exporters.ops import Unsupported, register
-from exporters.ops._util import channel_vector, computed_only, output_shape
+from exporters.ops._util import channel_vector, computed_only, mixed_map, output_shape
 
-__all__ = ["matmul", "mixed_map"]
+__all__ = ["matmul"]
 
 
 @register("MatMul", input_layout="features_last")
@@ -82,49 +82,3 @@ def _weight_left(ctx, node, w, m):
     ctx.connect_dense(li, w, vec, node, positions=int(np.prod(spatial, dtype=np.int64)))
     ctx.set_map(node.output[0], NodeMap.layer_nodes(li, size, shape, ax))
 
-
-def mixed_map(m, out, op, mixed_axis=-2):
-    """The map of ``weights @ V``: ``V``'s labels, the same along the mixed (token) axis.
-
-    Parameters
-    ----------
-    m : exporters._nodemap.NodeMap
-        The map of ``V``.
-    out : tuple of int
-        The output's non-batch shape.
-    op : str
-        The operator, for messages.
-    mixed_axis : int, default -2
-        The axis of ``V`` that the weights mix (summed over).
-
-    Returns
-    -------
-    exporters._nodemap.NodeMap
-
-    Raises
-    ------
-    exporters.ops.Unsupported
-        ``V``'s labels vary along the mixed axis, or do not broadcast to the output.
-
-    Examples
-    --------
-    >>> v = NodeMap.layer_nodes(3, 4, (5, 4), 1)  # 5 tokens, 4 features
-    >>> mm = mixed_map(v, (7, 4), "MatMul")
-    >>> mm.shape, mm.vector(1)[1].tolist()
-    ((7, 4), [0, 1, 2, 3])
-    """
-    if len(m.shape) < 2:
-        raise Unsupported(f"{op}: the data mixed by computed weights must have rank >= 3, got {m.shape}")
-    ax = mixed_axis % len(m.shape)
-    first = tuple(slice(0, 1) if d == ax else slice(None) for d in range(len(m.shape)))
-    lv, uv = m.layer[first], m.unit[first]
-    if not (np.array_equal(np.broadcast_to(lv, m.shape), m.layer) and np.array_equal(np.broadcast_to(uv, m.shape), m.unit)):
-        raise Unsupported(f"{op}: computed weights mix positions of the data that belong to different nodes")
-    out = tuple(out)
-    while lv.ndim < len(out):
-        lv, uv = lv[None], uv[None]
-    try:
-        layer, unit = np.broadcast_to(lv, out), np.broadcast_to(uv, out)
-    except ValueError:
-        raise Unsupported(f"{op}: the nodes of a {m.shape} tensor do not follow into its {out} output") from None
-    return NodeMap(layer, unit, len(out) - 1 if m.axis == len(m.shape) - 1 else None)
