@@ -6,9 +6,9 @@
   comes from :func:`netgraph.utils.tables.json_text` or :func:`netgraph.utils.tables.format_table`;
 * :func:`write_ccdf_figure` draws the CCDF figure of ``fit --plot`` and ``demo``;
 * ``add_*`` add the arguments several subcommands share, with the same help everywhere:
-  :func:`add_model_argument` adds ``MODEL``, ``--allow-pickle`` and ``--max-bytes`` to
-  every subcommand that reads a model, and :func:`model_options` gives :func:`read_model`
-  their values.
+  :func:`add_model_argument` adds ``MODEL``, ``--allow-pickle``, ``--max-bytes``,
+  ``--input-shape`` and ``--input-value`` to every subcommand that reads a model, and
+  :func:`model_options` gives :func:`read_model` their values.
 
 Examples
 --------
@@ -17,7 +17,9 @@ Examples
 >>> add_model_argument(p)
 >>> add_lenient_option(p)
 >>> p.parse_args(["m.onnx", "--lenient"])
-Namespace(model='m.onnx', allow_pickle=False, max_bytes=4294967296, lenient=True)
+Namespace(model='m.onnx', allow_pickle=False, max_bytes=4294967296, input_shape=[], input_value=[], lenient=True)
+>>> model_options(p.parse_args(["m.onnx", "--input-shape", "x=1,3,32,32", "--input-value", "sr=16000"]))["input_shapes"]
+{'x': (1, 3, 32, 32)}
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ __all__ = [
     "emit",
     "write_ccdf_figure",
     "add_model_argument",
+    "input_shape",
+    "input_value",
     "add_lenient_option",
     "add_json_option",
     "add_output_option",
@@ -69,7 +73,7 @@ ALLOW_PICKLE_HELP = ("read a MODEL that is an igraph pickle (.pickle, .pkl): loa
 
 
 def read_model(model, *, lenient: bool = False, allow_pickle: bool = False,
-               max_bytes: int = DEFAULT_MAX_BYTES) -> LayeredGraph:
+               max_bytes: int = DEFAULT_MAX_BYTES, input_shapes=None, input_values=None) -> LayeredGraph:
     """Read ``MODEL``: a graph file by its suffix, otherwise an ONNX model.
 
     ``model`` is looked at with :func:`os.stat` only before a reader opens it, so a FIFO
@@ -87,6 +91,10 @@ def read_model(model, *, lenient: bool = False, allow_pickle: bool = False,
         run code) instead of refusing it (``--allow-pickle``).
     max_bytes : int, default 4 GiB
         The memory budget of either reader (``--max-bytes``).
+    input_shapes, input_values : dict, optional
+        Passed to :func:`exporters.read_onnx` (``--input-shape``, ``--input-value``): the
+        sizes and values of graph inputs. A graph file has no inputs to fix: giving
+        either with one is an error.
 
     Returns
     -------
@@ -99,6 +107,8 @@ def read_model(model, *, lenient: bool = False, allow_pickle: bool = False,
     InvalidModelError
         If ``model`` is a directory, a FIFO, a device or anything but a regular file,
         cannot be looked at, or is not a model the reader understands.
+    InvalidParameterError
+        ``input_shapes`` or ``input_values`` given with a graph file.
     NetgraphError
         Whatever else the reader raises on bad input (an unsupported operator, a
         pickle without ``allow_pickle``, ...).
@@ -128,11 +138,18 @@ def read_model(model, *, lenient: bool = False, allow_pickle: bool = False,
     if not stat.S_ISREG(mode):
         raise InvalidModelError(f"{path!r} is a {file_type_name(mode)}, not a model file: give a regular file")
     if os.path.splitext(path)[1].lower() in GRAPH_FORMATS:
+        if input_shapes or input_values:
+            from netgraph.exceptions import InvalidParameterError
+
+            flag = "--input-shape" if input_shapes else "--input-value"
+            raise InvalidParameterError(f"{flag} applies to ONNX models; {path!r} is a graph file, whose layers "
+                                        "are already sized: drop the flag, or give the ONNX model")
         return read_graph(path, allow_pickle=allow_pickle, max_bytes=max_bytes)
     from exporters import read_onnx
 
     logger.info("reading ONNX model %s%s", path, " (lenient)" if lenient else "")
-    return read_onnx(path, lenient=lenient, max_bytes=max_bytes)
+    fixed = {k: v for k, v in (("input_shapes", input_shapes), ("input_values", input_values)) if v}
+    return read_onnx(path, lenient=lenient, max_bytes=max_bytes, **fixed)
 
 
 def emit(text: str, output=None) -> None:
@@ -193,6 +210,76 @@ def add_model_argument(parser) -> None:
                         help="memory budget for the sizes MODEL declares, in bytes or with a suffix K, M, G, T "
                              "(powers of 1024; default 4G): a file declaring more is refused before anything "
                              "is allocated")
+    parser.add_argument("--input-shape", type=input_shape, action="append", default=[], metavar="NAME=D1,D2,...",
+                        help="the full shape (batch axis included) of a graph input whose sizes the ONNX model leaves "
+                             "symbolic or -1, e.g. image=1,3,224,224 (repeatable; a symbolic size shared by other "
+                             "inputs takes the same value; an unknown batch size alone is taken as 1)")
+    parser.add_argument("--input-value", type=input_value, action="append", default=[], metavar="NAME=VALUE",
+                        help="the value of a graph input that decides the model's structure, e.g. sr=16000: an If "
+                             "whose condition depends only on such inputs reads the branch taken (repeatable; "
+                             "VALUE is a number or a comma-separated list)")
+
+
+def _name_and_text(text: str, flag: str, example: str):
+    name, sep, rest = text.partition("=")
+    if not sep or not name.strip() or not rest.strip():
+        raise argparse.ArgumentTypeError(f"{flag} takes NAME={example}; got {text!r}")
+    return name.strip(), [t.strip() for t in rest.split(",")]
+
+
+def input_shape(text: str):
+    """Parse ``--input-shape NAME=D1,D2,...`` into ``(name, dims)``.
+
+    Examples
+    --------
+    >>> input_shape("x=1,3,224,224")
+    ('x', (1, 3, 224, 224))
+    >>> input_shape("x=1,a")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: --input-shape x=1,a: every size must be an integer >= 1, as in x=1,3,224,224
+    """
+    name, parts = _name_and_text(text, "--input-shape", "D1,D2,... (as in image=1,3,224,224)")
+    try:
+        dims = tuple(int(p) for p in parts)
+    except ValueError:
+        dims = ()
+    if not dims or min(dims) < 1:
+        raise argparse.ArgumentTypeError(f"--input-shape {text}: every size must be an integer >= 1, as in "
+                                         f"{name}=1,3,224,224")
+    return name, dims
+
+
+def input_value(text: str):
+    """Parse ``--input-value NAME=VALUE`` (a number, or numbers separated by commas) into ``(name, value)``.
+
+    Examples
+    --------
+    >>> input_value("sr=16000"), input_value("w=0.5,1")
+    (('sr', 16000), ('w', [0.5, 1]))
+    """
+    name, parts = _name_and_text(text, "--input-value", "VALUE (as in sr=16000)")
+    values = []
+    for p in parts:
+        try:
+            values.append(int(p))
+        except ValueError:
+            try:
+                values.append(float(p))
+            except ValueError:
+                raise argparse.ArgumentTypeError(f"--input-value {text}: {p!r} is not a number") from None
+    return name, values[0] if len(values) == 1 else values
+
+
+def _by_name(pairs, flag) -> dict:
+    from netgraph.exceptions import InvalidParameterError
+
+    out = {}
+    for name, value in pairs or ():
+        if name in out:
+            raise InvalidParameterError(f"{flag} {name}=... is given twice; give each input once")
+        out[name] = value
+    return out
 
 
 #: Suffixes of :func:`byte_size` and the powers of 1024 they stand for.
@@ -244,10 +331,18 @@ def model_options(args) -> dict:
     Returns
     -------
     dict
-        ``lenient``, ``allow_pickle`` and ``max_bytes``.
+        ``lenient``, ``allow_pickle``, ``max_bytes``, ``input_shapes`` and
+        ``input_values``.
+
+    Raises
+    ------
+    netgraph.InvalidParameterError
+        ``--input-shape`` or ``--input-value`` names one input twice.
     """
     return {"lenient": getattr(args, "lenient", False), "allow_pickle": args.allow_pickle,
-            "max_bytes": args.max_bytes}
+            "max_bytes": args.max_bytes,
+            "input_shapes": _by_name(getattr(args, "input_shape", ()), "--input-shape"),
+            "input_values": _by_name(getattr(args, "input_value", ()), "--input-value")}
 
 
 def add_lenient_option(parser) -> None:
