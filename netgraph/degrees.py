@@ -128,6 +128,14 @@ def degrees(graph, layer: str, *, direction: str = "both", include_output: bool 
     array([2, 3, 4])
     >>> degrees(g, "h", direction="out", include_output=True)
     array([1, 1, 0])
+
+    A recurrent layer's self-loop (kind ``"recurrent"``) counts in both directions:
+
+    >>> r = LayeredGraph([Layer("x", 1, "input"), Layer("h", 2, "recurrent")],
+    ...                  [Junction("x", "h", [[1], [1]], np.ones((2, 1)), op="RNN"),
+    ...                   Junction("h", "h", [[0, 1], [0, 0]], np.ones((2, 2)), op="RNN", kind="recurrent")])
+    >>> degrees(r, "h"), degrees(r, "h", include_recurrent=False)
+    (array([2, 2]), array([1, 1]))
     """
     check_choice(direction, "direction", DIRECTIONS)
     check_bool(include_recurrent, "include_recurrent")

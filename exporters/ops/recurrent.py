@@ -17,8 +17,8 @@ diagonal of the self-loop. The time steps share the weights: a connection is cou
 once, not once per step (the network unrolled over one step). Pruned (zero) weights make
 no connection; biases make none.
 
-**Gates apart.** With ``recurrent_gates="separate"`` (a keyword of the walk's context,
-see the report of issue 11) each gate is a layer ``<name>.<gate>`` of H units (LSTM
+**Gates apart.** With the option ``recurrent_gates="separate"`` (an attribute of the
+walk's context; ``"fold"`` by default) each gate is a layer ``<name>.<gate>`` of H units (LSTM
 ``i``, ``o``, ``f``, ``c``; GRU ``z``, ``r``, ``h``) with its own ``W_g`` junction and ``R_g``
 self-loop (the state ``h_{t-1}`` taken as the gate's own units, which keeps the graph
 layered; peepholes on the diagonal of gates i, o, f); the hidden units are a layer of
