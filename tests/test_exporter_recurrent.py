@@ -284,3 +284,35 @@ def test_gates_kept_apart_with_recurrent_gates_separate(monkeypatch):
     monkeypatch.setattr(Context, "recurrent_gates", "apart", raising=False)
     with pytest.raises(netgraph.InvalidParameterError, match="recurrent_gates"):
         read_onnx(m)
+
+
+def test_torch_bidirectional_lstm_directions_feed_their_own_columns(tmp_path):
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(2)
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn = torch.nn.LSTM(3, 5, bidirectional=True)
+            self.fc = torch.nn.Linear(10, 2)
+
+        def forward(self, x):
+            return self.fc(self.rnn(x)[0])
+
+    net = Net().eval()
+    _prune_(net, 3)
+    g = read_onnx(_torch_export(net, torch.randn(6, 1, 3), tmp_path / "m.onnx"))
+    assert not g.cuts
+    fwd, rev = [L.name for L in g.layers if L.kind == "recurrent"]
+    assert fwd.endswith(".forward") and rev.endswith(".reverse")
+    for name, sfx in ((fwd, ""), (rev, "_reverse")):
+        jw = [j for j in g.junctions_into(name) if j.kind == "learnable"][0]
+        jr = [j for j in g.junctions_into(name) if j.kind == "recurrent"][0]
+        np.testing.assert_array_equal(jw.count.toarray(), _brute_fold(getattr(net.rnn, f"weight_ih_l0{sfx}").detach()
+                                                                        .numpy(), 4, 5)[0])
+        np.testing.assert_array_equal(jr.count.toarray(), _brute_fold(getattr(net.rnn, f"weight_hh_l0{sfx}").detach()
+                                                                        .numpy(), 4, 5)[0])
+    fc_w = net.fc.weight.detach().numpy()
+    by_source = {j.source: j for j in g.junctions if j.op == "MatMul"}
+    np.testing.assert_array_equal(by_source[fwd].count.toarray(), (fc_w[:, :5] != 0).astype(int))
+    np.testing.assert_array_equal(by_source[rev].count.toarray(), (fc_w[:, 5:] != 0).astype(int))
