@@ -66,20 +66,26 @@ def growth_factors(d0, d1, new, predicted_slope: float) -> dict:
 
 
 def _fit(degrees, k, seed):
-    """The fit's summary and object; the fit's warnings (a narrow range, ...) go into ``note``."""
+    """The fit's summary and object. Its warnings (a narrow range, ...) go into ``note``, not to the log."""
+    import logging
     import warnings
 
     from netgraph.tpl import fit_tpl
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
+    log = logging.getLogger("netgraph.tpl.estimator")
+    quiet = logging.Filter("no record passes")  # names no logger: drops every record while attached
+    log.addFilter(quiet)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             f = fit_tpl(degrees, k=k, seed=seed)
-        except (FitError, InvalidParameterError) as exc:
-            return {"alpha": None, "xmin": None, "xmax": None, "ks": None, "note": str(exc)}, None
-    note = "; ".join(str(w.message) for w in caught)
+    except (FitError, InvalidParameterError) as exc:
+        return {"alpha": None, "xmin": None, "xmax": None, "ks": None, "note": str(exc)}, None
+    finally:
+        log.removeFilter(quiet)
+    notes = [str(w.message) for w in caught] + ([f.narrow_range_] if f.narrow_range_ else [])
     return {"alpha": float(f.alpha_), "xmin": int(f.xmin_), "xmax": int(f.xmax_), "ks": float(f.ks_),
-            "note": note}, f
+            "note": "; ".join(notes)}, f
 
 
 def tpl_at_both_times(d0, d1, c: float | None, *, k: float = 0.3, seed=0) -> dict:
