@@ -12,6 +12,13 @@
   degrees outside it, on which the whole search is run again; :func:`_map_replicates`
   spreads the replicates over worker processes.
 
+* Whole-model p-values (:func:`clauset_pvalues`, public; :func:`supported` says which fits
+  it takes): the same replicates as :func:`_clauset_replicates`, but only *decided* (is the
+  replicate's KS distance at least the observed one?) by :func:`_clauset_decisions`, on one
+  pool for every layer of a model, with Besag & Clifford's sequential p-value as an option.
+  :func:`_clauset_replicates` stays as it was: the estimator's own bootstrap, today's
+  algorithm, which the tests and ``benchmarks/bench_fit_model.py`` compare with.
+
 Every replicate has its own child seed (:func:`netgraph.utils.seeds.child_seed`), so a
 p-value does not depend on the number of processes.
 """
