@@ -162,3 +162,19 @@ def test_torch_zero_pad_stem_equals_conv_padding():
     j = g_stem.junctions[0]
     assert j.count[0, 0] == sum(int(w[0, 0, a, b] != 0) * (7 if a == 0 else 8) * (7 if b == 0 else 8)
                                 for a in range(3) for b in range(3))
+
+
+def test_pooling_of_padded_data_keeps_the_outputs_that_read_only_padding_as_padding():
+    # Pad 2 on each side of 4x4 -> 8x8; MaxPool 2x2 stride 2 -> 4x4 whose border row/column read only padding,
+    # so the 3x3 conv after it (pads 0) sees the real 2x2 block in the middle: by brute force
+    w = _weights((2, 2, 3, 3), seed=13, zero_frac=0.0)
+    nodes = [helper.make_node("Pad", ["x", "pads"], ["p"], name="pad0"),
+             helper.make_node("MaxPool", ["p"], ["mp"], kernel_shape=[2, 2], strides=[2, 2]),
+             helper.make_node("Conv", ["mp", "W"], ["y"], name="c0")]
+    m = make_model(nodes, [vi("x", [1, 2, 4, 4])], [vi("y", None)],
+                   [init("W", w), init("pads", np.asarray(_full_pads([2, 2], [2, 2]), dtype=np.int64))])
+    (j,) = read_onnx(m).junctions
+    # by hand: real pooled positions 1..2 on each axis; output 2x2; tap t reads pooled o + t in [1, 3)
+    reads = np.array([1, 2, 1])  # taps 0, 1, 2: outputs o in {0, 1} with 1 <= o + t < 3
+    expected = np.einsum("jiab,a,b->ji", (w != 0).astype(int), reads, reads)
+    np.testing.assert_array_equal(j.count.toarray(), expected)
