@@ -118,8 +118,19 @@ def add_input(ctx, vi, consumers) -> None:
 
 def _features_last_after(ctx, users) -> bool:
     """True if what reads the outputs of ``users`` (Transposes) reads features last (MatMul, LSTM)."""
-    readers = [c for n in users if _layout(n) == "perm" for c in ctx.consumers.get(n.output[0], []) if _reads_data(c)]
-    found = {_layout(c) for c in readers} - {None}
+    todo = [n for n in users if _layout(n) == "perm"]
+    found, seen = set(), set()
+    while todo and len(seen) < 64:  # through the readers that keep the layout (Squeeze, Relu, Add) to one that reads it
+        n = todo.pop()
+        for c in ctx.consumers.get(n.output[0], []) if n.output else []:
+            if id(c) in seen or not _reads_data(c):
+                continue
+            seen.add(id(c))
+            layout = _layout(c)
+            if layout in (None, "unit_axes") and c.op_type != "Transpose":
+                todo.append(c)
+            else:
+                found.add(layout)
     return found == {"features_last"}
 
 
