@@ -383,6 +383,8 @@ def computed_only(ctx, tensor):
         if t in ctx.graph_outputs:
             return f"the computed value {tensor!r} reaches the graph output {t!r}"
         for n in ctx.consumers.get(t, []):
+            if n.op_type in ("Shape", "Size"):
+                continue  # reads its shape only
             others = [i for i in n.input if i and i not in seen and not ctx.is_const(i)]
             if n.op_type in REJOIN_OPS and others:
                 continue  # re-joins the data here
