@@ -238,3 +238,24 @@ def test_cli_mismatch_is_a_one_line_error(capsys, tmp_path):
     other.save(tmp_path / "t1.npz")
     code, _, err = run(capsys, "attachment", str(tmp_path / "t0.npz"), str(tmp_path / "t1.npz"))
     assert_one_line_error(code, err, "layer 0: size 3 at t0 but 4 at t1")
+
+
+def test_node_order_does_not_matter():
+    """The same permutation of a hidden layer's nodes in both checkpoints leaves every layer's figures unchanged."""
+    from test_attachment_sim import grow, sparse_network
+
+    layers, counts = sparse_network(seed=4)
+    g0, g1 = grow(layers, counts, "pa", seed=2)
+    perm = np.random.default_rng(0).permutation(400)
+
+    def permuted(g):
+        a, b, c = (j.count.toarray() for j in g.junctions)
+        a, b = a[perm, :], b[:, perm]
+        return LayeredGraph(g.layers, [Junction(j.source, j.target, m, m.astype(float), op="Gemm")
+                                       for j, m in zip(g.junctions, (a, b, c))], outputs=["y"])
+
+    ref = attachment_analysis(g0, g1, fit=False, null_draws=0).to_dict(delta=False)
+    got = attachment_analysis(permuted(g0), permuted(g1), fit=False, null_draws=0).to_dict(delta=False)
+    for x, y in zip(ref["layers"], got["layers"]):
+        assert x["points"] == y["points"] and x["beta"] == pytest.approx(y["beta"])
+        assert x["slope"] == pytest.approx(y["slope"]) and x["predicted_slope"] == y["predicted_slope"]
