@@ -104,7 +104,9 @@ def _solve_alpha_inf(mrel, a, tol=_ALPHA_TOL, maxiter=200):
         with np.errstate(divide="ignore", invalid="ignore"):
             nxt = al + g / var
         lo_a, hi_a = lo[act], hi[act]
-        bad = ~((nxt > lo_a) & (nxt < hi_a))
+        # a step below the tolerance is taken as it is (at the root it may touch the bracket)
+        small = np.abs(nxt - al) <= tol * (1.0 + al)
+        bad = ~((nxt > lo_a) & (nxt < hi_a) | small)
         if bad.any():
             half = np.where(np.isfinite(hi_a), 0.5 * (lo_a + hi_a), 2.0 * lo_a)
             nxt = np.where(bad, half, nxt)
