@@ -89,12 +89,12 @@ def test_torch_embedding_lstm_text_classifier(tmp_path):
         def __init__(self):
             super().__init__()
             self.embed = torch.nn.Embedding(20, 6)
-            self.rnn = torch.nn.LSTM(6, 5)  # sequence first: (seq, batch, features), no Transpose
-            self.fc = torch.nn.Linear(5, 3)
+            self.rnn = torch.nn.LSTM(6, 5, batch_first=True, bidirectional=True)
+            self.fc = torch.nn.Linear(10, 3)
 
         def forward(self, ids):
             y, _ = self.rnn(self.embed(ids))
-            return self.fc(y)
+            return self.fc(y[:, -1])
 
     net = TextClassifier().eval()
     gen = torch.Generator().manual_seed(1)
@@ -102,17 +102,19 @@ def test_torch_embedding_lstm_text_classifier(tmp_path):
         for p in net.parameters():
             p.mul_((torch.rand(p.shape, generator=gen) > 0.5).float())
     path = tmp_path / "text.onnx"
-    torch.onnx.export(net, (torch.randint(0, 20, (7, 1)),), str(path), dynamo=False, opset_version=17)
+    torch.onnx.export(net, (torch.randint(0, 20, (1, 7)),), str(path), dynamo=False, opset_version=17)
     g = read_onnx(str(path))
     assert not g.cuts
     kinds = [L.kind for L in g.layers]
-    assert kinds.count("vocabulary") == 1 and kinds.count("embedding") == 1 and kinds.count("recurrent") == 1
+    assert kinds.count("vocabulary") == 1 and kinds.count("embedding") == 1 and kinds.count("recurrent") == 2
     (vocab,) = [L for L in g.layers if L.kind == "vocabulary"]
     (emb,) = [L for L in g.layers if L.kind == "embedding"]
     (j,) = g.junctions_into(emb.name)
     table = net.embed.weight.detach().numpy()
     assert vocab.size == 20 and j.source == vocab.name
-    np.testing.assert_array_equal(j.count.toarray() > 0, table.T != 0)
-    (rec,) = [L for L in g.layers if L.kind == "recurrent"]
-    assert {x.source for x in g.junctions_into(rec.name)} == {emb.name, rec.name}
-    assert sum(1 for x in g.junctions if x.learnable) == 3  # the embedding, LSTM's W and the Linear
+    assert (vocab.spatial_shape, emb.spatial_shape) == ((7,), (7,))  # 7 token positions, batch left out
+    np.testing.assert_array_equal(j.count.toarray(), 7 * (table.T != 0))
+    for rec in (L for L in g.layers if L.kind == "recurrent"):
+        assert {x.source for x in g.junctions_into(rec.name)} == {emb.name, rec.name}
+    # the embedding, LSTM's W of each direction, the Linear from each direction
+    assert sum(1 for x in g.junctions if x.learnable) == 5 and sum(1 for x in g.junctions if x.recurrent) == 2

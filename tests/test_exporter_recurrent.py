@@ -204,12 +204,7 @@ def test_torch_export_batch_first(tmp_path, kind):
     net = Net().eval()
     _prune_(net, 1)
     path = _torch_export(net, torch.randn(1, 6, 3), tmp_path / "m.onnx")
-    try:
-        g = read_onnx(path)
-    except netgraph.UnsupportedOperatorError as exc:
-        if "Transpose" in str(exc) or "batch" in str(exc):
-            pytest.xfail(f"torch's sequence-first Transposes are not followed yet (H3's part of issue 11): {exc}")
-        raise
+    g = read_onnx(path)  # torch's Transposes to (seq, batch, features) and back are followed, in strict mode
     assert not g.cuts
     (rec,) = [L for L in g.layers if L.kind == "recurrent"]
     gates = GATES[kind]

@@ -29,7 +29,10 @@ has one gate: both modes give the same graph.
 ``<name>.reverse``, each with its own ``W`` and ``R`` junctions. The output ``Y``
 (``(seq, num_directions, batch, H)``, or ``(batch, seq, num_directions, H)`` with
 ``layout=1``) carries on its num_directions axis the layer of each direction and on
-its last axis the hidden units; ``Y_h`` and ``Y_c`` likewise.
+its last axis the hidden units; ``Y_h`` and ``Y_c`` likewise. With ``layout=0`` the input
+is (seq, batch, features): the batch axis moved there by a Transpose (torch's export of a
+``batch_first`` layer) is followed into the outputs (``Y`` batch on axis 2, ``Y_h`` on
+axis 1).
 
 Initial states (``initial_h``, ``initial_c``) computed from the path are not read
 (a seq2seq decoder fed by an encoder's state): such a node is refused. ONNX reference:
@@ -122,21 +125,29 @@ def _weights(ctx, node, gates):
     return w, r, p, hidden, dirs, int(a.get("layout", 0))
 
 
-def _label_output(ctx, name, layers, hidden, dir_axis_full):
-    """The map of ``Y``/``Y_h``/``Y_c``: direction layers on its num_directions axis, units on its last axis."""
-    s = ctx.shape(name)
-    if s is None or any(d is None for d in s[1:]):
+def _label_output(ctx, name, layers, hidden, dir_axis, batch_axis):
+    """The map of ``Y``/``Y_h``/``Y_c``: direction layers on its num_directions axis, units on its last axis.
+
+    ``dir_axis`` and ``batch_axis`` are axes of the whole tensor; the map leaves the batch
+    axis out and records where it is.
+    """
+    s = ctx.tables.shapes.get(name)
+    if s is None or any(d is None for k, d in enumerate(s) if k != batch_axis):
         raise Unsupported(f"the shape of output {name!r} is unknown after shape inference; "
                           "export with a fixed input size")
-    shape = tuple(s[1:])
-    if dir_axis_full == 0:  # the num_directions axis is the one the walk takes for the batch axis
+    shape = tuple(d for k, d in enumerate(s) if k != batch_axis)
+    if dir_axis == batch_axis:  # the num_directions axis is the one the walk takes for the batch axis
         if len(layers) > 1:
-            raise Unsupported(f"output {name!r} of a bidirectional layer has its directions on axis 0 (layout=0); "
-                              "netgraph reads Y_h and Y_c of a bidirectional layer with layout=1 only")
-        return NodeMap.along(np.full(hidden, layers[0]), np.arange(hidden), shape, len(shape) - 1)
-    layer = np.asarray(layers, dtype=np.int64).reshape([-1 if k == dir_axis_full - 1 else 1 for k in range(len(shape))])
+            raise Unsupported(f"output {name!r} of a bidirectional layer has its directions on the axis read as the "
+                              "batch axis; netgraph reads Y_h and Y_c of such a layer with layout=1, or with layout=0 "
+                              "after a Transpose to sequence-first")
+        return NodeMap(*np.broadcast_arrays(np.full(shape, layers[0], dtype=np.int64),
+                                            np.arange(hidden, dtype=np.int64)), len(shape) - 1, batch_axis=batch_axis)
+    d = dir_axis - (dir_axis > batch_axis)
+    layer = np.asarray(layers, dtype=np.int64).reshape([-1 if k == d else 1 for k in range(len(shape))])
     unit = np.arange(hidden, dtype=np.int64).reshape([1] * (len(shape) - 1) + [-1])
-    return NodeMap(np.broadcast_to(layer, shape), np.broadcast_to(unit, shape), len(shape) - 1)
+    return NodeMap(np.broadcast_to(layer, shape), np.broadcast_to(unit, shape), len(shape) - 1,
+                   batch_axis=batch_axis)
 
 
 def _self_loop(ctx, li, count, weight, node):
@@ -185,15 +196,20 @@ def _separate_direction(ctx, node, name, w, r, p, gates, vec):
     return merged
 
 
-@register(*RECURRENT_OPS, input_layout="features_last")
+@register(*RECURRENT_OPS, input_layout="features_last", reads_batch_last=True)
 def recurrent(ctx, node):
     """Add one recurrent layer per direction, with its ``W`` junction and ``R`` self-loop."""
     x = ctx.node_map(node.input[0])
     if x is None or any(ctx.node_map(i) is not None for i in node.input[1:]):
         raise Unsupported(f"only {node.op_type}(data, constant W, R, B) is supported; here a weight, a sequence "
                           "length or an initial state is computed from the path")
+    layout = int(attrs(node).get("layout", 0))
+    if x.batch_axis not in ((0, 1) if layout == 0 else (0,)) or len(x.shape) != 2:
+        raise Unsupported(f"{node.op_type} with layout={layout} reads (seq, batch, features) (layout 0) or (batch, "
+                          f"seq, features) (layout 1); its input has the batch axis at axis {x.batch_axis} and "
+                          f"shape {x.full_shape()}")
     gates = GATES[node.op_type]
-    w, r, p, hidden, dirs, layout = _weights(ctx, node, gates)
+    w, r, p, hidden, dirs, _ = _weights(ctx, node, gates)
     vec = channel_vector(x, len(x.shape) - 1, f"{node.op_type} input (features on the last axis)")
     if vec[0].size != w.shape[2]:
         raise Unsupported(f"{node.op_type} weight W expects {w.shape[2]} input features, the data has {vec[0].size}")
@@ -209,10 +225,12 @@ def recurrent(ctx, node):
             made.append(_folded_direction(ctx, node, base + suffix, w[d], r[d], p_d, gates, vec))
         else:
             made.append(_separate_direction(ctx, node, base + suffix, w[d], r[d], p_d, gates, vec))
+    # where the batch is: layout 1 batch first; layout 0 (seq, batch, ...) after a Transpose to sequence-first,
+    # or, with an input declared (seq, batch, features), on the axis the walk takes for it (the first)
+    moved = 1 if layout == 0 and x.batch_axis == 1 else 0
     outs = list(node.output) + [""] * 3
     if outs[0]:
-        ctx.set_map(outs[0], _label_output(ctx, outs[0], made, hidden, 2 if layout else 1))
+        ctx.set_map(outs[0], _label_output(ctx, outs[0], made, hidden, 2 if layout else 1, 2 * moved))
     for name in outs[1:3]:
-        if name:
-            if ctx.consumers.get(name) or name in ctx.graph_outputs:
-                ctx.set_map(name, _label_output(ctx, name, made, hidden, 1 if layout else 0))
+        if name and (ctx.consumers.get(name) or name in ctx.graph_outputs):
+            ctx.set_map(name, _label_output(ctx, name, made, hidden, 1 if layout else 0, moved))
