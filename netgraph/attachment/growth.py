@@ -1,6 +1,6 @@
 r"""Eqs. (8) and (9) of Hou & Kwok: degrees grow by one factor per layer, and the TPL keeps its exponent.
 
-Integrating eq. (7) gives eq. (8), :math:`d_i(t) = d_i(0)\,c^l(t)` with
+Integrating eq. (7) of Hou & Kwok [1]_ gives eq. (8), :math:`d_i(t) = d_i(0)\,c^l(t)` with
 :math:`c^l(1) = 1 + (N^l a^l + N^{l-1} a^{l-1}) / \sum_s d_s(0)` (the paper prints
 :math:`\alpha` where it means the attachment rate :math:`a`), that is 1 plus the
 ``predicted_slope`` of :func:`omega_hat`. :func:`growth_factors` gives the observed
