@@ -13,7 +13,9 @@ hypergeometric law over the nodes' free pairs (``numpy.random.Generator.
 multivariate_hypergeometric``), independently for the junction below and the one above
 the layer. Each placed pair carries the junction's new scalar connections divided by its
 newly connected pairs (1 for a dense junction). The null slope is slightly negative: a
-node of high degree has fewer free pairs.
+node of high degree has fewer free pairs. For a convolution, whose new scalar connections
+mostly land on channel pairs connected already, this is a rough null: a junction with no
+newly connected pair adds nothing to it.
 """
 
 from __future__ import annotations
