@@ -96,3 +96,15 @@ def test_column_one_is_the_fixed_task_a_network(progressive):
         fc = r.column1.get_submodule("fc" + name[1]).weight.detach().numpy()
         assert fc.tobytes() == w[name].tobytes()
     assert round(r.densities["b1"], 2) == round(r.densities["l2"], 2) == 0.2
+
+
+def test_progressive_is_deterministic_for_a_seed(progressive):
+    pytest.importorskip("torch")
+    from trainers.data import load_dataset
+    from trainers.progressive import train_progressive
+
+    r, _, w = progressive
+    again = train_progressive(load_dataset("digits"), p=3, hidden=(6, 5), epochs=1, seed=3, progress=False)
+    for name, m in again.network.named_children():
+        if name in w:
+            assert m.weight.detach().numpy().tobytes() == w[name].tobytes()
