@@ -380,10 +380,15 @@ def _decide(search: _Prepared, ks_obs: float) -> float:
             if float(search.exact(_smallest(lb, 4)).min()) < lo:
                 return 0.0
             keep = keep[lb < hi]
-        for kind, depth in rounds:
+        for kind, depth in [("fast", 4), ("fast", 16), ("fast", 64)] + rounds:
             if keep.size <= 64:
                 break
-            lb[keep] = np.maximum(lb[keep], search._bound(kind, depth, keep))
+            if kind == "fast":  # closed-form bounds first (no partial sums)
+                bound = _ks_lower_fast(search.sample, search.ia[keep], search.ib[keep], search.alpha[keep],
+                                       search.a[keep], search.b[keep], depth)
+            else:
+                bound = search._bound(kind, depth, keep)
+            lb[keep] = np.maximum(lb[keep], bound)
             keep = keep[lb[keep] < hi]
             todo = keep[np.isnan(search.ks[keep])]
             if todo.size and float(search.exact(todo[_smallest(lb[todo], 16)]).min()) < lo:
@@ -582,3 +587,49 @@ def _pool_decisions(tasks, layers, n_jobs: int, bar) -> None:
         _stop_pool(pool)
         raise
     pool.shutdown(wait=True)
+
+
+def _sum_bounds(alpha, x, y, r, lx, ly):
+    """Bounds of sum_{k=x}^{y} (k/r)^-alpha (x <= y integers as floats; ``lx``, ``ly`` the
+    logarithms log(x/r), log(y/r)): the integral from x to y of the monotone summand, plus
+    the smaller (lower bound) or the larger (upper bound) of its values at x and y."""
+    c = 1.0 - alpha
+    d = ly - lx
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        g = np.where(c == 0.0, d, np.expm1(c * d) / np.where(c == 0.0, 1.0, c))
+    integral = r * np.exp(c * lx) * g
+    fx = np.exp(-alpha * lx)
+    fy = np.exp(-alpha * ly)
+    return integral + np.minimum(fx, fy), integral + np.maximum(fx, fy), fx
+
+
+def _ks_lower_fast(sample: _Sample, ia, ib, alpha, a, b, nq: int) -> np.ndarray:
+    """Lower bounds of the KS distances from the gaps at ``nq`` quantiles of each range and at
+    v + 1, as :func:`netgraph.tpl.ks._ks_lower` takes them, with the model CCDF only bounded:
+    every sum of the summand over integers lies between its integral plus the smaller and plus
+    the larger of its end values (it is monotone), so no partial sum is evaluated. The bounds
+    are tight where ranges span many integers (large degrees), loose on short ranges, which
+    the search's own rounds then bound."""
+    lo = sample.cum[ia]
+    hi = sample.cum[ib + 1]
+    nt = (hi - lo)[:, None].astype(float)
+    q = (np.arange(nq) + 0.5) / nq
+    pos = lo[:, None] + (q[None, :] * (hi - lo)[:, None]).astype(np.int64)
+    ui = sample.pos_u[pos]
+    v = sample.uf[ui]
+    r = np.where(alpha >= 0.0, a, b)[:, None]
+    al = alpha[:, None]
+    la = np.log1p((a[:, None] - r) / r)
+    lb = np.log1p((b[:, None] - r) / r)
+    lv = np.log1p((v - r) / r)
+    z_lo, z_hi, _ = _sum_bounds(al, a[:, None], b[:, None], r, la, lb)
+    t_lo, t_hi, fv = _sum_bounds(al, v, b[:, None], r, lv, lb)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        e0 = (hi[:, None] - sample.cum[ui]) / nt
+        e1 = (hi[:, None] - sample.cum[ui + 1]) / nt
+        g0 = np.maximum(e0 - np.minimum(t_hi / z_lo, 1.0), np.maximum(t_lo, 0.0) / z_hi - e0)
+        g1 = np.maximum(e1 - np.minimum((t_hi - fv) / z_lo, 1.0), np.maximum(t_lo - fv, 0.0) / z_hi - e1)
+    g1 = np.where(v < b[:, None], g1, 0.0)
+    out = np.maximum(g0, g1).max(axis=1)
+    out[~np.isfinite(out)] = 0.0
+    return np.maximum(out, 0.0)
