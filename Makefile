@@ -55,6 +55,7 @@ bench: install
 	$(PY) benchmarks/bench_compare.py || rc=1; \
 	$(PY) benchmarks/bench_paths.py || rc=1; \
 	$(PY) benchmarks/bench_paths_vgg.py || rc=1; \
+	$(PY) benchmarks/bench_attachment.py || rc=1; \
 	exit $$rc
 
 clean:

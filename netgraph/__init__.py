@@ -22,6 +22,7 @@ from netgraph.tpl import DiscreteTPL, TruncatedPowerLaw, fit_tpl, tpl_alpha_mle
 from netgraph.compare import ALTERNATIVES, compare_tpl, fit_alternative, vuong_test
 from netgraph.paths import effective_sparsity, equivalent_fans, number_of_paths, path_counts, path_norm
 from netgraph.plots import plot_ccdf, plot_layers
+from netgraph.attachment import AttachmentResult, attachment_analysis, delta_hat, match_graphs, omega_hat
 
 __all__ = [
     "__version__",
@@ -48,4 +49,9 @@ __all__ = [
     "path_norm",
     "plot_ccdf",
     "plot_layers",
+    "attachment_analysis",
+    "AttachmentResult",
+    "match_graphs",
+    "delta_hat",
+    "omega_hat",
 ]

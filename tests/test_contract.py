@@ -336,6 +336,23 @@ def _check_fans(graph, layer, fan_in):
         assert (fan_in == 1).all()  # from a layer to itself: the identity
 
 
+def _attachment(graph):
+    """Omega-hat per layer between the graph and the same graph with one more connection on every pair."""
+    from netgraph.attachment import match_graphs, omega_hat
+
+    g0 = _layered(graph)
+    g1 = LayeredGraph(g0.layers, [Junction(j.source, j.target, j.count.toarray() + 1, j.weight.toarray() + 1,
+                                           op=j.op, node=j.node, kind=j.kind) for j in g0.junctions],
+                      outputs=g0.outputs)
+    return {o.layer: {"slope": o.line["slope"], "predicted_slope": o.predicted_slope,
+                      "zero_degree": o.zero_degree} for o in omega_hat(match_graphs(g0, g1))}
+
+
+def _check_attachment(graph, layer, result):
+    assert math.isnan(result["predicted_slope"]) or result["predicted_slope"] >= 0
+    assert 0 <= result["zero_degree"]["nodes"] <= graph.layer(layer).size
+
+
 ANALYSES = [
     *(_degrees_analysis(*options, per_layer=False) for options in DEGREE_OPTIONS),
     *(_degrees_analysis(*options, per_layer=True) for options in DEGREE_OPTIONS),
@@ -349,6 +366,7 @@ ANALYSES = [
     # data order: the same network in another node order agrees to about 1e-7
     Analysis("compare_tpl", _comparisons, _check_comparison, per_node=False, rel=1e-6),
     Analysis("equivalent_fans", _fans_from_the_input, _check_fans, per_node=True),
+    Analysis("attachment", _attachment, _check_attachment, per_node=False),
 ]
 """list of Analysis: every public analysis; the tests below run each on every toy graph."""
 
