@@ -1,9 +1,12 @@
 """Elementwise operators with a constant or of one layer's tensor with itself.
 
-``x * c``, ``x / c``, ``x - c``, ``Max(x, c)``, ``Where(cond, x, c)``, ... keep the nodes
-of ``x``. The product of a tensor with a function of itself (SiLU written as
-``x * sigmoid(x)``) keeps them too, since both inputs carry the same nodes. A product of
-tensors of different layers (gating, attention) has no fixed wiring: unsupported.
+``x / c``, ``x - c``, ``Max(x, c)``, ``Where(cond, x, c)``, ... keep the nodes of ``x``;
+so do operators of a tensor with a function of itself, since both inputs carry the same
+nodes. An input computed from the data without nodes (a normalisation statistic,
+:mod:`exporters.ops.normalization`) is not on the path: ``Sub(x, mean)`` and
+``Div(d, std)`` keep the nodes of the data. Such an operator of tensors of different
+layers has no fixed wiring: unsupported. ``Mul``, gates included, is in
+:mod:`exporters.ops.gating`.
 """
 
 from exporters.ops import Unsupported, register
@@ -23,8 +26,8 @@ def elementwise(ctx, node):
         m = only_map(ctx, node)
     except Unsupported:
         raise Unsupported(
-            f"{node.op_type} of tensors of different layers (a gate such as squeeze-excitation, or attention) "
-            "has no fixed wiring"
+            f"{node.op_type} of tensors of different layers has no fixed wiring (a gate is a Mul, see "
+            "exporters.ops.gating)"
         ) from None
     out = output_shape(ctx, node.output[0], fallback=m.shape)
     ctx.set_map(node.output[0], broadcast_map(m, out))
