@@ -175,5 +175,5 @@ def _batch_unknown(graph) -> bool:
 
 
 def _negative_dims(graph) -> bool:
-    return any(d.dim_value < 0 for vi in list(graph.input) + list(graph.output) + list(graph.value_info)
+    return any(d.dim_value == -1 for vi in list(graph.input) + list(graph.output) + list(graph.value_info)
                if vi.type.HasField("tensor_type") for d in vi.type.tensor_type.shape.dim)

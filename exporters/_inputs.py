@@ -127,7 +127,7 @@ def _features_last_after(ctx, users) -> bool:
                 continue
             seen.add(id(c))
             layout = _layout(c)
-            if layout in (None, "unit_axes") and c.op_type != "Transpose":
+            if layout in (None, "unit_axes", "perm"):
                 todo.append(c)
             else:
                 found.add(layout)
@@ -301,7 +301,7 @@ def apply_inputs(graph, input_shapes=None, input_values=None, *, source="model")
 
     for vi in list(graph.input) + list(graph.output) + list(graph.value_info):
         for dim in vi.type.tensor_type.shape.dim if vi.type.HasField("tensor_type") else ():
-            if dim.HasField("dim_value") and dim.dim_value < 0:
+            if dim.HasField("dim_value") and dim.dim_value == -1:
                 dim.Clear()  # -1 (Paddle2ONNX): an unknown size
     input_shapes = {} if input_shapes is None else input_shapes
     input_values = {} if input_values is None else input_values

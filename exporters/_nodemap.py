@@ -71,6 +71,18 @@ class NodeMap:
         """
         return NodeMap(self.layer, self.unit, self.axis, batch_axis=batch_axis)
 
+    def label_axis(self, axis: int):
+        """The axis of the labels that holds axis ``axis`` of the tensor (batch included); None for the batch axis.
+
+        Examples
+        --------
+        >>> m = NodeMap.layer_nodes(0, 3, (5, 3), axis=1).with_batch_axis(1)
+        >>> m.label_axis(0), m.label_axis(1), m.label_axis(2)
+        (0, None, 1)
+        """
+        b = self.batch_axis
+        return None if axis == b else axis if axis < b else axis - 1
+
     def full_shape(self, batch: int = 1) -> tuple:
         """The tensor's shape with a batch axis of size ``batch`` at :attr:`batch_axis`.
 

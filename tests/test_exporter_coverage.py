@@ -120,13 +120,31 @@ def test_squeeze_and_unsqueeze_follow_a_moved_batch_axis():
     assert j.count.toarray().tolist() == ((w.T != 0) * 5).tolist()
 
 
-def test_an_operator_that_reads_axes_of_a_sequence_first_layout_is_refused_with_the_reason():
+def test_split_concat_gather_and_slice_follow_a_moved_batch_axis():
     w = _sparse((4, 3))
+    nodes = [helper.make_node("Transpose", ["x"], ["xs"], perm=[1, 0, 2], name="t"),           # (6, 1, 4)
+             helper.make_node("Split", ["xs", "halves"], ["a", "b"], axis=2, name="split"),
+             helper.make_node("Concat", ["b", "a"], ["ba"], axis=-1, name="swap"),              # features 2, 3, 0, 1
+             helper.make_node("Gather", ["ba", "tokens"], ["g"], axis=0, name="pick"),          # tokens 0, 2, 4
+             helper.make_node("Slice", ["g", "s0", "s1", "s2"], ["sl"], name="first_two"),     # tokens 0, 2
+             helper.make_node("Transpose", ["sl"], ["back"], perm=[1, 0, 2], name="t2"),        # (1, 2, 4)
+             helper.make_node("MatMul", ["back", "W"], ["y"], name="fc")]
+    inits = [init("halves", np.array([2, 2], np.int64)), init("tokens", np.array([0, 2, 4], np.int64)),
+             init("s0", np.array([0], np.int64)), init("s1", np.array([2], np.int64)),
+             init("s2", np.array([0], np.int64)), init("W", w)]
+    (j,) = read_onnx(make_model(nodes, [vi("x", [1, 6, 4])], [vi("y", None)], inits)).junctions
+    expected = np.zeros((3, 4), np.int64)
+    for row, feature in enumerate([2, 3, 0, 1]):  # MatMul row `row` reads input feature `feature`
+        expected[:, feature] += (w[row] != 0) * 2  # two tokens left
+    assert j.count.toarray().tolist() == expected.tolist()
+
+
+def test_an_operator_that_reads_axes_of_a_sequence_first_layout_is_refused_with_the_reason():
     nodes = [helper.make_node("Transpose", ["x"], ["xs"], perm=[1, 0, 2], name="t"),
-             helper.make_node("Concat", ["xs", "xs"], ["c"], axis=2, name="cat"),
+             helper.make_node("Flatten", ["xs"], ["c"], axis=1, name="flat"),
              helper.make_node("MatMul", ["c", "W"], ["y"], name="fc")]
-    model = make_model(nodes, [vi("x", [1, 5, 2])], [vi("y", None)], [init("W", w)])
-    with pytest.raises(UnsupportedOperatorError, match=r"Concat node 'cat': its input 'xs' has the batch axis at "
+    model = make_model(nodes, [vi("x", [1, 5, 2])], [vi("y", None)], [init("W", _sparse((2, 3)))])
+    with pytest.raises(UnsupportedOperatorError, match=r"Flatten node 'flat': its input 'xs' has the batch axis at "
                                                        r"axis 1 \(a sequence-first layout, shape \(5, 1, 2\)\)"):
         read_onnx(model)
 

@@ -2,7 +2,7 @@
 
 Every input must be on the path: a constant input would add elements that belong to no
 node. Concatenating along another axis (spatial) keeps the nodes when they are the same
-in every input.
+in every input. The batch axis, first unless a Transpose moved it, is never concatenated.
 """
 
 import numpy as np
@@ -22,18 +22,21 @@ def concat(ctx, node):
     if any(m is None for m in maps):
         raise Unsupported("Concat of a tensor on the path with a constant: the constant's elements belong to no node")
     rank = len(maps[0].shape) + 1
+    b = maps[0].batch_axis  # 0 unless a Transpose moved it (a sequence-first layout)
+    if any(m.batch_axis != b or len(m.shape) + 1 != rank for m in maps):
+        raise Unsupported("Concat of inputs whose batch axes are at different axes")
     axis = norm_axis(int(attrs(node).get("axis", 1)), rank)
-    if axis == 0:
+    la = maps[0].label_axis(axis)
+    if la is None:
         raise Unsupported("Concat along the batch axis")
-    la = axis - 1
     vecs = [m.vector(la) for m in maps]
     if all(v is not None for v in vecs):
         shape = list(maps[0].shape)
         shape[la] = sum(v[0].size for v in vecs)
         lv = np.concatenate([v[0] for v in vecs])
         uv = np.concatenate([v[1] for v in vecs])
-        ctx.set_map(node.output[0], NodeMap.along(lv, uv, shape, la))
+        ctx.set_map(node.output[0], NodeMap.along(lv, uv, shape, la).with_batch_axis(b))
         return
     layer = np.concatenate([m.layer for m in maps], axis=la)
     unit = np.concatenate([m.unit for m in maps], axis=la)
-    ctx.set_map(node.output[0], NodeMap(layer, unit, maps[0].axis))
+    ctx.set_map(node.output[0], NodeMap(layer, unit, maps[0].axis, batch_axis=b))

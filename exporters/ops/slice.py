@@ -1,4 +1,9 @@
-"""Slice and Gather with constant indices: the labels are indexed as the tensor is."""
+"""Slice and Gather with constant indices: the labels are indexed as the tensor is.
+
+Neither may index the batch axis, wherever it is (a Transpose may have moved it: a
+sequence-first layout); the output keeps the batch axis, shifted when a Gather with a
+scalar index removes an axis before it.
+"""
 
 import numpy as np
 
@@ -20,16 +25,16 @@ def slice_(ctx, node):
     steps = attr_or_input(ctx, node, "steps", 4) or [1] * len(starts)
     index = [slice(None)] * len(m.shape)
     for st, en, ax, sp in zip(starts, ends, axes, steps):
-        ax = norm_axis(ax, rank)
-        if ax == 0:
+        la = m.label_axis(norm_axis(ax, rank))
+        if la is None:
             raise Unsupported("Slice of the batch axis")
         if sp == 0:
             raise Unsupported("Slice with a step of 0")
-        index[ax - 1] = slice(st, en, sp)  # numpy clamps starts and ends as ONNX does
+        index[la] = slice(st, en, sp)  # numpy clamps starts and ends as ONNX does
     idx = tuple(index)
     from exporters._nodemap import NodeMap
 
-    ctx.set_map(node.output[0], NodeMap(m.layer[idx], m.unit[idx], m.axis))
+    ctx.set_map(node.output[0], NodeMap(m.layer[idx], m.unit[idx], m.axis, batch_axis=m.batch_axis))
 
 
 @register("Gather")
@@ -40,8 +45,11 @@ def gather(ctx, node):
         raise Unsupported("only Gather(data, constant indices) is supported")
     rank = len(m.shape) + 1
     axis = norm_axis(int(attrs(node).get("axis", 0)), rank)
-    if axis == 0:
+    la = m.label_axis(axis)
+    if la is None:
         raise Unsupported("Gather along the batch axis")
     idx = np.asarray(ctx.const(node.input[1]), dtype=np.int64)
-    idx = np.where(idx < 0, idx + m.shape[axis - 1], idx)
-    ctx.set_map(node.output[0], m.take(idx, axis - 1))
+    idx = np.where(idx < 0, idx + m.shape[la], idx)
+    out = m.take(idx, la)
+    b = m.batch_axis + (idx.ndim - 1 if axis < m.batch_axis else 0)
+    ctx.set_map(node.output[0], out.with_batch_axis(b) if m.batch_axis else out)

@@ -15,13 +15,13 @@ def split(ctx, node):
     a = attrs(node)
     rank = len(m.shape) + 1
     axis = norm_axis(int(a.get("axis", 0)), rank)
-    if axis == 0:
+    la = m.label_axis(axis)  # the batch axis is 0 unless a Transpose moved it
+    if la is None:
         raise Unsupported("Split along the batch axis")
-    la = axis - 1
     n = m.shape[la]
     sizes = attr_or_input(ctx, node, "split", 1)
     if sizes is None:
-        inferred = [ctx.shape(o) for o in node.output]
+        inferred = [ctx.tables.shapes.get(o) for o in node.output]
         if all(s is not None and len(s) == rank and s[axis] is not None for s in inferred):
             sizes = [s[axis] for s in inferred]
         else:
@@ -33,4 +33,4 @@ def split(ctx, node):
     bounds = np.cumsum([0] + list(sizes))
     for out, lo, hi in zip(node.output, bounds[:-1], bounds[1:]):
         if out:
-            ctx.set_map(out, m.take(np.arange(lo, hi), la))
+            ctx.set_map(out, m.take(np.arange(lo, hi), la).with_batch_axis(m.batch_axis))
