@@ -24,8 +24,14 @@ The public names, importable from here:
   Clauset, Shalizi & Newman [2]_ and of Deluca & Corral [3]_, and Deluca & Corral's
   widest-accepted-range rule;
 * :func:`fit_tpl`, the same in one call;
-* ``RULES`` and ``METHODS``, the accepted ``rule`` and ``method`` values, and ``KS_TIE``,
-  the tolerance within which two distances are a tie.
+* ``RULES``, ``METHODS`` and ``READINGS``, the accepted ``rule``, ``method`` and
+  ``k_reading`` values, ``KS_TIE``, the tolerance within which two distances are a tie,
+  and ``NARROW_RATIO`` and ``FEW_DISTINCT``, below which a chosen range is reported as
+  narrow.
+
+``xmax=np.inf`` gives, in the same family, the untruncated discrete power law of
+Clauset et al. [2]_, :math:`x^{-\\alpha} / \\zeta(\\alpha, x_{\\min})` (Hurwitz zeta,
+:math:`\\alpha > 1`), and ``k=1`` the full search over every distinct degree.
 
 The modules, one part of the fit each:
 
@@ -37,6 +43,8 @@ The modules, one part of the fit each:
 * :mod:`netgraph.tpl.bootstrap`: the fixed-range and Clauset bootstraps, Deluca &
   Corral's rule, the process pool;
 * :mod:`netgraph.tpl.estimator`: :class:`TruncatedPowerLaw` and :func:`fit_tpl`;
+* :mod:`netgraph.tpl.untruncated`: the sums, exponents, distances and xmin search of the
+  untruncated law;
 * ``netgraph.tpl._sums``: the partial sums of :math:`k^{-\\alpha} (\\log k)^j`.
 
 How the numbers are computed
@@ -78,8 +86,9 @@ References
 """
 
 from netgraph.tpl.distribution import DiscreteTPL
-from netgraph.tpl.estimator import METHODS, RULES, TruncatedPowerLaw, fit_tpl
+from netgraph.tpl.estimator import FEW_DISTINCT, METHODS, NARROW_RATIO, RULES, TruncatedPowerLaw, fit_tpl
 from netgraph.tpl.mle import tpl_alpha_mle
-from netgraph.tpl.search import KS_TIE
+from netgraph.tpl.search import KS_TIE, READINGS
 
-__all__ = ["DiscreteTPL", "tpl_alpha_mle", "TruncatedPowerLaw", "fit_tpl", "RULES", "METHODS", "KS_TIE"]
+__all__ = ["DiscreteTPL", "tpl_alpha_mle", "TruncatedPowerLaw", "fit_tpl", "RULES", "METHODS", "READINGS", "KS_TIE",
+           "NARROW_RATIO", "FEW_DISTINCT"]
