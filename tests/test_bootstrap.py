@@ -87,3 +87,21 @@ def test_bad_input(fits):
         clauset_pvalues([TruncatedPowerLaw()], 10)
     with pytest.raises(InvalidParameterError, match="n_bootstrap"):
         clauset_pvalues(fits, 0)
+
+
+def test_fast_bounds_are_lower_bounds(fits):
+    """The closed-form bounds of the decisions never exceed the exact distances (checked on every
+    candidate range of data with small degrees, where they are loose, and large ones, where they
+    are tight)."""
+    from netgraph.tpl.bootstrap import _ks_lower_fast, _Prepared
+    from netgraph.tpl.ks import _Sample
+
+    large = DiscreteTPL(0.8, 300_000, 340_000).sample(300, seed=4)
+    for d in [est._sample.sorted for est in fits] + [large]:
+        s = _Prepared(_Sample(d), 0.3)
+        exact = s.exact(np.arange(s.candidates))
+        for nq in (4, 16, 64):
+            lb = _ks_lower_fast(s.sample, s.ia, s.ib, s.alpha, s.a, s.b, nq)
+            assert np.all(lb >= 0) and np.all(lb <= exact + 1e-12)
+        if d is large:
+            assert np.median(lb / exact) > 0.9  # tight on large degrees
