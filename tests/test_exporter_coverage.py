@@ -176,3 +176,28 @@ def test_torch_sequence_first_transposes_are_followed(tmp_path):
     inner = next(j for j in g.junctions if j.source == g.layers[0].name)
     assert inner.count.toarray().tolist() == ((net.inner.weight.detach().numpy() != 0) * 7).astype(int).tolist()
     assert g.metadata["coverage"] == "2 of 2 learnable operators are junctions"
+
+
+def test_torch_batch_first_lstm_is_read_through_its_sequence_first_transposes(tmp_path):
+    torch = pytest.importorskip("torch")
+    from torch import nn
+
+    torch.manual_seed(1)
+
+    class Tagger(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm = nn.LSTM(8, 6, batch_first=True)
+            self.head = nn.Linear(6, 3)
+
+        def forward(self, x):
+            return self.head(self.lstm(x)[0])
+
+    net = Tagger().eval()
+    path = tmp_path / "tagger.onnx"
+    torch.onnx.export(net, (torch.randn(1, 5, 8),), str(path), dynamo=False, input_names=["x"])
+    g = read_onnx(path)
+    assert [lay.size for lay in g.layers] == [8, 6, 3]
+    assert g.metadata["coverage"] == "2 of 2 learnable operators are junctions" and not g.cuts
+    head = next(j for j in g.junctions if j.op == "MatMul")
+    assert head.count.toarray().tolist() == ((net.head.weight.detach().numpy() != 0) * 5).astype(int).tolist()
