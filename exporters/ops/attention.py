@@ -52,7 +52,7 @@ def fused_attention(ctx, node):
         named.CopyFrom(node)
         named.name = f"{node.name or node.output[0]}/{part}"  # the layer's name: att/query, att/key, att/value
         li = ctx.new_layer(named, kind="dense", size=int(b - a), spatial=(tokens,), tensor=f"{node.output[0]}/{part}")
-        ctx.connect_dense(li, w[:, a:b].T, vec, node, positions=tokens)
+        ctx.connect_dense(li, np.ascontiguousarray(w[:, a:b].T), vec, node, positions=tokens)
         layers.append(li)
     out = output_shape(ctx, node.output[0], fallback=(tokens, sizes[2]))
     ctx.set_map(node.output[0], NodeMap.layer_nodes(layers[2], sizes[2], out, 1))

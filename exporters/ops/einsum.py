@@ -112,7 +112,7 @@ def _dense(ctx, node, m, dl, w, wl, lo):
     wt = np.transpose(w, [wl.index(c) for c in new + contracted])
     nshape = list(wt.shape[:len(new)])
     size = int(np.prod(nshape, dtype=np.int64))
-    wt = wt.reshape(size, n_in)
+    wt = np.ascontiguousarray(wt.reshape(size, n_in))
     spatial = tuple(dshape[c] for c in kept)
     li = ctx.new_layer(node, kind="dense", size=size, spatial=spatial, tensor=node.output[0])
     ctx.connect_dense(li, wt, vec, node, positions=n_pos)
