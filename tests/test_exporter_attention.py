@@ -228,3 +228,16 @@ def test_torch_multihead_attention_and_encoder_layer(kind):
     wo = att.out_proj.weight.detach().numpy()
     np.testing.assert_array_equal(j_out.count.toarray()[:, 2 * E:], (wo != 0) * T)  # from V's nodes only
     assert j_out.count.toarray()[:, :2 * E].sum() == 0
+
+
+def test_einsum_projection_from_heads_contracts_two_letters():
+    # "bthd,hde->bte": the output projection reading the heads; its junction is Wo's
+    wo3 = WEIGHTS["Wo"].reshape(H, E // H, 3)
+    nodes = [helper.make_node("MatMul", ["x", "Wv"], ["v"], name="v_proj"),
+             helper.make_node("Reshape", ["v", "hshape"], ["vh"]),
+             helper.make_node("Einsum", ["vh", "Wo3"], ["y"], name="o_proj", equation="bthd,hde->bte")]
+    g = read_onnx(_model(nodes, [init("Wv", WEIGHTS["Wv"]), init("Wo3", wo3), _shape("hshape", [1, T, H, E // H])]))
+    jv, jo = g.junctions
+    assert jo.source == jv.target
+    np.testing.assert_array_equal(jo.count.toarray(), (WEIGHTS["Wo"].T != 0) * T)
+    np.testing.assert_allclose(jo.weight.toarray(), WEIGHTS["Wo"].T * T, rtol=1e-6)
