@@ -178,3 +178,27 @@ def test_pooling_of_padded_data_keeps_the_outputs_that_read_only_padding_as_padd
     reads = np.array([1, 2, 1])  # taps 0, 1, 2: outputs o in {0, 1} with 1 <= o + t < 3
     expected = np.einsum("jiab,a,b->ji", (w != 0).astype(int), reads, reads)
     np.testing.assert_array_equal(j.count.toarray(), expected)
+
+
+def test_zero_pad_of_the_token_axis_adds_no_positions_to_a_matmul():
+    # (1, 4, 8) padded to 7 tokens: each weight still reads 4 real tokens
+    w = _weights((8, 3), seed=3)
+    nodes = [helper.make_node("MatMul", ["x", "W0"], ["h"], name="fc0"),
+             helper.make_node("Pad", ["h", "pads"], ["p"], name="pad0"),
+             helper.make_node("MatMul", ["p", "W"], ["y"], name="fc")]
+    m = make_model(nodes, [vi("x", [1, 4, 8])], [vi("y", None)],
+                   [init("W0", _weights((8, 8), seed=1)), init("W", w),
+                    init("pads", np.asarray([0, 1, 0, 0, 2, 0], dtype=np.int64))])
+    j = read_onnx(m).junctions[1]
+    np.testing.assert_array_equal(j.count.toarray(), (w.T != 0) * 4)
+
+
+def test_zero_pad_of_the_feature_axis_is_refused():
+    nodes = [helper.make_node("MatMul", ["x", "W0"], ["h"], name="fc0"),
+             helper.make_node("Pad", ["h", "pads"], ["p"], name="pad0"),
+             helper.make_node("MatMul", ["p", "W"], ["y"], name="fc")]
+    m = make_model(nodes, [vi("x", [1, 4, 8])], [vi("y", None)],
+                   [init("W0", _weights((8, 8), seed=1)), init("W", _weights((9, 3), seed=3)),
+                    init("pads", np.asarray([0, 0, 1, 0, 0, 0], dtype=np.int64))])
+    with pytest.raises(UnsupportedOperatorError, match="axis 2 adds elements that belong to no node"):
+        read_onnx(m)

@@ -9,7 +9,8 @@ the equivalent 1x1 convolution get the same counts.
 
 With the weight on the left, ``Y = W X`` (data of shape (batch, ..., features, positions),
 a channels-first 1x1 convolution written as a product), the nodes are on axis -2 and each
-weight is shared by the positions of the other axes.
+weight is shared by the positions of the other axes. Positions that a constant ``Pad``
+added (:mod:`exporters.ops.pad`) hold no input and are not counted.
 
 **Attention.** ``softmax(Q K^T) V``: the product of two data tensors ``Q K^T`` computes
 the attention weights, connections that are computed, not learned. They get no node
@@ -23,7 +24,7 @@ import numpy as np
 
 from exporters._nodemap import NodeMap
 from exporters.ops import Unsupported, register
-from exporters.ops._util import channel_vector, computed_only, mixed_map, output_shape
+from exporters.ops._util import channel_vector, computed_only, mixed_map, output_shape, real_region
 
 __all__ = ["matmul"]
 
@@ -60,10 +61,16 @@ def matmul(ctx, node):
     size = w.shape[1]
     spatial = m.shape[:-1]
     li = ctx.new_layer(node, kind="dense", size=size, spatial=spatial, tensor=node.output[0])
-    positions = int(np.prod(spatial, dtype=np.int64))
+    positions = _real_positions(ctx, x, m.shape, last)
     # a C-ordered copy: finding the nonzeros of a transposed view takes twice as long
     ctx.connect_dense(li, np.ascontiguousarray(w.T), vec, node, positions=positions)
     ctx.set_map(node.output[0], NodeMap.layer_nodes(li, size, spatial + (size,), last))
+
+
+def _real_positions(ctx, data, shape, feature_axis) -> int:
+    """The positions that share each weight, leaving out those a constant Pad added."""
+    region = real_region(ctx, data) or tuple((0, n) for n in shape)
+    return int(np.prod([hi - lo for d, (lo, hi) in enumerate(region) if d != feature_axis], dtype=np.int64))
 
 
 def _weight_left(ctx, node, w, m):
@@ -80,6 +87,6 @@ def _weight_left(ctx, node, w, m):
     shape = m.shape[:ax] + (size,) + m.shape[ax + 1:]
     spatial = m.shape[:ax] + m.shape[ax + 1:]
     li = ctx.new_layer(node, kind="dense", size=size, spatial=spatial, tensor=node.output[0])
-    ctx.connect_dense(li, w, vec, node, positions=int(np.prod(spatial, dtype=np.int64)))
+    ctx.connect_dense(li, w, vec, node, positions=_real_positions(ctx, node.input[1], m.shape, ax))
     ctx.set_map(node.output[0], NodeMap.layer_nodes(li, size, shape, ax))
 

@@ -8,7 +8,11 @@ reads them connects:
   added positions hold a constant, whatever its value, not an input. They are recorded
   as not real (:func:`exporters.ops._util.real_region`), so that a Conv or ConvTranspose
   reading them counts only the taps that read real inputs: ``Pad`` + ``Conv`` gives
-  exactly the counts of the same Conv with ``pads``.
+  exactly the counts of the same Conv with ``pads``. The record follows the operators
+  that keep the shape (activations, elementwise operators, ``Mul`` gates) and poolings
+  (an output whose window reads only padding is padding), and a token-wise ``MatMul``
+  does not count padded tokens. A ``Flatten`` or ``Reshape`` does not carry it: a dense
+  layer after the flattened padded map counts its weights on padded positions.
 * ``mode="reflect"``, ``"edge"`` and ``"wrap"``: the added positions are copies of real
   inputs of the same channel, and a convolution that reads them reads that channel: they
   count as real positions.
