@@ -166,8 +166,10 @@ def _learnable_nodes(data):
             if n.op_type == "Gemm" or (n.op_type == "MatMul" and any(i in consts for i in n.input))}
 
 
-def test_torch_scaled_dot_product_attention_block():
-    # the projections as Linear layers, attention by hand (batch first, no sequence-first Transpose)
+@pytest.mark.parametrize("sdpa", [False, True])
+def test_torch_scaled_dot_product_attention_block(sdpa):
+    # the projections as Linear layers, attention by hand or by F.scaled_dot_product_attention
+    # (batch first, no sequence-first Transpose)
     torch = pytest.importorskip("torch")
     nn = torch.nn
     torch.manual_seed(0)
@@ -180,8 +182,11 @@ def test_torch_scaled_dot_product_attention_block():
         def forward(self, x):
             b, t, _ = x.shape
             q, k, v = (f(x).reshape(b, t, H, E // H).transpose(1, 2) for f in (self.q, self.k, self.v))
-            a = torch.softmax(q @ k.transpose(-2, -1) / (E // H) ** 0.5, dim=-1)
-            return self.o((a @ v).transpose(1, 2).reshape(b, t, E))
+            if sdpa:
+                mixed = torch.nn.functional.scaled_dot_product_attention(q, k, v)
+            else:
+                mixed = torch.softmax(q @ k.transpose(-2, -1) / (E // H) ** 0.5, dim=-1) @ v
+            return self.o(mixed.transpose(1, 2).reshape(b, t, E))
 
     block = Block()
     data = _export(block, torch.randn(1, T, E))
