@@ -21,7 +21,7 @@ from netgraph.utils.check import DEFAULT_MAX_BYTES
 
 
 def read_onnx(model, *, lenient: bool = False, max_bytes: int = DEFAULT_MAX_BYTES, input_shapes=None,
-              input_values=None):
+              input_values=None, recurrent_gates: str = "fold"):
     """Read an ONNX model into a :class:`netgraph.LayeredGraph`.
 
     Parameters
@@ -54,6 +54,11 @@ def read_onnx(model, *, lenient: bool = False, max_bytes: int = DEFAULT_MAX_BYTE
         becomes a constant, so that an ``If`` whose condition depends only on such inputs
         is folded and the branch it takes is read (``graph.metadata["if:<node>"]``
         names it).
+    recurrent_gates : {"fold", "separate"}, default "fold"
+        How LSTM, GRU and RNN gates are read (:doc:`/recurrent`): ``"fold"`` sums a hidden
+        unit's connections over its gates (one recurrent layer a direction);
+        ``"separate"`` keeps a layer per gate, with its own input junction and recurrent
+        self-loop, joined into the hidden units by skip edges.
 
     Returns
     -------
@@ -124,15 +129,17 @@ def read_onnx(model, *, lenient: bool = False, max_bytes: int = DEFAULT_MAX_BYTE
     from exporters._model import load_model
     from exporters._walk import walk
     from netgraph.exceptions import InvalidModelError, ResourceLimitError
-    from netgraph.utils.check import check_bool, check_int
+    from netgraph.utils.check import check_bool, check_choice, check_int
 
     lenient = check_bool(lenient, "lenient")
+    recurrent_gates = check_choice(recurrent_gates, "recurrent_gates", ("fold", "separate"))
     max_bytes = check_int(max_bytes, "max_bytes", minimum=1)
     source = str(model) if isinstance(model, (str, os.PathLike)) else "the model"
     try:
         proto, source = load_model(model, max_bytes=max_bytes)
         proto, notes = _prepare(proto, model, source, input_shapes, input_values)
-        return walk(proto, lenient=lenient, source=source, max_bytes=max_bytes, notes=notes)
+        return walk(proto, lenient=lenient, source=source, max_bytes=max_bytes, notes=notes,
+                    recurrent_gates=recurrent_gates)
     except MemoryError:
         raise ResourceLimitError(
             f"{source}: the machine ran out of memory reading the model, although no array it declares exceeds "

@@ -206,7 +206,8 @@ def _metadata(proto, source, opset) -> dict:
     return meta
 
 
-def walk(proto, *, lenient=False, source="", max_bytes=DEFAULT_MAX_BYTES, notes=None) -> LayeredGraph:
+def walk(proto, *, lenient=False, source="", max_bytes=DEFAULT_MAX_BYTES, notes=None,
+         recurrent_gates="fold") -> LayeredGraph:
     """Validate ``proto``, walk it and return its :class:`~netgraph.LayeredGraph`.
 
     Parameters
@@ -222,6 +223,8 @@ def walk(proto, *, lenient=False, source="", max_bytes=DEFAULT_MAX_BYTES, notes=
     notes : dict of str to str, optional
         Metadata entries to add (the input shapes and values applied, the If nodes
         resolved).
+    recurrent_gates : {"fold", "separate"}, default "fold"
+        How recurrent gates are read (see :func:`exporters.read_onnx`).
 
     Returns
     -------
@@ -236,6 +239,7 @@ def walk(proto, *, lenient=False, source="", max_bytes=DEFAULT_MAX_BYTES, notes=
     """
     order = validate_graph(proto, source=source or "model")
     ctx = Context(proto, lenient=lenient, source=source, max_bytes=max_bytes)
+    ctx.recurrent_gates = recurrent_gates
     g = proto.graph
     record_constants(ctx.tables, g)
     init = {t.name for t in g.initializer}

@@ -120,7 +120,8 @@ def test_degrees_json(capsys, fake_reader, model):
     ]
     assert [j["density"] for j in doc["junctions"]] == pytest.approx([4 / 6, 3 / 6, 3 / 4])
     assert doc["cuts"] == [{"op": "CustomOp", "node": "weird0", "layers": ["x"], "reason": "no handler for CustomOp"}]
-    assert doc["options"] == {"direction": "both", "include_output": False, "include_skip": False}
+    assert doc["options"] == {"direction": "both", "include_output": False, "include_skip": False,
+                              "include_recurrent": True}
 
 
 def test_degrees_json_include_output(capsys, fake_reader, model):

@@ -9,18 +9,8 @@ import numpy as np
 import pytest
 from onnx import TensorProto, helper
 
-import exporters.ops as ops
 from exporters import read_onnx
-from exporters.ops import gather as gather_module
 from tests.onnx_builders import init, make_model, vi
-
-
-@pytest.fixture(autouse=True)
-def embedding_gather(monkeypatch):
-    """Route Gather to exporters.ops.gather.gather until the registry does (see the H5 report)."""
-    spec = ops.spec_for("Gather")
-    if spec.function is not gather_module.gather:
-        monkeypatch.setitem(ops._REGISTRY, ("", "Gather"), spec._replace(function=gather_module.gather))
 
 
 def _table(rng, vocab, dim):

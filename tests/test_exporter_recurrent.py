@@ -248,13 +248,9 @@ def test_torch_export_sequence_first_read_strictly(tmp_path, kind):
     assert (fc.count.toarray() > 0).sum() == int((net.fc.weight.detach().numpy() != 0).sum())
 
 
-def test_gates_kept_apart_with_recurrent_gates_separate(monkeypatch):
-    # the walk's context carries the option (read_onnx(recurrent_gates=...) once the lead wires it)
-    from exporters._context import Context
-
-    monkeypatch.setattr(Context, "recurrent_gates", "separate", raising=False)
+def test_gates_kept_apart_with_recurrent_gates_separate():
     m, w, r, p = _model("LSTM", peephole=True, seed=9)
-    g = read_onnx(m)
+    g = read_onnx(m, recurrent_gates="separate")
     gates = ("i", "o", "f", "c")
     assert [L.name for L in g.layers if L.kind == "recurrent"] == [f"rnn.{k}" for k in gates]
     assert g.layer("rnn").kind == "merge"
@@ -272,13 +268,12 @@ def test_gates_kept_apart_with_recurrent_gates_separate(monkeypatch):
     assert len(skips) == 4 and all((j.count.toarray() == np.eye(4)).all() for j in skips)
     assert [j.source for j in g.junctions_into("fc")] == ["rnn"]
     # the separate gates hold every connection of the folded count
-    monkeypatch.setattr(Context, "recurrent_gates", "fold", raising=False)
     folded = read_onnx(m)
     per_gate = sum(j.connections for j in g.junctions if j.target.startswith("rnn.") and j.kind != "skip")
     assert per_gate == sum(j.connections for j in folded.junctions if j.target == "rnn")
-    monkeypatch.setattr(Context, "recurrent_gates", "apart", raising=False)
-    with pytest.raises(netgraph.InvalidParameterError, match="recurrent_gates"):
-        read_onnx(m)
+    with pytest.raises(netgraph.InvalidParameterError, match="recurrent_gates must be one of 'fold', 'separate'"
+                                                             ".*got 'apart'"):
+        read_onnx(m, recurrent_gates="apart")
 
 
 def test_torch_bidirectional_lstm_directions_feed_their_own_columns(tmp_path):

@@ -27,12 +27,13 @@ import dataclasses
 import numpy as np
 
 from exporters._nodemap import NodeMap
-from exporters.ops import Unsupported
+from exporters.ops import Unsupported, register
 from exporters.ops._util import attrs
 
 __all__ = ["gather", "embedding"]
 
 
+@register("Gather")
 def gather(ctx, node):
     """Gather: :func:`embedding` for a constant table indexed by ids on the path, else label indexing."""
     if ctx.node_map(node.input[0]) is None and ctx.node_map(node.input[1]) is not None:

@@ -37,9 +37,8 @@ def slice_(ctx, node):
     ctx.set_map(node.output[0], NodeMap(m.layer[idx], m.unit[idx], m.axis, batch_axis=m.batch_axis))
 
 
-@register("Gather")
 def gather(ctx, node):
-    """Index the labels with constant indices along a non-batch axis."""
+    """Index the labels with constant indices along a non-batch axis (Gather is registered by :mod:`exporters.ops.gather`)."""
     m = ctx.node_map(node.input[0])
     if m is None or ctx.node_map(node.input[1]) is not None:
         raise Unsupported("only Gather(data, constant indices) is supported")

@@ -17,7 +17,7 @@ Examples
 >>> add_model_argument(p)
 >>> add_lenient_option(p)
 >>> p.parse_args(["m.onnx", "--lenient"])
-Namespace(model='m.onnx', allow_pickle=False, max_bytes=4294967296, input_shape=[], input_value=[], lenient=True)
+Namespace(model='m.onnx', allow_pickle=False, max_bytes=4294967296, input_shape=[], input_value=[], recurrent_gates='fold', lenient=True)
 >>> model_options(p.parse_args(["m.onnx", "--input-shape", "x=1,3,32,32", "--input-value", "sr=16000"]))["input_shapes"]
 {'x': (1, 3, 32, 32)}
 """
@@ -73,7 +73,8 @@ ALLOW_PICKLE_HELP = ("read a MODEL that is an igraph pickle (.pickle, .pkl): loa
 
 
 def read_model(model, *, lenient: bool = False, allow_pickle: bool = False,
-               max_bytes: int = DEFAULT_MAX_BYTES, input_shapes=None, input_values=None) -> LayeredGraph:
+               max_bytes: int = DEFAULT_MAX_BYTES, input_shapes=None, input_values=None,
+               recurrent_gates: str = "fold") -> LayeredGraph:
     """Read ``MODEL``: a graph file by its suffix, otherwise an ONNX model.
 
     ``model`` is looked at with :func:`os.stat` only before a reader opens it, so a FIFO
@@ -95,6 +96,9 @@ def read_model(model, *, lenient: bool = False, allow_pickle: bool = False,
         Passed to :func:`exporters.read_onnx` (``--input-shape``, ``--input-value``): the
         sizes and values of graph inputs. A graph file has no inputs to fix: giving
         either with one is an error.
+    recurrent_gates : {"fold", "separate"}, default "fold"
+        Passed to :func:`exporters.read_onnx` (``--recurrent-gates``); a graph file keeps
+        the layers it was written with.
 
     Returns
     -------
@@ -149,6 +153,8 @@ def read_model(model, *, lenient: bool = False, allow_pickle: bool = False,
 
     logger.info("reading ONNX model %s%s", path, " (lenient)" if lenient else "")
     fixed = {k: v for k, v in (("input_shapes", input_shapes), ("input_values", input_values)) if v}
+    if recurrent_gates != "fold":
+        fixed["recurrent_gates"] = recurrent_gates
     return read_onnx(path, lenient=lenient, max_bytes=max_bytes, **fixed)
 
 
@@ -218,6 +224,9 @@ def add_model_argument(parser) -> None:
                         help="the value of a graph input that decides the model's structure, e.g. sr=16000: an If "
                              "whose condition depends only on such inputs reads the branch taken (repeatable; "
                              "VALUE is a number or a comma-separated list)")
+    parser.add_argument("--recurrent-gates", choices=("fold", "separate"), default="fold",
+                        help="LSTM, GRU and RNN gates: summed into each hidden unit (fold, the default) or kept as a "
+                             "layer per gate (separate)")
 
 
 def _name_and_text(text: str, flag: str, example: str):
@@ -331,8 +340,8 @@ def model_options(args) -> dict:
     Returns
     -------
     dict
-        ``lenient``, ``allow_pickle``, ``max_bytes``, ``input_shapes`` and
-        ``input_values``.
+        ``lenient``, ``allow_pickle``, ``max_bytes``, ``input_shapes``,
+        ``input_values`` and ``recurrent_gates``.
 
     Raises
     ------
@@ -342,7 +351,8 @@ def model_options(args) -> dict:
     return {"lenient": getattr(args, "lenient", False), "allow_pickle": args.allow_pickle,
             "max_bytes": args.max_bytes,
             "input_shapes": _by_name(getattr(args, "input_shape", ()), "--input-shape"),
-            "input_values": _by_name(getattr(args, "input_value", ()), "--input-value")}
+            "input_values": _by_name(getattr(args, "input_value", ()), "--input-value"),
+            "recurrent_gates": getattr(args, "recurrent_gates", "fold")}
 
 
 def add_lenient_option(parser) -> None:

@@ -38,12 +38,14 @@ def add_arguments(parser) -> None:
     add_lenient_option(parser)
     parser.add_argument("--include-output", action="store_true", help="count the junctions into the output layers")
     parser.add_argument("--include-skip", action="store_true", help="count the skip (residual) junctions")
+    parser.add_argument("--no-recurrent", dest="include_recurrent", action="store_false",
+                        help="leave out the recurrent self-loops of LSTM, GRU and RNN layers (counted by default)")
     parser.add_argument("--direction", choices=DIRECTIONS, default="both",
                         help="in: lower connections, out: upper connections, both: their sum (default)")
 
 
 def degrees_document(graph, model: str, *, direction: str = "both", include_output: bool = False,
-                     include_skip: bool = False) -> dict:
+                     include_skip: bool = False, include_recurrent: bool = True) -> dict:
     """The JSON document of ``netgraph degrees --json``.
 
     Parameters
@@ -52,7 +54,7 @@ def degrees_document(graph, model: str, *, direction: str = "both", include_outp
         The network.
     model : str
         The model's path, recorded in the document.
-    direction, include_output, include_skip
+    direction, include_output, include_skip, include_recurrent
         As in :func:`netgraph.layer_degrees`.
 
     Returns
@@ -70,12 +72,14 @@ def degrees_document(graph, model: str, *, direction: str = "both", include_outp
     >>> [(layer["name"], layer["degrees"]) for layer in degrees_document(g, "g.npz")["layers"]]
     [('x', [1, 3]), ('y', [4])]
     """
-    degs = layer_degrees(graph, direction=direction, include_output=include_output, include_skip=include_skip)
+    degs = layer_degrees(graph, direction=direction, include_output=include_output, include_skip=include_skip,
+                         include_recurrent=include_recurrent)
     outputs = set(graph.outputs)
     return {
         "model": model,
         "netgraph_version": __version__,
-        "options": {"direction": direction, "include_output": include_output, "include_skip": include_skip},
+        "options": {"direction": direction, "include_output": include_output, "include_skip": include_skip,
+                    "include_recurrent": include_recurrent},
         "layers": [
             {
                 "name": layer.name,
@@ -116,7 +120,8 @@ def degrees_table(document: dict) -> str:
         else:
             rows.append((name, layer["kind"], str(layer["size"]), "-", "-", "-"))
     opts = document["options"]
-    left_out = [name for name, flag in (("output", "include_output"), ("skip", "include_skip")) if not opts[flag]]
+    left_out = [name for name, flag in (("output", "include_output"), ("skip", "include_skip"),
+                                        ("recurrent", "include_recurrent")) if not opts.get(flag, True)]
     note = f"degrees ({opts['direction']}) in scalar connections"
     if left_out:
         note += "; junctions left out: " + ", ".join(left_out)
@@ -129,6 +134,6 @@ def run(args) -> int:
         check_writable(args.output)
     graph = read_model(args.model, **model_options(args))
     doc = degrees_document(graph, args.model, direction=args.direction, include_output=args.include_output,
-                           include_skip=args.include_skip)
+                           include_skip=args.include_skip, include_recurrent=args.include_recurrent)
     emit(json_text(doc) if args.json else degrees_table(doc), args.output)
     return 0
