@@ -300,6 +300,9 @@ def coverage(ctx, g) -> dict:
     """
     made = {(lay.op, lay.node) for lay in ctx.layers if lay.kind not in ("input", "cut", "merge")}
     tensors = {lay.tensor for lay in ctx.layers if lay.kind not in ("input", "cut", "merge")}
+    # a learnable operator whose junction joins a layer another operator made (the lateral
+    # Gemm of a progressive network, read into its column's layer) is covered too
+    joined = {(j.op, j.node) for j in ctx.junctions if j.kind == "learnable" and j.node}
     cut = {(c.get("op"), c.get("node")): c.get("reason", "") for c in ctx.cuts}
     total, covered, missed = 0, 0, []
     for node in g.node:
@@ -313,7 +316,8 @@ def coverage(ctx, g) -> dict:
         if not _learnable(ctx.tables, node):
             continue
         total += 1
-        if (node.op_type, node.name) in made and (node.name or any(o in tensors for o in node.output)):
+        if ((node.op_type, node.name) in made and (node.name or any(o in tensors for o in node.output))) \
+                or (node.name and (node.op_type, node.name) in joined):
             covered += 1
             continue
         if (node.op_type, node.name) in cut:

@@ -39,6 +39,8 @@ def test_add_of_two_gemms_is_one_layer_with_two_junctions():
     # in-degree of inc's nodes: row sums of WB plus row sums of WA, by hand
     assert degrees(g, "inc", direction="in").tolist() == [1 + 2, 2 + 1]
     assert degrees(g, "x", direction="out").tolist() == [1 + 1, 2, 1 + 2]  # WH's and WA's columns
+    # the lateral Gemm made no layer of its own but its junction: it is covered (4 Gemms, 4 junctions)
+    assert g.metadata["coverage"] == "4 of 4 learnable operators are junctions"
 
 
 @pytest.mark.parametrize("kw", [{"extra_reader": True}, {"same_source": True}])

@@ -1,13 +1,14 @@
 """The torchvision classification families, exported by torch.onnx, read by the exporter.
 
-Strict mode reads AlexNet, VGG, ResNet, DenseNet, MobileNetV2 and SqueezeNet (and
-ShuffleNetV2); lenient mode reads every family, cutting at the squeeze-excitation gates
-of MobileNetV3 and EfficientNet. The learnable layers of each graph are checked against
+Strict mode reads every family, squeeze-excitation gates included: AlexNet, VGG, ResNet,
+DenseNet, MobileNetV2, MobileNetV3, EfficientNet, SqueezeNet and ShuffleNetV2, with no
+cut (a gate multiplies the map it gates, which keeps its nodes). The learnable layers of each graph are checked against
 the torch modules: one layer per Conv2d / Linear, with the module's output size, and
 for every layer the number of edges into it equals the number of (output, input) channel
 pairs with a nonzero kernel, computed from the torch weights.
 """
 
+import json
 import warnings
 
 import numpy as np
@@ -17,10 +18,9 @@ torch = pytest.importorskip("torch")
 
 import zoo  # noqa: E402
 from exporters import read_onnx  # noqa: E402
-from netgraph import UnsupportedOperatorError  # noqa: E402
 
-GATED = {"mobilenet_v3_small", "efficientnet_b0"}
-STRICT = [f for f in zoo.FAMILIES if f not in GATED]
+GATED = {"mobilenet_v3_small", "efficientnet_b0"}  # squeeze-excitation: read in strict mode since issue 11
+STRICT = list(zoo.FAMILIES)
 
 
 def _learnable_modules(model):
@@ -86,15 +86,13 @@ def test_strict_mode_reads_the_family(name, exported):
 
 
 @pytest.mark.parametrize("name", sorted(GATED))
-def test_gated_families_are_strict_errors_and_lenient_cuts(name, exported):
-    model, proto = exported(name)
-    with pytest.raises(UnsupportedOperatorError, match="Mul node .*different layers"):
-        read_onnx(proto)
-    g = read_onnx(proto, lenient=True)
-    assert g.cuts and {c["op"] for c in g.cuts} == {"Mul"}
-    for c in g.cuts:
-        assert c["new_layers"] and all(g.layer(n).kind == "cut" for n in c["new_layers"])
-    _check_against_torch(model, g, name)
+def test_gated_families_keep_the_gated_maps_nodes(name, exported):
+    """Each squeeze-excitation Mul keeps the nodes of the map it gates: no cut, no merge layer from it."""
+    _, proto = exported(name)
+    g = read_onnx(proto)
+    assert g.cuts == () and json.loads(g.metadata["not_junctions"]) == []
+    made, total = g.metadata["coverage"].split(" learnable")[0].split(" of ")
+    assert made == total
 
 
 def test_resnet18_has_eight_merges_with_skip_edges(exported):
@@ -123,5 +121,5 @@ def test_dynamo_export_gives_the_same_graph(name, exported):
 @pytest.mark.parametrize("name", zoo.FAMILIES)
 def test_full_size_families(name, dynamo, exported):
     model, proto = exported(name, dynamo=dynamo, full=True)
-    g = read_onnx(proto, lenient=name in GATED)
+    g = read_onnx(proto)
     _check_against_torch(model, g, name)
