@@ -499,3 +499,17 @@ def test_registration_errors():
     with pytest.raises(InvalidParameterError, match="name must be one of .*; got 'unfinished'"):
         unregister("unfinished")
     assert registered_alternatives() == ALTERNATIVES
+
+
+def test_an_untruncated_fit_is_compared_on_its_whole_tail():
+    """xmax = inf: the fit is the discrete power law itself, so the power-law alternative ties it exactly."""
+    from netgraph.tpl import DiscreteTPL
+
+    d = DiscreteTPL(2.0, 5, np.inf).sample(3000, seed=1)
+    fit = fit_tpl(d, xmax=np.inf)
+    result = compare_tpl(d, fit, alternatives=["power_law", "exponential"])
+    pl = result["power_law"]
+    assert pl["alt_params"]["alpha"] == pytest.approx(fit.alpha_, rel=1e-6)
+    assert pl["R"] == pytest.approx(0.0, abs=1e-6) and pl["preferred"] is None
+    assert pl["n"] == int((d >= fit.xmin_).sum()) and pl["n_above_xmax"] == 0 and pl["alt_mass_above_xmax"] == 0.0
+    assert result["exponential"]["preferred"] == "tpl"

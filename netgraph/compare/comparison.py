@@ -288,7 +288,8 @@ def compare_tpl(degrees, fit=None, *, alternatives=None, significance: float = 0
             f"fit must be a fitted TruncatedPowerLaw (with xmin_, xmax_ and distribution_); got {type(fit).__name__}"
         )
     d = _points(degrees, "degrees", 0)
-    xmin, xmax = int(fit.xmin_), int(fit.xmax_)
+    xmin = int(fit.xmin_)
+    xmax = math.inf if math.isinf(fit.xmax_) else int(fit.xmax_)  # inf: the untruncated power law
     x = d[(d >= xmin) & (d <= xmax)]
     if x.size == 0:
         raise InvalidParameterError(f"no degree lies in the fitted range [{xmin}, {xmax}]")
@@ -312,6 +313,7 @@ def compare_tpl(degrees, fit=None, *, alternatives=None, significance: float = 0
             "loglik_alt": float(ll_alt.sum()),
             "n": int(x.size),
             "n_above_xmax": n_above,
-            "alt_mass_above_xmax": float(math.exp(alternative.logsf(float(xmax + 1), values, xmin))),
+            "alt_mass_above_xmax": (0.0 if math.isinf(xmax)
+                                    else float(math.exp(alternative.logsf(float(xmax + 1), values, xmin)))),
         }
     return results
