@@ -10,7 +10,8 @@ import pytest
 
 from netgraph.exceptions import InvalidParameterError
 from netgraph.tpl import DiscreteTPL, TruncatedPowerLaw
-from netgraph.tpl.bootstrap import _clauset_decisions, _payload, clauset_pvalues
+from netgraph.tpl._decisions import _clauset_decisions
+from netgraph.tpl.bootstrap import _payload, clauset_pvalues
 from netgraph.utils.seeds import child_seed, seed_sequence
 
 
@@ -93,7 +94,7 @@ def test_fast_bounds_are_lower_bounds(fits):
     """The closed-form bounds of the decisions never exceed the exact distances (checked on every
     candidate range of data with small degrees, where they are loose, and large ones, where they
     are tight)."""
-    from netgraph.tpl.bootstrap import _ks_lower_fast, _Prepared
+    from netgraph.tpl._decisions import _ks_lower_fast, _Prepared
     from netgraph.tpl.ks import _Sample
 
     large = DiscreteTPL(0.8, 300_000, 340_000).sample(300, seed=4)

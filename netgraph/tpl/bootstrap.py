@@ -14,7 +14,7 @@
 
 * Whole-model p-values (:func:`clauset_pvalues`, public; :func:`supported` says which fits
   it takes): the same replicates as :func:`_clauset_replicates`, but only *decided* (is the
-  replicate's KS distance at least the observed one?) by :func:`_clauset_decisions`, on one
+  replicate's KS distance at least the observed one?) by ``netgraph.tpl._decisions``, on one
   pool for every layer of a model, with Besag & Clifford's sequential p-value as an option.
   :func:`_clauset_replicates` stays as it was: the estimator's own bootstrap, today's
   algorithm, which the tests and ``benchmarks/bench_fit_model.py`` compare with.
@@ -32,10 +32,11 @@ import sys
 import numpy as np
 
 from netgraph.exceptions import FitError, InvalidParameterError
+from netgraph.tpl._decisions import _clauset_decisions
 from netgraph.tpl.distribution import _Sampler
-from netgraph.tpl.ks import _ks_exact_pairs, _ks_padded, _Sample
+from netgraph.tpl.ks import _ks_padded, _Sample
 from netgraph.tpl.mle import _solve_alpha
-from netgraph.tpl.search import _END_ROUNDS, _EXACT_ALL, _KS_MARGIN, _candidate_pairs, _Search, _smallest
+from netgraph.tpl.search import _Search
 from netgraph.utils.check import check_int
 from netgraph.utils.seeds import child_seed
 
@@ -275,137 +276,6 @@ def _stop_pool(pool, timeout: float = 1.0) -> None:
 
 
 # ---------------------------------------------------------------------- whole-model p-values
-#: Samplers of the fitted TPLs, kept between the chunks a process computes (the replicates of
-#: a layer share the sampler's table of its support instead of building it again per chunk).
-_SAMPLERS: dict = {}
-#: Witness pairs tried before the whole search (see :func:`_clauset_decisions`).
-_WITNESSES = 4
-#: A witness decides a replicate only when its distance is below the observed one by this
-#: much: far more than the rounding of any two ways of computing one distance, and more
-#: than the search's tie tolerance, so the search's own pick is below the observed one too.
-_WITNESS_MARGIN = 1e-9
-
-
-def _sampler(alpha: float, a: int, b: int) -> _Sampler:
-    """The :class:`~netgraph.tpl.distribution._Sampler` of (alpha, a, b), from this process's cache."""
-    key = (float(alpha), int(a), int(b))
-    sampler = _SAMPLERS.get(key)
-    if sampler is None:
-        if len(_SAMPLERS) >= 32:
-            _SAMPLERS.clear()
-        sampler = _SAMPLERS[key] = _Sampler(alpha, a, b)
-    return sampler
-
-
-def _witness_below(sample: _Sample, k: float, xmin, xmax, a: float, b: float, ks_obs: float) -> bool:
-    """Whether a few candidate ranges of ``sample`` near the fitted ``[a, b]`` show that the
-    search's KS distance is below ``ks_obs``: one of them has a distance below
-    ``ks_obs - _WITNESS_MARGIN``, and the search's pick is never worse than any candidate
-    by more than the tie tolerance. Raises FitError where the search would (no candidate)."""
-    ia, ib, ca, cb, _, _ = _candidate_pairs(sample, k, xmin, xmax)
-    near = np.abs(np.log(ca / a)) + np.abs(np.log(cb / b))
-    w = np.argsort(near, kind="stable")[:_WITNESSES]
-    ia, ib, ca, cb = ia[w], ib[w], ca[w], cb[w]
-    n_tail = sample.cum[ib + 1] - sample.cum[ia]
-    u0 = sample.uf[0]
-    mrel = (sample.cumlog[ib + 1] - sample.cumlog[ia]) / n_tail - np.log1p((ca - u0) / u0)
-    alpha = _solve_alpha(mrel, ca, cb, np.log1p((cb - ca) / ca))
-    d = _ks_exact_pairs(sample, ia, ib, alpha, ca, cb)
-    return bool(np.nanmin(d) < ks_obs - _WITNESS_MARGIN)
-
-
-def _clauset_decisions(payload, seeds):
-    """Clauset's replicates as decisions: 1.0 where the replicate's KS distance is at least the
-    observed one, 0.0 where it is smaller, NaN where it could not be fitted.
-
-    The synthetic data sets are drawn exactly as by :func:`_clauset_replicates` (the same
-    draws from the same seeds), so the decisions are those of its distances. A replicate is
-    first compared on a few candidate ranges next to the fitted one
-    (:func:`_witness_below`): most replicates of a fit that the data do not reject have
-    one there, and need no search; the others get the whole search (rule ``"ks"``).
-    """
-    sorted_deg, alpha, a, b, n_tail, k, xmin, xmax, ks_obs = payload
-    n = sorted_deg.size
-    outside = sorted_deg[(sorted_deg < a) | (sorted_deg > b)]
-    sampler = _sampler(alpha, a, b)
-    out = np.empty(len(seeds))
-    for t, ss in enumerate(seeds):
-        rng = np.random.default_rng(ss)
-        n_in = int(rng.binomial(n, n_tail / n))
-        syn = sampler(n_in, rng)
-        if n_in < n:
-            syn = np.concatenate([syn, outside[rng.integers(0, outside.size, n - n_in)]])
-        sample = _Sample(syn)
-        try:
-            if _witness_below(sample, k, xmin, xmax, float(a), float(b), ks_obs):
-                out[t] = 0.0
-                continue
-            out[t] = _decide(_Prepared(sample, k, xmin, xmax), ks_obs)
-        except FitError:
-            out[t] = np.nan
-    return out
-
-
-class _Prepared(_Search):
-    """A :class:`~netgraph.tpl.search._Search` with its candidates, exponents and bounds
-    prepared but no best pair looked for (``best`` is -1): :func:`_decide` asks less."""
-
-    def _best(self) -> int:
-        return -1
-
-
-def _decide(search: _Prepared, ks_obs: float) -> float:
-    """1.0 if the search's KS distance (that of its pick) is at least ``ks_obs``, else 0.0.
-
-    The search's rounds of lower bounds, pruned against ``ks_obs`` rather than against the
-    smallest distance found: a pair whose bound reaches ``ks_obs`` (with the search's
-    rounding allowance) cannot take the distance below it, and any pair whose exact
-    distance is below ``ks_obs - _WITNESS_MARGIN`` decides 0.0 at once. When every pair
-    left has its exact distance at least ``ks_obs`` plus that margin, the answer is 1.0;
-    a distance within the margin of ``ks_obs`` leaves it to the search's own pick.
-    """
-    hi = ks_obs + _KS_MARGIN
-    lo = ks_obs - _WITNESS_MARGIN
-    n = search.candidates
-    if n <= 16 or int((search.ib - search.ia + 1).sum()) <= _EXACT_ALL:
-        keep = np.arange(n)
-        lb = np.zeros(n)
-    else:
-        lb = np.zeros(n) if search._lb is None else np.maximum(search._lb, 0.0)
-        keep = np.arange(n)
-        rounds = [("quantiles", nq) for nq in (4, 16, 64)]
-        if search._dense_ends():
-            rounds = [(side, depth) for depth, side in _END_ROUNDS] + rounds
-        if search._lb is not None:
-            if float(search.exact(_smallest(lb, 4)).min()) < lo:
-                return 0.0
-            keep = keep[lb < hi]
-        for kind, depth in [("fast", 4), ("fast", 16), ("fast", 64)] + rounds:
-            if keep.size <= 64:
-                break
-            if kind == "fast":  # closed-form bounds first (no partial sums)
-                bound = _ks_lower_fast(search.sample, search.ia[keep], search.ib[keep], search.alpha[keep],
-                                       search.a[keep], search.b[keep], depth)
-            else:
-                bound = search._bound(kind, depth, keep)
-            lb[keep] = np.maximum(lb[keep], bound)
-            keep = keep[lb[keep] < hi]
-            todo = keep[np.isnan(search.ks[keep])]
-            if todo.size and float(search.exact(todo[_smallest(lb[todo], 16)]).min()) < lo:
-                return 0.0
-    order = keep[np.argsort(lb[keep], kind="stable")]
-    pos, chunk = 0, 8
-    while pos < order.size:
-        if float(search.exact(order[pos:pos + chunk]).min()) < lo:
-            return 0.0
-        pos += chunk
-        chunk *= 2
-    if order.size and float(search.ks[order].min()) < hi + _WITNESS_MARGIN:
-        best = _Search._best(search)  # too close to call: the search's own pick
-        return float(search.exact([best])[0] >= ks_obs)
-    return 1.0
-
-
 def _payload(est) -> tuple:
     """What a worker needs to decide the Clauset replicates of the fitted estimator ``est``."""
     space = est._space() if hasattr(est, "_space") else est.k  # k, with the rest of the search space if any
@@ -587,49 +457,3 @@ def _pool_decisions(tasks, layers, n_jobs: int, bar) -> None:
         _stop_pool(pool)
         raise
     pool.shutdown(wait=True)
-
-
-def _sum_bounds(alpha, x, y, r, lx, ly):
-    """Bounds of sum_{k=x}^{y} (k/r)^-alpha (x <= y integers as floats; ``lx``, ``ly`` the
-    logarithms log(x/r), log(y/r)): the integral from x to y of the monotone summand, plus
-    the smaller (lower bound) or the larger (upper bound) of its values at x and y."""
-    c = 1.0 - alpha
-    d = ly - lx
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        g = np.where(c == 0.0, d, np.expm1(c * d) / np.where(c == 0.0, 1.0, c))
-    integral = r * np.exp(c * lx) * g
-    fx = np.exp(-alpha * lx)
-    fy = np.exp(-alpha * ly)
-    return integral + np.minimum(fx, fy), integral + np.maximum(fx, fy), fx
-
-
-def _ks_lower_fast(sample: _Sample, ia, ib, alpha, a, b, nq: int) -> np.ndarray:
-    """Lower bounds of the KS distances from the gaps at ``nq`` quantiles of each range and at
-    v + 1, as :func:`netgraph.tpl.ks._ks_lower` takes them, with the model CCDF only bounded:
-    every sum of the summand over integers lies between its integral plus the smaller and plus
-    the larger of its end values (it is monotone), so no partial sum is evaluated. The bounds
-    are tight where ranges span many integers (large degrees), loose on short ranges, which
-    the search's own rounds then bound."""
-    lo = sample.cum[ia]
-    hi = sample.cum[ib + 1]
-    nt = (hi - lo)[:, None].astype(float)
-    q = (np.arange(nq) + 0.5) / nq
-    pos = lo[:, None] + (q[None, :] * (hi - lo)[:, None]).astype(np.int64)
-    ui = sample.pos_u[pos]
-    v = sample.uf[ui]
-    r = np.where(alpha >= 0.0, a, b)[:, None]
-    al = alpha[:, None]
-    la = np.log1p((a[:, None] - r) / r)
-    lb = np.log1p((b[:, None] - r) / r)
-    lv = np.log1p((v - r) / r)
-    z_lo, z_hi, _ = _sum_bounds(al, a[:, None], b[:, None], r, la, lb)
-    t_lo, t_hi, fv = _sum_bounds(al, v, b[:, None], r, lv, lb)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        e0 = (hi[:, None] - sample.cum[ui]) / nt
-        e1 = (hi[:, None] - sample.cum[ui + 1]) / nt
-        g0 = np.maximum(e0 - np.minimum(t_hi / z_lo, 1.0), np.maximum(t_lo, 0.0) / z_hi - e0)
-        g1 = np.maximum(e1 - np.minimum((t_hi - fv) / z_lo, 1.0), np.maximum(t_lo - fv, 0.0) / z_hi - e1)
-    g1 = np.where(v < b[:, None], g1, 0.0)
-    out = np.maximum(g0, g1).max(axis=1)
-    out[~np.isfinite(out)] = 0.0
-    return np.maximum(out, 0.0)

@@ -1,0 +1,314 @@
+"""Deciding Clauset's bootstrap replicates without searching them (private; issue 12).
+
+A p-value only needs to know, for each replicate, whether its KS distance (that of the
+search's pick) reaches the observed one. :func:`_clauset_decisions` draws the replicates
+exactly as :func:`netgraph.tpl.bootstrap._clauset_replicates` does and decides each one:
+
+* :func:`_witness_below`: a few candidate ranges next to the fitted one, solved and
+  measured exactly; one below the observed distance (by a margin) decides "below";
+* :func:`_decide_unsolved`: every range's exponent bracketed in closed form
+  (:func:`_mean_log_bounds`), closed-form lower bounds of the distances over the whole
+  bracket (:func:`_ks_lower_fast`, :func:`_sum_bounds`) set aside the ranges that cannot go
+  below the observed distance, and only the others are solved;
+* otherwise :func:`_decide`: the search's own exponents and rounds of bounds, pruned against
+  the observed distance; a distance too close to call gets the search's own pick.
+
+Every bound is rigorous (with an allowance for rounding far above it), so each decision is
+the one the full search would give; ``tests/test_bootstrap.py`` checks them one by one.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from netgraph.exceptions import FitError
+from netgraph.tpl.distribution import _Sampler
+from netgraph.tpl.ks import _ks_exact_pairs, _Sample
+from netgraph.tpl.mle import _alpha_guess, _solve_alpha
+from netgraph.tpl.search import _END_ROUNDS, _EXACT_ALL, _KS_MARGIN, _candidate_pairs, _Search, _smallest
+
+__all__: list[str] = []
+
+#: Samplers of the fitted TPLs, kept between the chunks a process computes (the replicates of
+#: a layer share the sampler's table of its support instead of building it again per chunk).
+_SAMPLERS: dict = {}
+#: Witness pairs tried before the whole search (see :func:`_clauset_decisions`).
+_WITNESSES = 4
+#: A witness decides a replicate only when its distance is below the observed one by this
+#: much: far more than the rounding of any two ways of computing one distance, and more
+#: than the search's tie tolerance, so the search's own pick is below the observed one too.
+_WITNESS_MARGIN = 1e-9
+
+
+def _sampler(alpha: float, a: int, b: int) -> _Sampler:
+    """The :class:`~netgraph.tpl.distribution._Sampler` of (alpha, a, b), from this process's cache."""
+    key = (float(alpha), int(a), int(b))
+    sampler = _SAMPLERS.get(key)
+    if sampler is None:
+        if len(_SAMPLERS) >= 32:
+            _SAMPLERS.clear()
+        sampler = _SAMPLERS[key] = _Sampler(alpha, a, b)
+    return sampler
+
+
+def _witness_below(sample: _Sample, k: float, xmin, xmax, a: float, b: float, ks_obs: float, pairs=None) -> bool:
+    """Whether a few candidate ranges of ``sample`` near the fitted ``[a, b]`` show that the
+    search's KS distance is below ``ks_obs``: one of them has a distance below
+    ``ks_obs - _WITNESS_MARGIN``, and the search's pick is never worse than any candidate
+    by more than the tie tolerance. Raises FitError where the search would (no candidate).
+    ``pairs``, a list, receives the candidate ranges (``ia, ib, a, b``)."""
+    ia, ib, ca, cb, _, _ = _candidate_pairs(sample, k, xmin, xmax)
+    if pairs is not None:
+        pairs[:] = [ia, ib, ca, cb]
+    near = np.abs(np.log(ca / a)) + np.abs(np.log(cb / b))
+    w = np.argsort(near, kind="stable")[:_WITNESSES]
+    ia, ib, ca, cb = ia[w], ib[w], ca[w], cb[w]
+    n_tail = sample.cum[ib + 1] - sample.cum[ia]
+    u0 = sample.uf[0]
+    mrel = (sample.cumlog[ib + 1] - sample.cumlog[ia]) / n_tail - np.log1p((ca - u0) / u0)
+    alpha = _solve_alpha(mrel, ca, cb, np.log1p((cb - ca) / ca))
+    d = _ks_exact_pairs(sample, ia, ib, alpha, ca, cb)
+    return bool(np.nanmin(d) < ks_obs - _WITNESS_MARGIN)
+
+
+def _clauset_decisions(payload, seeds):
+    """Clauset's replicates as decisions: 1.0 where the replicate's KS distance is at least the
+    observed one, 0.0 where it is smaller, NaN where it could not be fitted.
+
+    The synthetic data sets are drawn exactly as by :func:`_clauset_replicates` (the same
+    draws from the same seeds), so the decisions are those of its distances. A replicate is
+    first compared on a few candidate ranges next to the fitted one
+    (:func:`_witness_below`): most replicates of a fit that the data do not reject have
+    one there, and need no search; the others get the whole search (rule ``"ks"``).
+    """
+    sorted_deg, alpha, a, b, n_tail, k, xmin, xmax, ks_obs = payload
+    n = sorted_deg.size
+    outside = sorted_deg[(sorted_deg < a) | (sorted_deg > b)]
+    sampler = _sampler(alpha, a, b)
+    out = np.empty(len(seeds))
+    for t, ss in enumerate(seeds):
+        rng = np.random.default_rng(ss)
+        n_in = int(rng.binomial(n, n_tail / n))
+        syn = sampler(n_in, rng)
+        if n_in < n:
+            syn = np.concatenate([syn, outside[rng.integers(0, outside.size, n - n_in)]])
+        sample = _Sample(syn)
+        try:
+            pairs = []
+            if _witness_below(sample, k, xmin, xmax, float(a), float(b), ks_obs, pairs):
+                out[t] = 0.0
+                continue
+            code = _decide_unsolved(sample, pairs, ks_obs)
+            out[t] = _decide(_Prepared(sample, k, xmin, xmax), ks_obs) if code is None else code
+        except FitError:
+            out[t] = np.nan
+    return out
+
+
+class _Prepared(_Search):
+    """A :class:`~netgraph.tpl.search._Search` with its candidates, exponents and bounds
+    prepared but no best pair looked for (``best`` is -1): :func:`_decide` asks less."""
+
+    def _best(self) -> int:
+        return -1
+
+
+def _decide(search: _Prepared, ks_obs: float) -> float:
+    """1.0 if the search's KS distance (that of its pick) is at least ``ks_obs``, else 0.0.
+
+    The search's rounds of lower bounds, pruned against ``ks_obs`` rather than against the
+    smallest distance found: a pair whose bound reaches ``ks_obs`` (with the search's
+    rounding allowance) cannot take the distance below it, and any pair whose exact
+    distance is below ``ks_obs - _WITNESS_MARGIN`` decides 0.0 at once. When every pair
+    left has its exact distance at least ``ks_obs`` plus that margin, the answer is 1.0;
+    a distance within the margin of ``ks_obs`` leaves it to the search's own pick.
+    """
+    hi = ks_obs + _KS_MARGIN
+    lo = ks_obs - _WITNESS_MARGIN
+    n = search.candidates
+    if n <= 16 or int((search.ib - search.ia + 1).sum()) <= _EXACT_ALL:
+        keep = np.arange(n)
+        lb = np.zeros(n)
+    else:
+        lb = np.zeros(n) if search._lb is None else np.maximum(search._lb, 0.0)
+        keep = np.arange(n)
+        rounds = [("quantiles", nq) for nq in (4, 16, 64)]
+        if search._dense_ends():
+            rounds = [(side, depth) for depth, side in _END_ROUNDS] + rounds
+        if search._lb is not None:
+            if float(search.exact(_smallest(lb, 4)).min()) < lo:
+                return 0.0
+            keep = keep[lb < hi]
+        for kind, depth in [("fast", 4), ("fast", 16), ("fast", 64)] + rounds:
+            if keep.size <= 64:
+                break
+            if kind == "fast":  # closed-form bounds first (no partial sums)
+                bound = _ks_lower_fast(search.sample, search.ia[keep], search.ib[keep], search.alpha[keep],
+                                       search.a[keep], search.b[keep], depth)
+            else:
+                bound = search._bound(kind, depth, keep)
+            lb[keep] = np.maximum(lb[keep], bound)
+            keep = keep[lb[keep] < hi]
+            todo = keep[np.isnan(search.ks[keep])]
+            if todo.size and float(search.exact(todo[_smallest(lb[todo], 16)]).min()) < lo:
+                return 0.0
+    order = keep[np.argsort(lb[keep], kind="stable")]
+    pos, chunk = 0, 8
+    while pos < order.size:
+        if float(search.exact(order[pos:pos + chunk]).min()) < lo:
+            return 0.0
+        pos += chunk
+        chunk *= 2
+    if order.size and float(search.ks[order].min()) < hi + _WITNESS_MARGIN:
+        best = _Search._best(search)  # too close to call: the search's own pick
+        return float(search.exact([best])[0] >= ks_obs)
+    return 1.0
+
+
+def _sum_bounds(alpha, x, y, r, lx, ly):
+    """Bounds of sum_{k=x}^{y} (k/r)^-alpha (x <= y integers as floats; ``lx``, ``ly`` the
+    logarithms log(x/r), log(y/r)): the integral from x to y of the monotone summand, plus
+    the smaller (lower bound) or the larger (upper bound) of its values at x and y; and the
+    trapezoid rule with its error bound, whichever is tighter."""
+    c = 1.0 - alpha
+    d = ly - lx
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        g = np.where(c == 0.0, d, np.expm1(c * d) / np.where(c == 0.0, 1.0, c))
+    integral = r * np.exp(c * lx) * g
+    fx = np.exp(-alpha * lx)
+    fy = np.exp(-alpha * ly)
+    lo, up = integral + np.minimum(fx, fy), integral + np.maximum(fx, fy)
+    # and the trapezoid rule: error at most (y - x) max|f''| / 12, |f''| <= |alpha (alpha + 1)| f / x^2
+    trap = integral + 0.5 * (fx + fy)
+    err = (y - x) * np.abs(alpha * (alpha + 1.0)) * np.maximum(fx, fy) / (12.0 * x * x)
+    return np.maximum(lo, trap - err), np.minimum(up, trap + err), fx
+
+
+def _ks_lower_fast(sample: _Sample, ia, ib, alpha, a, b, nq: int, alpha_hi=None) -> np.ndarray:
+    """Lower bounds of the KS distances from the gaps at ``nq`` quantiles of each range and at
+    v + 1, as :func:`netgraph.tpl.ks._ks_lower` takes them, with the model CCDF only bounded:
+    every sum of the summand over integers lies between its integral plus the smaller and plus
+    the larger of its end values (it is monotone), so no partial sum is evaluated. The bounds
+    are tight where ranges span many integers (large degrees), loose on short ranges, which
+    the search's own rounds then bound. With ``alpha_hi``, the exponent is only known to lie
+    in [alpha, alpha_hi]: the model CCDF decreases as alpha grows (at any point of the range),
+    so it lies between its lower bound at alpha_hi and its upper bound at alpha."""
+    lo = sample.cum[ia]
+    hi = sample.cum[ib + 1]
+    nt = (hi - lo)[:, None].astype(float)
+    q = (np.arange(nq) + 0.5) / nq
+    pos = lo[:, None] + (q[None, :] * (hi - lo)[:, None]).astype(np.int64)
+    ui = sample.pos_u[pos]
+    v = sample.uf[ui]
+    def bounds(al):
+        r = np.where(al >= 0.0, a, b)[:, None]
+        la = np.log1p((a[:, None] - r) / r)
+        lb = np.log1p((b[:, None] - r) / r)
+        lv = np.log1p((v - r) / r)
+        z_lo, z_hi, _ = _sum_bounds(al[:, None], a[:, None], b[:, None], r, la, lb)
+        t_lo, t_hi, fv = _sum_bounds(al[:, None], v, b[:, None], r, lv, lb)
+        return z_lo, z_hi, t_lo, t_hi, fv
+
+    z_lo, z_hi, t_lo, t_hi, fv = bounds(alpha)
+    s_hi0, s_hi1 = t_hi / z_lo, (t_hi - fv) / z_lo  # at alpha: the upper bounds of S(v), S(v + 1)
+    if alpha_hi is not None:
+        z_lo, z_hi, t_lo, t_hi, fv = bounds(alpha_hi)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        e0 = (hi[:, None] - sample.cum[ui]) / nt
+        e1 = (hi[:, None] - sample.cum[ui + 1]) / nt
+        g0 = np.maximum(e0 - np.minimum(s_hi0, 1.0), np.maximum(t_lo, 0.0) / z_hi - e0)
+        g1 = np.maximum(e1 - np.minimum(s_hi1, 1.0), np.maximum(t_lo - fv, 0.0) / z_hi - e1)
+    g1 = np.where(v < b[:, None], g1, 0.0)
+    out = np.maximum(g0, g1).max(axis=1)
+    out[~np.isfinite(out)] = 0.0
+    return np.maximum(out, 0.0)
+
+
+#: Relative allowance for rounding in the bounds of the mean of log(X / a).
+_ROUND = 1e-9
+
+
+def _mean_log_bounds(alpha, a, b, lam):
+    """Bounds of E_alpha[log(X / a)] of the TPL on [a, b]: the sums of (k/r)^-alpha and of
+    (k/r)^-alpha log(k/a) each between its integral (closed form) and that plus or minus
+    the largest term (at most 1 and lam: r = a for alpha >= 0, else b, so that every
+    (k/r)^-alpha is at most 1; the second summand is monotone or unimodal), or by the
+    trapezoid rule with its error bound (max |second derivative| / 12 per unit step)."""
+    neg = alpha < 0.0
+    r = np.where(neg, b, a)
+    z_lo, z_hi, _ = _sum_bounds(alpha, a, b, r, np.where(neg, -lam, 0.0), np.where(neg, 0.0, lam))
+    c = 1.0 - alpha
+    x = c * lam
+    small = np.abs(x) < 0.05
+    xs = np.where(small, x, 0.0)
+    series = 1 / 2 + xs * (1 / 3 + xs * (1 / 8 + xs * (1 / 30 + xs * (1 / 144 + xs * (1 / 840 + xs / 5760)))))
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        xd = np.where(small, 1.0, x)
+        phi = np.where(small, series, (np.exp(xd) * (xd - 1.0) + 1.0) / (xd * xd))
+        integral = np.where(neg, a * (np.exp(lam) * (x - 1.0) + np.exp(alpha * lam)) / (c * c), a * lam * lam * phi)
+        # the trapezoid rule for h = f log(k/a): h(a) = 0, h(b) = f(b) lam, and
+        # |h''| <= (|alpha (alpha + 1)| lam + 2 |alpha| + 1) max f / a^2
+        fb = np.exp(np.where(neg, 0.0, -alpha * lam))
+        fmax = np.maximum(np.exp(np.where(neg, alpha * lam, 0.0)), fb)
+        trap = integral + 0.5 * fb * lam
+        err = (b - a) * (np.abs(alpha * (alpha + 1.0)) * lam + 2.0 * np.abs(alpha) + 1.0) * fmax / (12.0 * a * a)
+        n_lo = np.maximum(np.maximum(integral - lam, trap - err), 0.0)
+        n_hi = np.minimum(integral + 2.0 * lam, trap + err)
+        e_lo = n_lo / z_hi * (1.0 - _ROUND)
+        e_hi = n_hi / np.maximum(z_lo, 0.0) * (1.0 + _ROUND)
+    return e_lo, e_hi
+
+
+def _decide_unsolved(sample: _Sample, pairs, ks_obs: float):
+    """The decision of :func:`_decide` without the exponents of most ranges: each range's
+    exponent is bracketed (around the continuous-approximation guess, the bracket checked
+    with :func:`_mean_log_bounds`: the mean of log X decreases as alpha grows), the ranges
+    whose bounds over the whole bracket reach ``ks_obs`` are set aside, and only the others
+    are solved and get their exact distances. Returns 0.0, 1.0, or None (too many left, or
+    too close to call: the caller prepares the whole search)."""
+    ia, ib, a, b = pairs
+    n_tail = sample.cum[ib + 1] - sample.cum[ia]
+    u0 = sample.uf[0]
+    mrel = (sample.cumlog[ib + 1] - sample.cumlog[ia]) / n_tail - np.log1p((a - u0) / u0)
+    lam = np.log1p((b - a) / a)
+    guess = _alpha_guess(mrel, a, b)
+    lo_a, hi_a, ok = guess, guess, np.zeros(ia.size, dtype=bool)
+    for rel in (1e-2, 1e-5):  # a narrow bracket where it holds, else a wider one
+        delta = rel * (1.0 + np.abs(guess))
+        lo_t, hi_t = guess - delta, guess + delta
+        ok_t = (_mean_log_bounds(lo_t, a, b, lam)[0] > mrel) & (_mean_log_bounds(hi_t, a, b, lam)[1] < mrel)
+        lo_a, hi_a, ok = np.where(ok_t, lo_t, lo_a), np.where(ok_t, hi_t, hi_a), ok | ok_t
+    hi = ks_obs + _KS_MARGIN
+    lo = ks_obs - _WITNESS_MARGIN
+    lb = np.zeros(ia.size)
+    keep = np.flatnonzero(ok)
+    for nq in (4, 16, 64):
+        if not keep.size:
+            break
+        lb[keep] = np.maximum(lb[keep], _ks_lower_fast(sample, ia[keep], ib[keep], lo_a[keep], a[keep], b[keep], nq,
+                                                       alpha_hi=hi_a[keep]))
+        keep = keep[lb[keep] < hi]
+    left = np.flatnonzero(lb < hi)  # (every range without a checked bracket among them)
+    if left.size > _UNSOLVED_MAX:
+        return None
+    if not left.size:
+        return 1.0
+    left = left[np.argsort(lb[left], kind="stable")]
+    alpha = _solve_alpha(mrel[left], a[left], b[left], lam[left])
+    cap = max(1, 2_000_000 // (int((ib[left] - ia[left]).max()) + 1))
+    dmin, i, step = math.inf, 0, 8
+    while i < left.size:  # in increasing order of bound, in doubling blocks: a witness ends it early
+        t = slice(i, i + min(step, cap))
+        sel = left[t]
+        d = float(np.min(_ks_exact_pairs(sample, ia[sel], ib[sel], alpha[t], a[sel], b[sel])))
+        if d < lo:
+            return 0.0
+        dmin = min(dmin, d)
+        i, step = t.stop, step * 2
+    return 1.0 if dmin >= hi + _WITNESS_MARGIN else None
+
+
+#: :func:`_decide_unsolved` gives up when more ranges than this are left to solve.
+_UNSOLVED_MAX = 2000
