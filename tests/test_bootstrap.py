@@ -106,3 +106,21 @@ def test_fast_bounds_are_lower_bounds(fits):
             assert np.all(lb >= 0) and np.all(lb <= exact + 1e-12)
         if d is large:
             assert np.median(lb / exact) > 0.9  # tight on large degrees
+
+
+def test_mean_log_bounds_hold():
+    """The closed-form bounds of E_alpha[log(X / a)] bracket the value summed term by term."""
+    from netgraph.tpl._decisions import _mean_log_bounds
+
+    cases = [(2.5, 3, 40), (1.0, 10, 500), (0.999, 10, 500), (-3.0, 20, 90), (40.0, 300_000, 315_000),
+             (-40.0, 300_000, 315_000), (0.0, 5, 6), (7.0, 1, 3)]
+    for alpha, a, b in cases:
+        k = np.arange(a, b + 1, dtype=float)
+        lk = np.log(k / a)
+        w = np.exp(-alpha * (lk - (lk[-1] if alpha < 0 else 0.0)))
+        exact = float((w * lk).sum() / w.sum())
+        lo, hi = _mean_log_bounds(np.array([alpha]), np.array([float(a)]), np.array([float(b)]),
+                                  np.array([math.log(b / a)]))
+        assert lo[0] <= exact <= hi[0], (alpha, a, b, lo, exact, hi)
+        if a >= 300_000:
+            assert hi[0] - lo[0] < 1e-7 * exact  # tight on large degrees (the rounding allowance is 1e-9)
