@@ -56,6 +56,9 @@ bench: install
 	$(PY) benchmarks/bench_paths.py || rc=1; \
 	$(PY) benchmarks/bench_paths_vgg.py || rc=1; \
 	$(PY) benchmarks/bench_attachment.py || rc=1; \
+	$(PY) benchmarks/bench_clauset.py || rc=1; \
+	$(PY) benchmarks/bench_wide.py --max-n 8192 || rc=1; \
+	$(PY) benchmarks/bench_sequence.py || rc=1; \
 	exit $$rc
 
 clean:
