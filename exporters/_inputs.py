@@ -107,6 +107,8 @@ def add_input(ctx, vi, consumers) -> None:
         size = int(np.prod(shape))
         li = ctx.new_layer(None, kind="input", size=size, spatial=(), tensor=vi.name)
         ctx.set_map(vi.name, NodeMap(np.full(shape, li, dtype=np.int64), np.arange(size).reshape(shape), None))
+        # the shape its nodes were flattened from (row-major), for the windows of netgraph.scatter
+        getattr(ctx, "notes", {})[f"node_shape:{ctx.layers[li].name}"] = "x".join(map(str, shape))
         return
     elif len(shape) >= 2 and layouts <= {"features_last"}:
         axis = len(shape) - 1

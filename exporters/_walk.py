@@ -240,6 +240,7 @@ def walk(proto, *, lenient=False, source="", max_bytes=DEFAULT_MAX_BYTES, notes=
     order = validate_graph(proto, source=source or "model")
     ctx = Context(proto, lenient=lenient, source=source, max_bytes=max_bytes)
     ctx.recurrent_gates = recurrent_gates
+    ctx.notes = {}  # metadata entries the walk adds (the shape a flattened input's nodes came from)
     g = proto.graph
     record_constants(ctx.tables, g)
     init = {t.name for t in g.initializer}
@@ -258,6 +259,7 @@ def walk(proto, *, lenient=False, source="", max_bytes=DEFAULT_MAX_BYTES, notes=
     outputs = _output_layers(ctx, g)
     meta = _metadata(proto, source, ctx.tables.opset)
     meta.update(notes or {})
+    meta.update(ctx.notes)
     meta.update(coverage_metadata(coverage(ctx, g)))
     return LayeredGraph(ctx.layers, ctx.junctions, outputs=outputs, metadata=meta, cuts=ctx.cuts)
 

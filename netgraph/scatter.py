@@ -63,7 +63,7 @@ from netgraph.exceptions import InvalidParameterError, PathOverflowError
 from netgraph.graph import LayeredGraph
 from netgraph.utils.check import check_int
 
-__all__ = ["scatter", "ScatterEntry", "ScatterResult", "window_matrices", "nearest_divisor", "RULES"]
+__all__ = ["scatter", "ScatterEntry", "ScatterResult", "window_matrices", "nearest_divisor", "model_shapes", "RULES"]
 
 #: How an entry's windows were chosen: the fixed fan (Dey's rule), the mean fan rounded to
 #: the nearest divisor of the layer size (the nearest count that tiles its shape), or a
@@ -402,6 +402,46 @@ def _by_layer(mapping, what: str, names: list[str]) -> dict:
     return mapping
 
 
+def model_shapes(graph: LayeredGraph, names: Sequence[str] | None = None) -> dict:
+    """The node shapes the ONNX reader recorded for layers flattened from a tensor, by layer name.
+
+    :func:`exporters.read_onnx` records ``graph.metadata["node_shape:<layer>"]`` (as
+    ``"1x28x28"``) for an input whose (batch-less) shape the model flattens into a dense
+    layer, in row-major order. The axes of size 1 are dropped; a shape of more than three
+    other axes, or one whose product is not the layer's size, is not used.
+
+    Parameters
+    ----------
+    graph : LayeredGraph
+    names : sequence of str, optional
+        The layers to look at (default: all).
+
+    Returns
+    -------
+    dict of str to tuple of int
+
+    Examples
+    --------
+    >>> from netgraph import Junction, Layer, LayeredGraph
+    >>> g = LayeredGraph([Layer("x", 6, "input"), Layer("y", 2, "dense")],
+    ...                  [Junction("x", "y", [[1] * 6, [1] * 6], [[1.0] * 6] * 2, op="Gemm")],
+    ...                  metadata={"node_shape:x": "1x2x3"})
+    >>> model_shapes(g)
+    {'x': (2, 3)}
+    """
+    out = {}
+    for name in graph.layer_names if names is None else names:
+        text = graph.metadata.get(f"node_shape:{name}")
+        try:
+            dims = tuple(int(t) for t in str(text).split("x")) if text else ()
+        except ValueError:
+            continue
+        dims = tuple(d for d in dims if d != 1) or (1,)
+        if 1 <= len(dims) <= 3 and math.prod(dims) == graph.layer(name).size:
+            out[name] = dims
+    return out
+
+
 def _check_options(graph: LayeredGraph, names: list[str], windows, shapes, active) -> _Options:
     """The options of :func:`scatter`, checked against the chain ``names`` and its labels."""
     n_junctions = len(names) - 1
@@ -414,6 +454,7 @@ def _check_options(graph: LayeredGraph, names: list[str], windows, shapes, activ
     sizes = {name: graph.layer(name).size for name in names}
     shapes = {name: check_shape(shape, f"shapes[{name!r}]", sizes[name], f"nodes of layer {name!r}")
               for name, shape in _by_layer(shapes, "shapes", names).items()}
+    shapes = {**model_shapes(graph, names), **shapes}
     active = {name: check_int(n, f"active[{name!r}]", minimum=1, maximum=sizes[name])
               for name, n in _by_layer(active, "active", names).items()}
     return _Options(windows, shapes, active)
@@ -440,9 +481,11 @@ def scatter(graph, *, layers: Sequence[str] | None = None, windows: Mapping[str,
         The shape of a layer's nodes, by layer name, read row-major as ONNX and torch
         flatten: ``(28, 28)`` for an image input cut into 2-D tiles, ``(C, H, W)`` for a
         convolutional map flattened into a dense layer, cut into 3-D cuboids. A layer not
-        named has 1-D windows (blocks of consecutive nodes). With a shape, the rule picks the
-        window count that tiles it nearest to the fan; see :mod:`netgraph._windows` for the
-        grid.
+        named takes the shape the ONNX reader recorded for it (:func:`model_shapes`: an
+        image input that the model flattens into a dense layer, ``(H, W)`` or ``(C, H,
+        W)``), else 1-D windows (blocks of consecutive nodes); ``(N,)`` asks for 1-D
+        windows. With a shape, the rule picks the window count that tiles it nearest to the
+        fan; see :mod:`netgraph._windows` for the grid.
     active : mapping of str to int, optional
         The number of leading nodes of a layer that matter, by layer name: the others are
         padding (Dey pads 784 MNIST inputs to 1024 and 10 outputs to 16). The windows still

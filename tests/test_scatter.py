@@ -470,3 +470,33 @@ def test_the_sparse_route_for_large_window_matrices_agrees_with_the_tally(seed, 
     if shapes is None:
         full = scatter(chain_graph(*matrices))
         assert full.vector == pytest.approx(brute_scatter(matrices), abs=1e-12)
+
+
+def test_an_image_input_read_from_onnx_is_cut_into_tiles(tmp_path):
+    """The reader records the (1, 4, 4) shape of a flattened image input; scatter tiles it as if told."""
+    from onnx import helper
+
+    from exporters import read_onnx
+    from netgraph.scatter import model_shapes
+    from tests.onnx_builders import init, make_model, vi
+
+    rng = np.random.default_rng(5)
+    w1 = (rng.random((4, 16)) < 0.3) * rng.normal(size=(4, 16))
+    w2 = rng.normal(size=(2, 4))
+    nodes = [helper.make_node("Flatten", ["x"], ["f"]),
+             helper.make_node("Gemm", ["f", "W1"], ["h"], name="fc1", transB=1),
+             helper.make_node("Gemm", ["h", "W2"], ["y"], name="fc2", transB=1)]
+    m = make_model(nodes, [vi("x", [1, 1, 4, 4])], [vi("y", None)],
+                   [init("W1", w1.astype(np.float32)), init("W2", w2.astype(np.float32))])
+    g = read_onnx(m)
+    assert g.metadata["node_shape:x"] == "1x4x4" and model_shapes(g) == {"x": (4, 4)}
+    auto = scatter(g, windows={"S_1f": 4})
+    assert auto.entries[0].grid == (2, 2)  # four 2 x 2 tiles, not four rows of the image
+    told = scatter(chain_graph((w1 != 0).astype(np.int64), (w2 != 0).astype(np.int64)),
+                   windows={"S_1f": 4}, shapes={"x0": (4, 4)})
+    assert auto.vector.tolist() == pytest.approx(told.vector.tolist(), abs=1e-12)
+    a1 = (w1 != 0).astype(np.int64)
+    assert auto.entries[0].value == pytest.approx(brute_tiled_entry(a1, (4, 4), 4, True), abs=1e-12)
+    flat = scatter(g, windows={"S_1f": 4}, shapes={"x": (16,)})  # (N,) asks for 1-D windows
+    assert flat.entries[0].grid == (4,)
+    assert flat.entries[0].value == pytest.approx(brute_tiled_entry(a1, (16,), 4, True), abs=1e-12)
