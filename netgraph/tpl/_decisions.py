@@ -176,9 +176,9 @@ def _sum_bounds(alpha, x, y, r, lx, ly):
     d = ly - lx
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         g = np.where(c == 0.0, d, np.expm1(c * d) / np.where(c == 0.0, 1.0, c))
-    integral = r * np.exp(c * lx) * g
     fx = np.exp(-alpha * lx)
     fy = np.exp(-alpha * ly)
+    integral = x * fx * g  # r (x/r)^(1 - alpha) g
     lo, up = integral + np.minimum(fx, fy), integral + np.maximum(fx, fy)
     # and the trapezoid rule: error at most (y - x) max|f''| / 12, |f''| <= |alpha (alpha + 1)| f / x^2
     trap = integral + 0.5 * (fx + fy)
