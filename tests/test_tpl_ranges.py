@@ -33,7 +33,7 @@ def test_thresholds_documented():
 def test_words_narrow(rule, caplog):
     # the issue: both rules pick [1, 3] on the word counts, three values holding most of the data
     x = _words()
-    with caplog.at_level(logging.WARNING, logger="netgraph.tpl.estimator"):
+    with caplog.at_level(logging.INFO, logger="netgraph.tpl.estimator"):
         fit = TruncatedPowerLaw(rule=rule, seed=0, range_bootstrap=20).fit(x)
     assert (fit.xmin_, fit.xmax_) == (1, 3)
     assert fit.narrow_range_.startswith("narrow range: [1, 3] spans a ratio of 3 (less than 10) with 3 distinct")

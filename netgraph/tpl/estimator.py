@@ -160,7 +160,7 @@ class TruncatedPowerLaw:
     narrow_range_ : str or None
         Why the chosen range says little, when its ratio ``xmax_ / xmin_`` is below
         :data:`NARROW_RATIO` (10) or it holds fewer than :data:`FEW_DISTINCT` (5)
-        distinct observed degrees (also logged as a warning, and said by
+        distinct observed degrees (also logged at INFO level, shown by ``netgraph -v``, and said by
         :meth:`summary`); None otherwise. ``min_ratio`` and ``min_distinct`` keep such
         ranges out of the search.
 
@@ -335,7 +335,7 @@ class TruncatedPowerLaw:
             self.ks_choice_ = search.choice(best, ks_p)
         self.narrow_range_ = self._narrow(sample, search, chosen)
         if self.narrow_range_:
-            logger.warning("%s", self.narrow_range_)
+            logger.info("%s", self.narrow_range_)  # also in narrow_range_, to_dict() and summary()
         if self.bootstrap > 0:
             self.p_value_, self.bootstrap_ks_ = self._goodness(self.bootstrap, self.seed, self.method,
                                                                self.progress)
