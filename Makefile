@@ -59,6 +59,7 @@ bench: install
 	$(PY) benchmarks/bench_clauset.py || rc=1; \
 	$(PY) benchmarks/bench_wide.py --max-n 8192 || rc=1; \
 	$(PY) benchmarks/bench_sequence.py || rc=1; \
+	$(PY) benchmarks/bench_fit_model.py || rc=1; \
 	exit $$rc
 
 clean:

@@ -55,7 +55,8 @@ def test_json_document(capsys, mlp):
     doc = json.loads(out)
     assert doc["model"] == mlp
     assert doc["options"] == {"k": 0.3, "rule": "ks", "bootstrap": 0, "seed": None, "sequential": False,
-                              "include_output": False}
+                              "include_output": False, "k_reading": "order", "xmax": None, "min_ratio": 1.0,
+                              "min_distinct": 3}
     assert [layer["name"] for layer in doc["layers"]] == ["x", "fc1", "fc2"]  # the output layer is left out
     x, fc1, fc2 = doc["layers"]
     assert x["status"] == "not fitted" and x["n"] == 3 and "reason" in x and "alpha" not in x
@@ -209,15 +210,48 @@ def test_progress_bar_only_on_a_terminal(capsys, mlp, monkeypatch):
 
 
 # ---------------------------------------------------------------------- errors
-@pytest.mark.parametrize("k", ["0", "-0.1", "0.51", "nan", "inf"])
+@pytest.mark.parametrize("k", ["0", "-0.1", "1.01", "nan", "inf"])
 def test_bad_k(capsys, k, tmp_path):
     code, out, err = run(capsys, "fit", str(tmp_path / "missing.onnx"), "--k", k)  # checked before the model
-    assert_one_line_error(code, err, "--k must be a number in (0, 0.5]")
+    assert_one_line_error(code, err, "--k must be a number in (0, 1]")
     assert out == ""
 
 
-def test_k_at_the_bound_is_accepted(capsys, mlp):
-    assert run(capsys, "fit", mlp, "--k", "0.5")[0] == 0
+@pytest.mark.parametrize("k", ["0.5", "1"])
+def test_k_at_the_bounds_is_accepted(capsys, mlp, k):
+    assert run(capsys, "fit", mlp, "--k", k)[0] == 0
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["--xmax", "ten"], "--xmax must be an integer >= 1 or 'inf'; got 'ten'"),
+    (["--xmax", "0"], "--xmax must be an integer >= 1; got 0"),
+    (["--xmax", "inf", "--rule", "deluca-corral"], "--xmax works with --rule ks only"),
+    (["--min-ratio", "0.5"], "--min-ratio must be a number >= 1; got 0.5"),
+    (["--min-distinct", "2"], "--min-distinct must be an integer >= 3; got 2"),
+])
+def test_bad_search_options(capsys, tmp_path, argv, fragment):
+    code, out, err = run(capsys, "fit", str(tmp_path / "missing.onnx"), *argv)  # checked before the model
+    assert_one_line_error(code, err, fragment)
+    assert out == ""
+
+
+def test_untruncated_full_search_matches_the_library(capsys, mlp):
+    """--k 1 --xmax inf is fit_tpl(k=1, xmax=inf) on each layer's degrees; the table says inf."""
+    from exporters import read_onnx
+    from netgraph import fit_tpl, layer_degrees
+
+    code, out, err = run(capsys, "fit", mlp, "--json", "--k", "1", "--xmax", "inf")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["options"]["xmax"] == "inf" and doc["options"]["k"] == 1.0
+    degrees = layer_degrees(read_onnx(mlp))
+    assert [layer["status"] for layer in doc["layers"]] == ["not fitted", "ok", "ok"]
+    for layer in doc["layers"][1:]:
+        fit = fit_tpl(degrees[layer["name"]], k=1, xmax=np.inf)
+        assert layer["xmax"] is None and layer["xmin"] == fit.xmin_
+        assert layer["alpha"] == pytest.approx(fit.alpha_, rel=1e-12)
+    code, out, _ = run(capsys, "fit", mlp, "--k", "1", "--xmax", "inf")
+    assert code == 0 and " inf " in out
 
 
 @pytest.mark.parametrize("argv, fragment", [

@@ -94,8 +94,19 @@ def add_arguments(parser) -> None:
     """Add ``MODEL``, ``--allow-pickle`` and the options of the fits to ``parser``."""
     add_model_argument(parser)
     parser.add_argument("--k", type=float, default=0.3,
-                        help="fraction of the degrees searched for xmin (smallest) and xmax (largest), in (0, 0.5] "
+                        help="fraction of the degrees (of the distinct degrees with --k-reading distinct) searched "
+                             "for xmin (smallest) and xmax (largest), in (0, 1]; 1 searches every distinct degree "
                              "(default: %(default)s)")
+    parser.add_argument("--k-reading", choices=("order", "distinct"), default="order",
+                        help="read k over the order statistics (the paper's reading) or over the distinct degrees "
+                             "(default: %(default)s)")
+    parser.add_argument("--xmax", default=None, metavar="X",
+                        help="fix xmax instead of searching it; 'inf' fits the untruncated power law (xmin searched "
+                             "only, normalised by the Hurwitz zeta function)")
+    parser.add_argument("--min-ratio", type=float, default=1.0, metavar="R",
+                        help="search only ranges with xmax / xmin >= R (default: %(default)s)")
+    parser.add_argument("--min-distinct", type=int, default=3, metavar="D",
+                        help="search only ranges holding at least D distinct degrees, D >= 3 (default: %(default)s)")
     parser.add_argument("--bootstrap", type=int, default=0, metavar="N",
                         help=f"replicates of the bootstrap p-value, at most {MAX_BOOTSTRAP:,} "
                              "(default: 0, no p-value)")
@@ -123,7 +134,7 @@ def add_arguments(parser) -> None:
 def _check_options(args) -> tuple:
     """Check ``--k``, ``--bootstrap``, ``--seed``, ``--jobs`` and ``--sequential`` before the model is read;
     return the first four."""
-    k = check_real(args.k, "--k", minimum=0, maximum=0.5, open_minimum=True)
+    k = check_real(args.k, "--k", minimum=0, maximum=1, open_minimum=True)
     bootstrap = check_int(args.bootstrap, "--bootstrap", minimum=0, maximum=MAX_BOOTSTRAP)
     seed = None if args.seed is None else check_int(args.seed, "--seed", minimum=0)
     jobs = (os.cpu_count() or 1) if args.jobs is None else check_int(args.jobs, "--jobs", minimum=1)
@@ -133,13 +144,35 @@ def _check_options(args) -> tuple:
     return k, bootstrap, seed, jobs
 
 
+def _search_options(args) -> dict:
+    """The search keywords of :class:`~netgraph.tpl.TruncatedPowerLaw` from ``--k-reading``,
+    ``--xmax``, ``--min-ratio`` and ``--min-distinct``, checked before the model is read."""
+    xmax = None
+    if args.xmax is not None:
+        text = str(args.xmax).strip().lower()
+        if text in ("inf", "infinity"):
+            xmax = math.inf
+        else:
+            try:
+                xmax = int(text)
+            except ValueError:
+                raise InvalidParameterError(f"--xmax must be an integer >= 1 or 'inf'; got {args.xmax!r}") from None
+            xmax = check_int(xmax, "--xmax", minimum=1)
+    if xmax is not None and args.rule != "ks":
+        raise InvalidParameterError(f"--xmax works with --rule ks only; got --rule {args.rule}: drop --xmax or use "
+                                    "--rule ks")
+    return {"k_reading": args.k_reading, "xmax": xmax,
+            "min_ratio": check_real(args.min_ratio, "--min-ratio", minimum=1),
+            "min_distinct": check_int(args.min_distinct, "--min-distinct", minimum=3)}
+
+
 def _check_plot_dir(directory) -> str:
     """Check ``--plot DIR`` (and ``DIR/ccdf.png`` when ``DIR`` exists) before any work; create nothing."""
     return check_output_dir(directory, "--plot", files=(PLOT_FILE,))
 
 
 # ---------------------------------------------------------------------- the work
-def _fit_layer(degrees, *, k, rule, bootstrap, seed, name, jobs=1):
+def _fit_layer(degrees, *, k, rule, bootstrap, seed, name, jobs=1, search=None):
     """Fit one layer's TPL without bootstrap; with ``bootstrap`` > 0 and a fit that
     :func:`netgraph.tpl.bootstrap.supported` leaves out (rule ``"deluca-corral"``), also
     its p-value from the estimator's own bootstrap, on ``jobs`` processes.
@@ -154,7 +187,7 @@ def _fit_layer(degrees, *, k, rule, bootstrap, seed, name, jobs=1):
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        options = dict(k=k, rule=rule, seed=seed, n_jobs=jobs, progress=show_progress())
+        options = dict(k=k, rule=rule, seed=seed, n_jobs=jobs, progress=show_progress(), **(search or {}))
         est = TruncatedPowerLaw(bootstrap=0 if rule == "ks" else bootstrap, **options).fit(degrees)
         if bootstrap and rule == "ks" and not supported(est):  # the estimator's own bootstrap
             est = TruncatedPowerLaw(bootstrap=bootstrap, **options).fit(degrees)
@@ -236,7 +269,8 @@ def _choice(est, attribute):
 
 
 def fit_document(graph, model: str, *, k: float = 0.3, rule: str = "ks", bootstrap: int = 0, seed=None,
-                 include_output: bool = False, keep=None, n_jobs: int = 1, sequential: bool = False) -> dict:
+                 include_output: bool = False, keep=None, n_jobs: int = 1, sequential: bool = False,
+                 search=None) -> dict:
     """The JSON document of ``netgraph fit --json`` (and the fits themselves, for the figure).
 
     Parameters
@@ -249,6 +283,10 @@ def fit_document(graph, model: str, *, k: float = 0.3, rule: str = "ks", bootstr
         As the command-line options (``rule`` in the spelling of the command line).
     n_jobs : int, default 1
         Worker processes of the bootstrap (``--jobs``); the p-values do not depend on it.
+    search : dict, optional
+        Keywords of :class:`~netgraph.tpl.TruncatedPowerLaw`'s search: ``k_reading``,
+        ``xmax`` (``math.inf`` for the untruncated power law), ``min_ratio``,
+        ``min_distinct`` (``--k-reading``, ``--xmax``, ``--min-ratio``, ``--min-distinct``).
     keep : dict, optional
         If given, filled with ``layer name -> (degrees, fitted TruncatedPowerLaw or None,
         reason or None)`` for every layer of the document.
@@ -289,7 +327,7 @@ def fit_document(graph, model: str, *, k: float = 0.3, rule: str = "ks", bootstr
         logger.info("fitting layer %s (%d nodes)", layer.name, d.size)
         try:
             fits[layer.name] = _fit_layer(d, k=k, rule=rule, bootstrap=bootstrap, seed=layer_seed, name=layer.name,
-                                          jobs=n_jobs)
+                                          jobs=n_jobs, search=search)
         except FitError as exc:
             entries[-1].update(status="not fitted", reason=str(exc))
             logger.info("layer %s not fitted: %s", layer.name, exc)
@@ -307,7 +345,8 @@ def fit_document(graph, model: str, *, k: float = 0.3, rule: str = "ks", bootstr
                 keep[name] = (d, None, entry["reason"])
             continue
         entry.update(
-            status="ok", xmin=int(est.xmin_), xmax=int(est.xmax_), alpha=float(est.alpha_), ks=float(est.ks_),
+            status="ok", xmin=int(est.xmin_), xmax=None if math.isinf(est.xmax_) else int(est.xmax_),
+            alpha=float(est.alpha_), ks=float(est.ks_), narrow_range=getattr(est, "narrow_range_", None),
             n_tail=int(est.n_tail_), n_above_xmax=int((d > est.xmax_).sum()), loglik=float(est.loglik_),
             p_value=_finite(p), p_value_mc_error=_finite(p_err), bootstrap_replicates=used,
             ks_choice=_choice(est, "ks_choice_"), deluca_corral_choice=_choice(est, "deluca_corral_choice_"),
@@ -319,9 +358,16 @@ def fit_document(graph, model: str, *, k: float = 0.3, rule: str = "ks", bootstr
         "model": model,
         "netgraph_version": __version__,
         "options": {"k": k, "rule": rule, "bootstrap": bootstrap, "seed": seed, "sequential": sequential,
-                    "include_output": include_output},
+                    "include_output": include_output, **_search_document(search)},
         "layers": entries,
     })
+
+
+def _search_document(search) -> dict:
+    """The search options as the document records them (``xmax``: None searched, ``"inf"``, or an integer)."""
+    search = {"k_reading": "order", "xmax": None, "min_ratio": 1.0, "min_distinct": 3, **(search or {})}
+    xmax = search["xmax"]
+    return {**search, "xmax": "inf" if xmax is not None and math.isinf(xmax) else xmax}
 
 
 # ---------------------------------------------------------------------- the table
@@ -380,7 +426,10 @@ def fit_table(document: dict) -> str:
                         + (("-", "-") if boot else ()))
             notes.append(f"  {layer['name']}: not fitted: {layer['reason']}")
             continue
-        rows.append((layer["name"], str(layer["n"]), str(layer["isolated"]), str(layer["xmin"]), str(layer["xmax"]),
+        if layer.get("narrow_range"):
+            notes.append(f"  {layer['name']}: {layer['narrow_range']}")
+        rows.append((layer["name"], str(layer["n"]), str(layer["isolated"]), str(layer["xmin"]),
+                     "inf" if layer["xmax"] is None else str(layer["xmax"]),
                      f"{layer['alpha']:.3f}", f"{layer['ks']:.4f}", str(layer["n_tail"]),
                      _number(layer["p_value"], "{:.3f}"))
                     + ((_number(layer.get("p_value_mc_error"), "{:.3f}"), str(layer.get("bootstrap_replicates", "-")))
@@ -408,13 +457,15 @@ def run(args) -> int:
     ``--plot DIR`` is created only when the figure is written (and removed if that fails).
     """
     k, bootstrap, seed, jobs = _check_options(args)
+    search = _search_options(args)
     if args.output:
         check_writable(args.output)
     plot_dir = _check_plot_dir(args.plot) if args.plot else None
     graph = read_model(args.model, **model_options(args))
     keep = {} if plot_dir else None
     doc = fit_document(graph, args.model, k=k, rule=args.rule, bootstrap=bootstrap, seed=seed,
-                       include_output=args.include_output, keep=keep, n_jobs=jobs, sequential=args.sequential)
+                       include_output=args.include_output, keep=keep, n_jobs=jobs, sequential=args.sequential,
+                       search=search)
     emit(json_text(doc) if args.json else fit_table(doc), args.output)
     if plot_dir:
         with created_folder(plot_dir):  # made now, removed again if the figure fails
