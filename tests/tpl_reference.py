@@ -129,20 +129,18 @@ def random_degrees(kind, n, rng, seed):
 
 
 def alpha_mle_untruncated(x, xmin):
-    """The exponent of the untruncated discrete power law by maximising its log-likelihood
-    -alpha sum(log x) - n log zeta(alpha, xmin) (scipy's Hurwitz zeta, bounded search), as
-    ``powerlaw`` does, independent of netgraph's sums."""
-    from scipy.optimize import minimize_scalar
-    from scipy.special import zeta
+    """The exponent of the untruncated discrete power law: the root of the score equation
+    mean(log x) = -zeta'(alpha, xmin) / zeta(alpha, xmin) (Hurwitz zeta and its derivative
+    by mpmath, 25 digits), by brentq on (1, 30]; independent of netgraph's sums."""
+    import mpmath
 
-    x = np.asarray(x, dtype=float)
-    slog = float(np.log(x).sum())
+    target = float(np.mean(np.log(np.asarray(x, dtype=float))))
 
-    def nll(alpha):
-        return alpha * slog + x.size * math.log(zeta(alpha, xmin))
+    def score(alpha):
+        with mpmath.workdps(25):
+            return float(-mpmath.zeta(alpha, xmin, 1) / mpmath.zeta(alpha, xmin)) - target
 
-    res = minimize_scalar(nll, bounds=(1.0 + 1e-9, 30.0), method="bounded", options={"xatol": 1e-12})
-    return float(res.x)
+    return brentq(score, 1.0 + 1e-6, 30.0, xtol=1e-14, rtol=1e-14, maxiter=200)
 
 
 def ks_untruncated(x, xmin, alpha):
