@@ -29,6 +29,16 @@ print("done", flush=True)
 """
 
 
+def default_sigint() -> None:
+    """In the child before exec: SIGINT back to its default action, whatever the test process inherited.
+
+    A process that starts with SIGINT ignored (pytest run from a shell job that ignores it,
+    or by a parent that set SIG_IGN) passes that on through exec, and Python then installs
+    no KeyboardInterrupt handler: the command would never see the signal this test sends.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def children(pid):
     """The processes whose parent is ``pid`` (from /proc)."""
     found = []
@@ -97,7 +107,8 @@ def test_fit_bootstrap_stops_at_once(mlp, tmp_path, sig, status, line, jobs):  #
     with open(log, "w") as stderr:
         proc = subprocess.Popen([sys.executable, "-m", "netgraph.cli", "-v", "fit", mlp, "--bootstrap", "100000",
                                  "--seed", "0", "--json", "-o", str(out), *jobs],
-                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr)
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
+                                preexec_fn=default_sigint)
     kids = []
     try:
         wait_for(log, "bootstrap: 100000 replicates", proc)  # takes many minutes
@@ -122,7 +133,8 @@ def test_bootstrap_workers_end_with_their_parent(sig, tmp_path):
     once): the workers are sent SIGTERM when their parent dies."""
     log = tmp_path / "output.txt"
     with open(log, "w") as output:
-        proc = subprocess.Popen([sys.executable, "-c", POOL_SCRIPT], stdin=subprocess.DEVNULL, stdout=output,
+        proc = subprocess.Popen([sys.executable, "-c", POOL_SCRIPT], preexec_fn=default_sigint,
+                                stdin=subprocess.DEVNULL, stdout=output,
                                 stderr=subprocess.STDOUT)
     workers = []
     try:
