@@ -21,7 +21,7 @@ from netgraph.utils.check import DEFAULT_MAX_BYTES
 
 
 def read_onnx(model, *, lenient: bool = False, max_bytes: int = DEFAULT_MAX_BYTES, input_shapes=None,
-              input_values=None, recurrent_gates: str = "fold"):
+              input_values=None, recurrent_gates: str = "fold", flatten: str = "channels"):
     """Read an ONNX model into a :class:`netgraph.LayeredGraph`.
 
     Parameters
@@ -59,6 +59,12 @@ def read_onnx(model, *, lenient: bool = False, max_bytes: int = DEFAULT_MAX_BYTE
         unit's connections over its gates (one recurrent layer a direction);
         ``"separate"`` keeps a layer per gate, with its own input junction and recurrent
         self-loop, joined into the hidden units by skip edges.
+    flatten : {"channels", "neurons"}, default "channels"
+        How a convolutional map flattened into a dense layer is read: ``"channels"``
+        keeps the map's channel nodes (a dense unit's connections from one channel are
+        counted together); ``"neurons"`` adds a layer of one node per element of the
+        map (C x H x W), joined to its channel by a skip edge, so that the dense
+        layer's connections are those of each neuron (:doc:`/scatter`).
 
     Returns
     -------
@@ -133,13 +139,14 @@ def read_onnx(model, *, lenient: bool = False, max_bytes: int = DEFAULT_MAX_BYTE
 
     lenient = check_bool(lenient, "lenient")
     recurrent_gates = check_choice(recurrent_gates, "recurrent_gates", ("fold", "separate"))
+    flatten = check_choice(flatten, "flatten", ("channels", "neurons"))
     max_bytes = check_int(max_bytes, "max_bytes", minimum=1)
     source = str(model) if isinstance(model, (str, os.PathLike)) else "the model"
     try:
         proto, source = load_model(model, max_bytes=max_bytes)
         proto, notes = _prepare(proto, model, source, input_shapes, input_values)
         return walk(proto, lenient=lenient, source=source, max_bytes=max_bytes, notes=notes,
-                    recurrent_gates=recurrent_gates)
+                    recurrent_gates=recurrent_gates, flatten=flatten)
     except MemoryError:
         raise ResourceLimitError(
             f"{source}: the machine ran out of memory reading the model, although no array it declares exceeds "

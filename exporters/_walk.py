@@ -207,7 +207,7 @@ def _metadata(proto, source, opset) -> dict:
 
 
 def walk(proto, *, lenient=False, source="", max_bytes=DEFAULT_MAX_BYTES, notes=None,
-         recurrent_gates="fold") -> LayeredGraph:
+         recurrent_gates="fold", flatten="channels") -> LayeredGraph:
     """Validate ``proto``, walk it and return its :class:`~netgraph.LayeredGraph`.
 
     Parameters
@@ -225,6 +225,8 @@ def walk(proto, *, lenient=False, source="", max_bytes=DEFAULT_MAX_BYTES, notes=
         resolved).
     recurrent_gates : {"fold", "separate"}, default "fold"
         How recurrent gates are read (see :func:`exporters.read_onnx`).
+    flatten : {"channels", "neurons"}, default "channels"
+        How a flattened convolutional map is read (see :func:`exporters.read_onnx`).
 
     Returns
     -------
@@ -240,6 +242,7 @@ def walk(proto, *, lenient=False, source="", max_bytes=DEFAULT_MAX_BYTES, notes=
     order = validate_graph(proto, source=source or "model")
     ctx = Context(proto, lenient=lenient, source=source, max_bytes=max_bytes)
     ctx.recurrent_gates = recurrent_gates
+    ctx.flatten = flatten
     ctx.notes = {}  # metadata entries the walk adds (the shape a flattened input's nodes came from)
     g = proto.graph
     record_constants(ctx.tables, g)

@@ -1,9 +1,7 @@
-"""Flatten, Reshape, Squeeze and Unsqueeze: the labels are reshaped as the tensor is.
+"""Reshape, Squeeze and Unsqueeze: the labels are reshaped as the tensor is.
 
-Flatten of an (N, C, H, W) map gives feature ``k`` the node of channel ``k // (H*W)``
-(C order), because it is a reshape of the label array. The batch axis must stay apart.
-Squeeze, Unsqueeze and Reshape follow a batch axis that a Transpose moved (a
-sequence-first layout): the output's batch axis is the one that the same number of
+Flatten is in :mod:`exporters.ops.flatten`. Squeeze, Unsqueeze and Reshape follow a batch
+axis that a Transpose moved (a sequence-first layout): the output's batch axis is the one that the same number of
 elements precedes, of the same size, so that the labels of the other axes keep their
 order (:func:`moved_batch_axis`).
 """
@@ -13,7 +11,7 @@ import numpy as np
 from exporters.ops import Unsupported, register
 from exporters.ops._util import attr_or_input, attrs, norm_axis
 
-__all__ = ["flatten", "reshape", "moved_batch_axis"]
+__all__ = ["reshape", "moved_batch_axis"]
 
 
 def _apply(ctx, node, out_nonbatch):
@@ -26,20 +24,6 @@ def _apply(ctx, node, out_nonbatch):
             f"reshaping {m.shape} into {out_nonbatch} per sample would mix the batch axis with the features"
         )
     ctx.set_map(node.output[0], m.reshape(out_nonbatch))
-
-
-@register("Flatten", input_layout="flat")
-def flatten(ctx, node):
-    """Flatten with ``axis`` = 1 (or a larger axis over size-1 dims)."""
-    m = ctx.node_map(node.input[0])
-    rank = len(m.shape) + 1
-    axis = attrs(node).get("axis", 1)
-    axis = axis + rank if axis < 0 else axis
-    if axis == 0:
-        raise Unsupported("Flatten with axis=0 merges the batch axis into the features")
-    if int(np.prod(m.shape[: axis - 1], dtype=np.int64)) != 1:
-        raise Unsupported(f"Flatten with axis={axis} merges feature axes into the batch axis")
-    ctx.set_map(node.output[0], m.reshape((int(np.prod(m.shape[axis - 1:], dtype=np.int64)),)))
 
 
 @register("Reshape", input_layout="flat")
