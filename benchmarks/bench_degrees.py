@@ -366,11 +366,14 @@ def spawn(cmd: list[str], *, timeout: float | None = None, cwd=None) -> dict:
     """Run ``cmd``; return its wall time, its own peak RSS (``os.wait4``), status and output.
 
     The peak RSS is the child's ``ru_maxrss`` from the ``rusage`` that ``wait4`` returns
-    for that process alone (Linux reports it in KiB).
+    for that process alone (Linux reports it in KiB). The child may cache its byte code
+    (``PYTHONDONTWRITEBYTECODE`` is dropped from its environment), as an installed package
+    does: otherwise every run would compile netgraph's sources again, a cost no user pays.
     """
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=cwd)
+        p = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=cwd, env=env)
         timer = threading.Timer(timeout, p.kill) if timeout else None
         if timer:
             timer.start()

@@ -47,11 +47,13 @@ import dataclasses
 import types
 
 import numpy as np
+import scipy.sparse as sp
 
 from exporters._nodemap import NodeMap
 from exporters.ops import Unsupported, register
 from exporters.ops._util import attrs, channel_vector
 from netgraph.exceptions import InvalidParameterError
+from netgraph.graph import Junction
 
 __all__ = ["recurrent", "fold_gates", "RECURRENT_OPS", "GATES", "GATE_NAMES", "GATE_MODES"]
 
@@ -104,8 +106,44 @@ def _direction_layer(ctx, node, base, suffix, hidden):
 
 
 def _connect_folded(ctx, target, count, weight, vec, node, kind):
+    """Junctions into ``target`` from dense per-unit ``count`` and ``weight`` over the features ``vec``.
+
+    When the features are the units of one layer in order (the usual case), the CSR
+    arrays are made straight from the dense pair; otherwise through :meth:`Context.connect`,
+    which groups the features by layer.
+    """
+    layers, units = vec
+    src = int(layers[0]) if layers.size else -1
+    if (layers.size == ctx.layers[src].size and (layers == src).all()
+            and np.array_equal(units, np.arange(units.size))):
+        c, w = _csr_pair(count, weight)
+        ctx.junctions.append(Junction(ctx.layers[src].name, ctx.layers[target].name, c, w, op=node.op_type,
+                                      node=node.name, kind=kind))
+        return
     rows, cols = np.nonzero(count)
     ctx.connect(target, rows, cols, count[rows, cols], weight[rows, cols], vec, node, kind=kind)
+
+
+def _csr_pair(count, weight):
+    """Aligned CSR arrays of the nonzero entries of ``count``, with ``weight`` at the same places.
+
+    Examples
+    --------
+    >>> c, w = _csr_pair(np.array([[0, 2], [1, 0]]), np.array([[0.0, -1.5], [3.0, 0.0]]))
+    >>> c.toarray().tolist(), w.toarray().tolist(), c.indices.tolist() == w.indices.tolist()
+    ([[0, 2], [1, 0]], [[0.0, -1.5], [3.0, 0.0]], True)
+    """
+    mask = count != 0
+    flat = np.flatnonzero(mask)
+    n_rows, n_cols = count.shape
+    idx = np.int32 if max(n_rows, n_cols, flat.size) < 2**31 - 1 else np.int64
+    indptr = np.zeros(n_rows + 1, dtype=idx)
+    np.cumsum(np.count_nonzero(mask, axis=1), out=indptr[1:])
+    indices = (flat % n_cols).astype(idx)
+    cdata = count.ravel()[flat].astype(np.int64)
+    wdata = weight.ravel()[flat].astype(np.float64)
+    shape = (n_rows, n_cols)
+    return sp.csr_array((cdata, indices, indptr), shape=shape), sp.csr_array((wdata, indices, indptr), shape=shape)
 
 
 def _weights(ctx, node, gates):
