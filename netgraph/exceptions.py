@@ -24,6 +24,7 @@ __all__ = [
     "UnsafeFormatError",
     "ResourceLimitError",
     "PathOverflowError",
+    "GraphMismatchError",
 ]
 
 
@@ -143,4 +144,12 @@ class PathOverflowError(NetgraphError, OverflowError):
     message names the layer where it happens and the mode to use instead
     (``mode="float"`` or ``mode="log"``, which computes the logarithms of the counts
     without overflow).
+    """
+
+
+class GraphMismatchError(NetgraphError, ValueError):
+    """Two graphs that must have the same layers and junctions do not.
+
+    Raised by :func:`netgraph.attachment.match_graphs` (the two checkpoints of the
+    internal preferential attachment analysis); the message names the first difference.
     """

@@ -30,7 +30,7 @@ import numpy as np
 
 from netgraph.convert import as_layered_graph
 from netgraph.degrees import layer_degrees
-from netgraph.exceptions import InvalidParameterError, NetgraphError
+from netgraph.exceptions import GraphMismatchError, InvalidParameterError
 from netgraph.graph import LayeredGraph
 from netgraph.utils.check import check_choice
 
@@ -39,10 +39,6 @@ __all__ = ["GraphMismatchError", "JunctionChange", "Matching", "match_graphs", "
 #: Degree variants: ``"total"`` (the paper's), ``"in"`` (lower connections), ``"out"`` (upper connections).
 DEGREE_VARIANTS = ("total", "in", "out")
 _DIRECTION = {"total": "both", "in": "in", "out": "out"}
-
-
-class GraphMismatchError(NetgraphError, ValueError):
-    """The two checkpoints do not have the same layers or junctions (the message names the first difference)."""
 
 
 @dataclasses.dataclass
