@@ -24,7 +24,10 @@ from netgraph.exceptions import ControlFlowError, InvalidWeightError, Unsupporte
 from netgraph.graph import Junction, Layer
 from netgraph.utils.check import DEFAULT_MAX_BYTES
 
-__all__ = ["Context", "describe"]
+__all__ = ["Context", "describe", "ABSORBED"]
+
+#: The value of :attr:`Context.frames` for a tensor that has no batch axis of its own.
+ABSORBED = -1
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +122,8 @@ class Context:
         self.graph_outputs: set[str] = set()
         #: Tensors whose batch axis is not first, to the axis (set by the walk while it reads
         #: a layout-free operator on a sequence-first tensor): :meth:`shape` gives them
-        #: batch first.
+        #: batch first. :data:`ABSORBED` for a tensor without a batch axis of its own (a
+        #: batch of one merged with other axes): :meth:`shape` gives it a leading batch of 1.
         self.frames: dict[str, int] = {}
 
     # ------------------------------------------------------------------ reading
@@ -230,11 +234,13 @@ class Context:
         """
         s = self.tables.shapes.get(name)
         b = self.frames.get(name)
-        if b and s is not None and b < len(s):
+        if b == ABSORBED and s is not None:
+            s = (1,) + tuple(s)
+        elif b and s is not None and b < len(s):
             s = (s[b],) + s[:b] + s[b + 1:]
         return s
 
-    def batch_axis(self, name: str) -> int:
+    def batch_axis(self, name: str) -> int | None:
         """Where the batch axis of tensor ``name`` is: 0 unless a Transpose moved it.
 
         Parameters
@@ -244,11 +250,54 @@ class Context:
 
         Returns
         -------
-        int
-            The axis of the tensor (batch included) that holds the batch.
+        int or None
+            The axis of the tensor (batch included) that holds the batch; None for a
+            tensor that has no batch axis of its own (a batch of one merged with other
+            axes, :attr:`NodeMap.absorbed <exporters._nodemap.NodeMap>`).
         """
         m = self.maps.get(name)
-        return m.batch_axis if m is not None else self.frames.get(name, 0)
+        if m is not None:
+            return None if m.absorbed else m.batch_axis
+        b = self.frames.get(name, 0)
+        return None if b == ABSORBED else b
+
+    def batch_size(self, name: str) -> int | None:
+        """The batch size of tensor ``name``, if it is known.
+
+        Parameters
+        ----------
+        name : str
+            A tensor on the path.
+
+        Returns
+        -------
+        int or None
+            The size of its batch axis after shape inference when that is known;
+            otherwise the batch size that every input layer's tensor (graph inputs read
+            as data, cut outputs) declares, when they all declare the same one; else None.
+            A batch axis keeps its size along the path (a reshape that would change it
+            is refused), so this is the batch size of every tensor on the path.
+
+        Examples
+        --------
+        >>> from onnx import TensorProto, helper
+        >>> x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3])
+        >>> ctx = Context(helper.make_model(helper.make_graph([helper.make_node("Relu", ["x"], ["y"])], "g", [x], [])))
+        >>> li = ctx.new_layer(None, kind="input", size=3, tensor="x")
+        >>> ctx.set_map("x", NodeMap.layer_nodes(li, 3, (3,)))
+        >>> ctx.batch_size("x"), ctx.batch_size("y")
+        (1, 1)
+        """
+        m = self.maps.get(name)
+        s = self.tables.shapes.get(name)
+        if m is not None and not m.absorbed and s is not None and len(s) == m.rank and s[m.batch_axis] is not None:
+            return int(s[m.batch_axis])
+        sizes = set()
+        for layer in self.layers:
+            if layer.kind in ("input", "vocabulary", "cut"):
+                t = self.tables.shapes.get(layer.tensor) if layer.tensor else None
+                sizes.add(t[0] if t else None)
+        return sizes.pop() if len(sizes) == 1 else None
 
     def static_shape(self, name: str) -> tuple:
         """The shape of ``name`` without the batch axis, every dim known.
@@ -484,6 +533,13 @@ class Context:
         if s is None or len(s) < 2 or any(d is None for d in s[1:]):
             return None
         in_maps = [self.maps[i] for i in node.input if i in self.maps]
+        if in_maps and in_maps[0].absorbed and len(s) >= 1 and None not in s:
+            # no batch axis of its own: the new layer's nodes are the features of the last axis
+            shape = tuple(s)
+            li = self.new_layer(node, kind="cut", size=shape[-1], spatial=shape[:-1], tensor=tensor)
+            nmap = NodeMap.layer_nodes(li, shape[-1], shape, len(shape) - 1).absorbed_at(None)
+            self.set_map(tensor, nmap)
+            return nmap
         axis = 0
         if in_maps and in_maps[0].axis is not None and in_maps[0].axis == len(in_maps[0].shape) - 1 and len(s) > 2:
             axis = len(s) - 2  # features-last input: keep features last

@@ -6,6 +6,17 @@ labelled by channel: its labels vary along axis 0 only. After Flatten, feature `
 (C, H, W) map carries the label of channel ``k // (H*W)``, because Flatten is a reshape
 of the label array. Reshape, Transpose, Concat, Split and Slice act on the label arrays
 exactly as they act on the tensor, so any rearrangement of the channels is tracked.
+
+**An absorbed batch axis.** netgraph reads a model for one sample. When the batch size is
+known to be 1, a Reshape may merge the batch axis with its neighbours, as torch's
+``nn.MultiheadAttention`` does ((sequence, batch, features) to (sequence, batch x heads,
+head features), and (sequence x batch, features) before the output projection). The
+tensor then has no batch axis of its own, but its labels are still those of one sample:
+an *absorbed* map (:attr:`NodeMap.absorbed`) labels every axis of the tensor, and records
+where a batch axis of size 1 would be inserted to give the batch-explicit layout
+(:attr:`NodeMap.batch_axis`, None when a reshape split that place). A later reshape
+that makes an axis of size 1 at that place gives the batch its axis back
+(:func:`exporters.ops.reshape.reshape_map`).
 """
 
 from __future__ import annotations
@@ -35,7 +46,12 @@ class NodeMap:
         registered with ``reads_batch_last=True`` (Gemm with ``transA=1``, Transpose) and
         the operators that do not depend on the layout (element-wise operators, MatMul
         with a weight, operators on the last axis, see :mod:`exporters._walk`) read a
-        tensor whose batch axis is not first.
+        tensor whose batch axis is not first. For an absorbed map: the axis of the labels
+        before which the batch axis (of size 1) would be inserted (``ndim`` after the
+        last), or None if no reshape left a place for it.
+    absorbed : bool, default False
+        True if the tensor has no batch axis of its own: a batch of size 1 was merged with
+        other axes. The labels then have the tensor's whole shape.
 
     Examples
     --------
@@ -48,18 +64,71 @@ class NodeMap:
     [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1]
     """
 
-    __slots__ = ("layer", "unit", "axis", "batch_axis")
+    __slots__ = ("layer", "unit", "axis", "batch_axis", "absorbed")
 
-    def __init__(self, layer, unit, axis=None, batch_last=False, batch_axis=None):
+    def __init__(self, layer, unit, axis=None, batch_last=False, batch_axis=None, absorbed=False):
         self.layer = layer
         self.unit = unit
         self.axis = axis
-        self.batch_axis = int(batch_axis) if batch_axis is not None else np.ndim(layer) if batch_last else 0
+        self.absorbed = bool(absorbed)
+        if self.absorbed:
+            self.batch_axis = None if batch_axis is None else int(batch_axis)
+        else:
+            self.batch_axis = int(batch_axis) if batch_axis is not None else np.ndim(layer) if batch_last else 0
 
     @property
     def batch_last(self) -> bool:
         """True if the batch axis is the tensor's last axis (a (features, batch) matrix)."""
-        return self.batch_axis != 0 and self.batch_axis == self.layer.ndim
+        return not self.absorbed and self.batch_axis != 0 and self.batch_axis == self.layer.ndim
+
+    @property
+    def rank(self) -> int:
+        """The tensor's rank: the labels' rank, plus one for a batch axis that is not absorbed.
+
+        Examples
+        --------
+        >>> m = NodeMap.layer_nodes(0, 8, (5, 8), axis=1)
+        >>> m.rank, m.absorbed_at(1).rank
+        (3, 2)
+        """
+        return self.layer.ndim + (0 if self.absorbed else 1)
+
+    def absorbed_at(self, place) -> "NodeMap":
+        """The same labels as an absorbed map (the tensor has no batch axis), the batch's place at ``place``.
+
+        Parameters
+        ----------
+        place : int or None
+            The axis of the labels before which a batch axis of size 1 would be inserted;
+            None if unknown.
+
+        Returns
+        -------
+        NodeMap
+
+        Examples
+        --------
+        >>> m = NodeMap.layer_nodes(0, 8, (5, 8), axis=1).absorbed_at(1)
+        >>> m.absorbed, m.batch_axis, m.full_shape(), m.explicit_shape()
+        (True, 1, (5, 8), (5, 1, 8))
+        """
+        return NodeMap(self.layer, self.unit, self.axis, batch_axis=place, absorbed=True)
+
+    def explicit_shape(self) -> tuple | None:
+        """The tensor's shape with its batch axis of size 1 (inserted at its place if absorbed).
+
+        Returns
+        -------
+        tuple of int or None
+            None for an absorbed map whose batch has no known place.
+        """
+        if not self.absorbed:
+            return self.full_shape()
+        if self.batch_axis is None:
+            return None
+        s = list(self.shape)
+        s.insert(self.batch_axis, 1)
+        return tuple(s)
 
     def with_batch_axis(self, batch_axis: int) -> "NodeMap":
         """The same labels with the batch axis at ``batch_axis`` of the tensor.
@@ -69,7 +138,7 @@ class NodeMap:
         >>> NodeMap.layer_nodes(0, 3, (5, 3), axis=1).with_batch_axis(1).batch_axis
         1
         """
-        return NodeMap(self.layer, self.unit, self.axis, batch_axis=batch_axis)
+        return NodeMap(self.layer, self.unit, self.axis, batch_axis=batch_axis, absorbed=self.absorbed)
 
     def label_axis(self, axis: int):
         """The axis of the labels that holds axis ``axis`` of the tensor (batch included); None for the batch axis.
@@ -79,18 +148,26 @@ class NodeMap:
         >>> m = NodeMap.layer_nodes(0, 3, (5, 3), axis=1).with_batch_axis(1)
         >>> m.label_axis(0), m.label_axis(1), m.label_axis(2)
         (0, None, 1)
+
+        Every axis of an absorbed map's tensor is an axis of its labels.
         """
+        if self.absorbed:
+            return axis
         b = self.batch_axis
         return None if axis == b else axis if axis < b else axis - 1
 
     def full_shape(self, batch: int = 1) -> tuple:
         """The tensor's shape with a batch axis of size ``batch`` at :attr:`batch_axis`.
 
+        For an absorbed map, the shape of its labels (the tensor has no batch axis).
+
         Examples
         --------
         >>> NodeMap.layer_nodes(0, 3, (5, 3), axis=1).with_batch_axis(1).full_shape()
         (5, 1, 3)
         """
+        if self.absorbed:
+            return tuple(self.shape)
         s = list(self.shape)
         s.insert(self.batch_axis, batch)
         return tuple(s)
@@ -254,7 +331,7 @@ class NodeMap:
         NodeMap
         """
         return NodeMap(np.take(self.layer, index, axis=axis), np.take(self.unit, index, axis=axis), self.axis,
-                       batch_axis=self.batch_axis)
+                       batch_axis=self.batch_axis, absorbed=self.absorbed)
 
     def layers_used(self) -> list[int]:
         """Sorted layer indices that appear in the map.

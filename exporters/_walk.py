@@ -22,13 +22,22 @@ and to the operators that do not depend on where the batch is: element-wise oper
 LayerNormalization) and MatMul with a weight. Their handlers see the tensor batch first
 (:attr:`Context.frames <exporters._context.Context>`) and their outputs keep the batch
 axis where it was. Any other operator refuses it with the reason (a cut in lenient mode).
+
+A tensor without a batch axis of its own (a batch of one that a Reshape merged with other
+axes, :attr:`NodeMap.absorbed <exporters._nodemap.NodeMap>`) goes on to the handlers that
+read such a tensor (Reshape, Squeeze, Unsqueeze, Transpose, Gemm, Slice, Gather, Split,
+Concat, Shape) and to the operators that do not depend on the layout: element-wise
+operators, operators on the last axis, MatMul (with a weight, or of two data tensors as in
+attention). Their handlers see the tensor with a leading batch axis of 1, which is what
+it is; their outputs are absorbed too. Any other operator refuses it with the reason.
 """
 
 from __future__ import annotations
 
 import json
 
-from exporters._context import Context, describe
+from exporters._context import ABSORBED, Context, describe
+from exporters._nodemap import NodeMap
 from exporters._fold import fold, is_constant_node, record_constants
 from exporters._inputs import add_input
 from exporters._validate import subgraph_reads, validate_graph
@@ -58,6 +67,9 @@ _LAYOUT_FREE_UNARY = (
 _LAYOUT_FREE_BINARY = ("Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Sum", "Mean", "PRelu")
 #: ... and operators on the last axis (``axis=-1``).
 _LAST_AXIS_OPS = ("Softmax", "LogSoftmax", "Hardmax", "LayerNormalization")
+#: Operators whose handler reads a tensor that has no batch axis of its own (a batch of one merged
+#: with other axes: ``NodeMap.absorbed``); the layout-free operators above, and MatMul, read it too.
+_READS_ABSORBED = ("Reshape", "Squeeze", "Unsqueeze", "Transpose", "Gemm", "Slice", "Gather", "Split", "Concat")
 _REPORT = (
     "this is a bug in netgraph's operator handler, not a problem of the model (a handler states why it cannot "
     "read a node by raising exporters.ops.Unsupported); please report it to the netgraph developers with this "
@@ -92,10 +104,14 @@ def _visit(ctx, node) -> None:
         else:
             fold(ctx, node)
         return
+    absorbed = [i for i in on_path if ctx.maps[i].absorbed]
     for out in node.output:  # the node maps of its outputs must fit the budget
         s = ctx.shape(out)
         if out and s is not None and len(s) >= 1 and None not in s[1:]:
-            ctx.check_labels(s[1:], f"tensor {out!r} of {describe(node)}")
+            ctx.check_labels(s if absorbed and None not in s else s[1:], f"tensor {out!r} of {describe(node)}")
+    if absorbed:
+        _visit_absorbed(ctx, spec, node, on_path, absorbed)
+        return
     takes_batch_last = spec is not None and (spec.reads_batch_last or not spec.supported or spec.reads_shape_only
                                              or node.op_type in _FOLLOWS_BATCH_AXIS)
     moved = sorted({ctx.maps[i].batch_axis for i in on_path} - {0})
@@ -147,6 +163,66 @@ def _not_layout_free(ctx, node, on_path, moved):
     return (f"{where}; netgraph follows such a tensor through Transpose, Squeeze, Unsqueeze, Reshape, Slice, "
             f"Gather, Split, Concat, element-wise operators, MatMul with a weight and operators on the last axis, "
             f"not through {op}: transpose it back to batch-first before it")
+
+
+def _visit_absorbed(ctx, spec, node, on_path, absorbed) -> None:
+    """Hand a node that reads a tensor without a batch axis of its own to its handler, or refuse it."""
+    if spec is None:
+        ctx.unsupported(node, "no handler for this operator")
+    elif node.op_type in _READS_ABSORBED or spec.reads_shape_only or not spec.supported:
+        _run_handler(ctx, spec, node)
+    else:
+        reason = _not_layout_free_absorbed(ctx, node, on_path, absorbed)
+        if reason:
+            ctx.unsupported(node, reason)
+        else:
+            _run_absorbed(ctx, spec, node, on_path)
+
+
+def _not_layout_free_absorbed(ctx, node, on_path, absorbed):
+    """Why ``node`` cannot read its inputs without a batch axis as one sample with a leading batch of 1, or None."""
+    m = ctx.maps[absorbed[0]]
+    where = (f"its input {absorbed[0]!r} (shape {m.shape}) has no batch axis of its own (a Reshape merged the batch "
+             "of one with other axes)")
+    if len(absorbed) != len(on_path):
+        return f"{where}, and its other inputs on the path have one: transpose or reshape them alike first"
+    op = node.op_type
+    if op in _LAYOUT_FREE_UNARY or op in _LAYOUT_FREE_BINARY or op == "MatMul":
+        return None
+    if op in _LAST_AXIS_OPS:
+        a = {x.name: x for x in node.attribute}
+        new_default = op == "LayerNormalization" or ctx.tables.opset.get("ai.onnx", 13) >= 13
+        axis = a["axis"].i if "axis" in a else -1 if new_default else 1
+        if axis in (-1, m.rank - 1):
+            return None
+        return f"{where}; {op} with axis={axis} reads one of its axes"
+    return (f"{where}; netgraph follows such a tensor through Reshape, Squeeze, Unsqueeze, Transpose, Gemm, Slice, "
+            f"Gather, Split, Concat, element-wise operators, MatMul and operators on the last axis, not through {op}: "
+            "give it its batch axis back (a Reshape or Unsqueeze with an axis of size 1) before it")
+
+
+def _run_absorbed(ctx, spec, node, on_path) -> None:
+    """Run a layout-free handler on inputs without a batch axis: seen with a leading batch of 1; outputs absorbed."""
+    saved = {i: ctx.maps[i] for i in on_path}
+    places = {m.batch_axis for m in saved.values()}
+    place = places.pop() if len(places) == 1 else None
+    rank = max(m.rank for m in saved.values())
+    outs = [o for o in node.output if o]
+    for i, m in saved.items():
+        ctx.maps[i] = NodeMap(m.layer, m.unit, m.axis)  # one sample, batch first
+    for name in list(on_path) + outs:
+        ctx.frames[name] = ABSORBED
+    try:
+        _run_handler(ctx, spec, node)
+    finally:
+        for name in list(on_path) + outs:
+            ctx.frames.pop(name, None)
+        ctx.maps.update(saved)
+    for o in outs:
+        m = ctx.maps.get(o)
+        if m is not None and not m.absorbed and m.batch_axis == 0:
+            shift = m.layer.ndim - rank  # broadcasting puts new axes first
+            ctx.maps[o] = m.absorbed_at(None if place is None else min(max(place + shift, 0), m.layer.ndim))
 
 
 def _run_in_frame(ctx, spec, node, on_path, b) -> None:

@@ -205,7 +205,6 @@ _SEQ_FIRST = ("torch exports nn.MultiheadAttention with sequence-first Transpose
               "projections: that layout is another handler's work (issue 11, 'Sequence-first layouts', Gather)")
 
 
-@pytest.mark.xfail(reason=_SEQ_FIRST, strict=False)
 @pytest.mark.parametrize("kind", ["mha", "encoder_layer"])
 def test_torch_multihead_attention_and_encoder_layer(kind):
     torch = pytest.importorskip("torch")

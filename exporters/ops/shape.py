@@ -17,10 +17,15 @@ def shape(ctx, node):
     axis 0 unless a Transpose moved it.
     """
     s = ctx.tables.shapes.get(node.input[0])
-    b = ctx.batch_axis(node.input[0])  # 0 unless a Transpose moved it (a sequence-first layout)
+    # 0 unless a Transpose moved it (a sequence-first layout); None when a batch of one was
+    # merged with other axes (every dim is then known)
+    b = ctx.batch_axis(node.input[0])
+    m = ctx.node_map(node.input[0])
+    if s is None and m is not None and m.absorbed:
+        s = tuple(m.shape)  # the labels have the tensor's shape
     if s is None or not s or any(d is None for k, d in enumerate(s) if k != b):
         return
-    if s[b] is None:
+    if b is not None and b < len(s) and s[b] is None:
         s = tuple(1 if k == b else d for k, d in enumerate(s))
         ctx.tables.batch_dependent.update(o for o in node.output if o)
     if node.op_type == "Size":

@@ -2,7 +2,9 @@
 
 Neither may index the batch axis, wherever it is (a Transpose may have moved it: a
 sequence-first layout); the output keeps the batch axis, shifted when a Gather with a
-scalar index removes an axis before it.
+scalar index removes an axis before it. A tensor without a batch axis of its own (a batch
+of one merged with other axes, :attr:`NodeMap.absorbed <exporters._nodemap.NodeMap>`) is
+indexed on any axis, and the batch's place shifts in the same way.
 """
 
 import numpy as np
@@ -17,7 +19,7 @@ __all__ = ["slice_", "gather"]
 def slice_(ctx, node):
     """Apply constant starts/ends/axes/steps to the labels (never to the batch axis)."""
     m = ctx.node_map(node.input[0])
-    rank = len(m.shape) + 1
+    rank = m.rank
     starts, ends = attr_or_input(ctx, node, "starts", 1), attr_or_input(ctx, node, "ends", 2)
     if starts is None or ends is None:
         raise Unsupported("Slice needs constant starts and ends")
@@ -34,7 +36,8 @@ def slice_(ctx, node):
     idx = tuple(index)
     from exporters._nodemap import NodeMap
 
-    ctx.set_map(node.output[0], NodeMap(m.layer[idx], m.unit[idx], m.axis, batch_axis=m.batch_axis))
+    ctx.set_map(node.output[0], NodeMap(m.layer[idx], m.unit[idx], m.axis, batch_axis=m.batch_axis,
+                                        absorbed=m.absorbed))
 
 
 def gather(ctx, node):
@@ -42,13 +45,19 @@ def gather(ctx, node):
     m = ctx.node_map(node.input[0])
     if m is None or ctx.node_map(node.input[1]) is not None:
         raise Unsupported("only Gather(data, constant indices) is supported")
-    rank = len(m.shape) + 1
+    rank = m.rank
     axis = norm_axis(int(attrs(node).get("axis", 0)), rank)
     la = m.label_axis(axis)
     if la is None:
         raise Unsupported("Gather along the batch axis")
     idx = np.asarray(ctx.const(node.input[1]), dtype=np.int64)
+    if idx.size and not (-m.shape[la] <= int(idx.min()) and int(idx.max()) < m.shape[la]):
+        raise Unsupported(f"its indices (from {int(idx.min())} to {int(idx.max())}) are out of range for axis {axis} "
+                          f"of size {m.shape[la]}")
     idx = np.where(idx < 0, idx + m.shape[la], idx)
     out = m.take(idx, la)
+    if m.batch_axis is None:
+        ctx.set_map(node.output[0], out)
+        return
     b = m.batch_axis + (idx.ndim - 1 if axis < m.batch_axis else 0)
     ctx.set_map(node.output[0], out.with_batch_axis(b) if m.batch_axis else out)

@@ -1,4 +1,8 @@
-"""Split: each output takes its slice of the labels (channel split in ShuffleNet, torch.chunk)."""
+"""Split: each output takes its slice of the labels (channel split in ShuffleNet, torch.chunk).
+
+The batch axis, first unless a Transpose moved it, is never split; a tensor without a batch
+axis of its own (:attr:`NodeMap.absorbed <exporters._nodemap.NodeMap>`) is split on any axis.
+"""
 
 import numpy as np
 
@@ -13,7 +17,7 @@ def split(ctx, node):
     """Slice the labels along the split axis, by the outputs' inferred sizes or the ``split`` sizes."""
     m = ctx.node_map(node.input[0])
     a = attrs(node)
-    rank = len(m.shape) + 1
+    rank = m.rank
     axis = norm_axis(int(a.get("axis", 0)), rank)
     la = m.label_axis(axis)  # the batch axis is 0 unless a Transpose moved it
     if la is None:

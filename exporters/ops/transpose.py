@@ -6,7 +6,10 @@ features) around a recurrent or attention layer, a 2-D (batch, features) tensor 
 into (features, batch) for a Gemm with ``transA=1``) records where the batch axis went
 (:attr:`NodeMap.batch_axis <exporters._nodemap.NodeMap>`) and permutes the labels of the
 other axes: the feature axis still carries the nodes, and a Transpose back restores the
-batch-first layout. ONNX reference: https://onnx.ai/onnx/operators/onnx__Transpose.html
+batch-first layout. A tensor without a batch axis of its own (a batch of one merged with
+other axes, :attr:`NodeMap.absorbed <exporters._nodemap.NodeMap>`) has its labels permuted
+with every axis; the batch's place follows the axis it precedes.
+ONNX reference: https://onnx.ai/onnx/operators/onnx__Transpose.html
 """
 
 from exporters._nodemap import NodeMap
@@ -42,11 +45,23 @@ def permute(nmap, perm) -> NodeMap:
     >>> b = permute(s, [1, 0, 2])
     >>> b.batch_axis, b.shape
     (0, (5, 3))
+
+    torch's attention heads, (sequence, batch x heads, head features) to (batch x heads,
+    sequence, head features), the batch of one merged with the heads (absorbed, before
+    axis 1), goes before axis 0:
+
+    >>> h = permute(NodeMap.layer_nodes(0, 4, (5, 2, 4), axis=2).absorbed_at(1), [1, 0, 2])
+    >>> h.absorbed, h.batch_axis, h.shape, h.explicit_shape()
+    (True, 0, (2, 5, 4), (1, 2, 5, 4))
     """
     perm = [int(p) for p in perm]
-    rank = len(nmap.shape) + 1
+    rank = nmap.rank
     if sorted(perm) != list(range(rank)):
         raise Unsupported(f"perm={perm} is not a permutation of the {rank} axes of its input")
+    if nmap.absorbed:
+        p = nmap.batch_axis
+        place = None if p is None else perm.index(p) if p < rank else perm.index(rank - 1) + 1
+        return nmap.transpose(perm).absorbed_at(place)
     b = nmap.batch_axis
     new_b = perm.index(b)
 
@@ -62,6 +77,5 @@ def permute(nmap, perm) -> NodeMap:
 def transpose(ctx, node):
     """Permute the label arrays with the node's ``perm`` and follow the batch axis."""
     m = ctx.node_map(node.input[0])
-    rank = len(m.shape) + 1
-    perm = list(attrs(node).get("perm") or reversed(range(rank)))
+    perm = list(attrs(node).get("perm") or reversed(range(m.rank)))
     ctx.set_map(node.output[0], permute(m, perm))
