@@ -1,21 +1,57 @@
-"""Flatten: the labels are reshaped as the tensor is.
+"""Flatten: the labels are reshaped as the tensor is, or the map's elements become neurons.
 
-Flatten of an (N, C, H, W) map gives feature ``k`` the node of channel ``k // (H*W)``
-(C order), because it is a reshape of the label array. The batch axis must stay apart.
+**Channels** (``read_onnx(flatten="channels")``, the default). Flatten of an (N, C, H, W)
+map gives feature ``k`` the node of channel ``k // (H*W)`` (C order), because it is a
+reshape of the label array: a dense layer after it is joined to the C channel nodes, each
+of its units by as many connections as it has nonzero weights on that channel's positions.
+
+**Neurons** (``flatten="neurons"``). When the flattened map's nodes have positions (the
+channels of a convolution or pooling, a residual merge of maps, several such layers after
+a Concat; a 1-D map of length L as well as an H x W one), the Flatten adds a layer of one
+node per element of the map, in Flatten's C order (neuron ``c*H*W + h*W + w`` is element
+``(c, h, w)``: channel-major, as torch flattens), of kind ``"merge"`` (no weights of its
+own) and named after the node. Each neuron is joined to the channel it is an element of
+by a skip edge (count 1, weight 1.0), and the flattened features are those neurons, so
+the dense layer after the Flatten is joined to each neuron by one connection per nonzero
+weight (Dey et al.'s layer of 4096 neurons after a conv stack). The neuron layer's shape
+is recorded as ``graph.metadata["node_shape:<layer>"]`` (``"256x4x4"``), so that
+:func:`netgraph.scatter.scatter` cuts it into 3-D cuboids by itself. With count matrices
+the paths through the neurons are the channel reading's connections (channel ``c`` to
+unit ``j``: one path through each neuron of ``c`` that ``j`` has a nonzero weight on);
+with binary matrices they are not (one edge per channel in the channel reading).
+
+A Flatten whose map has no positions to split is read as in the channel reading in both
+modes: a map that is already flat (a dense layer's output), a map with one element per
+node (a (C, 1, 1) global pooling), or a map of an input layer (an image read only through
+Flatten already has one node per element; an input's channel nodes are kept).
+
+A map a constant ``Pad`` padded (:mod:`exporters.ops.pad`): its padded positions hold a
+constant, not an element of a channel, so their neurons get no skip edge (no path reaches
+them); the dense layer's weights on them are still junction edges, as in the channel
+reading, where a dense layer counts its weights on padded positions.
 ONNX operator reference: https://onnx.ai/onnx/operators/onnx__Flatten.html
 """
 
+import logging
+
 import numpy as np
 
+from exporters._nodemap import NodeMap
 from exporters.ops import Unsupported, register
-from exporters.ops._util import attrs
+from exporters.ops._util import attrs, real_region
 
-__all__ = ["flatten"]
+__all__ = ["flatten", "NEURON_KIND"]
+
+#: The kind of the layer of neurons a Flatten adds in the neuron reading: weightless, like
+#: the merge layer of a residual Add (:data:`netgraph.graph.LAYER_KINDS`).
+NEURON_KIND = "merge"
+
+log = logging.getLogger(__name__)
 
 
 @register("Flatten", input_layout="flat")
 def flatten(ctx, node):
-    """Flatten with ``axis`` = 1 (or a larger axis over size-1 dims)."""
+    """Flatten with ``axis`` = 1 (or a larger axis over size-1 dims); a layer of neurons if asked."""
     m = ctx.node_map(node.input[0])
     rank = len(m.shape) + 1
     axis = attrs(node).get("axis", 1)
@@ -24,4 +60,40 @@ def flatten(ctx, node):
         raise Unsupported("Flatten with axis=0 merges the batch axis into the features")
     if int(np.prod(m.shape[: axis - 1], dtype=np.int64)) != 1:
         raise Unsupported(f"Flatten with axis={axis} merges feature axes into the batch axis")
-    ctx.set_map(node.output[0], m.reshape((int(np.prod(m.shape[axis - 1:], dtype=np.int64)),)))
+    size = int(np.prod(m.shape[axis - 1:], dtype=np.int64))
+    flat = m.reshape((size,))
+    if getattr(ctx, "flatten", "channels") == "neurons" and _has_positions(ctx, flat):
+        flat = _neurons(ctx, node, m, flat)
+    ctx.set_map(node.output[0], flat)
+
+
+def _has_positions(ctx, flat) -> bool:
+    """True if some node labels several elements and every node is a channel of a map (not an input's)."""
+    layers = ctx.layers
+    used = flat.layers_used()
+    if any(layers[li].kind == "input" or not layers[li].spatial_shape for li in used):
+        return False
+    keys = np.asarray(flat.layer, dtype=np.int64) * (1 + max(layers[li].size for li in used)) + flat.unit
+    return np.unique(keys).size < flat.shape[0]
+
+
+def _neurons(ctx, node, m, flat) -> NodeMap:
+    """The layer of one neuron per element of the map, joined to its channel by a skip edge; its map."""
+    size = flat.shape[0]
+    li = ctx.new_layer(node, kind=NEURON_KIND, size=size, spatial=(), tensor=node.output[0])
+    name = ctx.layers[li].name
+    positions = np.arange(size)
+    region = real_region(ctx, node.input[0])
+    if region is not None:  # constant padding: those positions are no element of a channel
+        real = np.zeros(m.shape, dtype=bool)
+        real[tuple(slice(lo, hi) for lo, hi in region)] = True
+        positions = positions[real.reshape(-1)]
+        log.info("Flatten node %r: %d of the %d neurons of layer %r are constant padding (no channel edge)",
+                 node.name, size - positions.size, size, name)
+    source = (np.ascontiguousarray(flat.layer).reshape(-1), np.ascontiguousarray(flat.unit).reshape(-1))
+    ones = np.ones(positions.size, dtype=np.int64)
+    ctx.connect(li, positions, positions, ones, ones.astype(np.float64), source, node, kind="skip")
+    notes = getattr(ctx, "notes", None)
+    if notes is not None:  # the row-major shape the neurons come from, for the windows of netgraph.scatter
+        notes[f"node_shape:{name}"] = "x".join(str(int(d)) for d in m.shape)
+    return NodeMap.layer_nodes(li, size, (size,), 0)
