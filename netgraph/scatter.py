@@ -38,7 +38,11 @@ image input into 2-D tiles, ``(C, H, W)`` a flattened map into 3-D cuboids (chan
 where Dey's Keras code assumes channels last); the counts are then those that tile the
 shape (the rule takes the nearest), laid out as the grid of :func:`netgraph._windows.grid`.
 A node of a convolutional layer read from ONNX is a whole channel, so such a layer's windows
-are blocks of channels: the shapes apply to layers whose nodes are single neurons.
+are blocks of channels: the shapes apply to layers whose nodes are single neurons. Read with
+``exporters.read_onnx(model, flatten="neurons")``, a convolutional map flattened into a dense
+layer becomes a layer of C x H x W neurons whose shape the reader records
+(:func:`model_shapes`), so the dense junction's left windows are 3-D cuboids with no
+argument; the default chain then starts at that layer (:func:`neuron_layers`).
 
 References
 ----------
@@ -63,7 +67,8 @@ from netgraph.exceptions import InvalidParameterError, PathOverflowError
 from netgraph.graph import LayeredGraph
 from netgraph.utils.check import check_int
 
-__all__ = ["scatter", "ScatterEntry", "ScatterResult", "window_matrices", "nearest_divisor", "model_shapes", "RULES"]
+__all__ = ["scatter", "ScatterEntry", "ScatterResult", "window_matrices", "nearest_divisor", "model_shapes",
+           "neuron_layers", "RULES"]
 
 #: How an entry's windows were chosen: the fixed fan (Dey's rule), the mean fan rounded to
 #: the nearest divisor of the layer size (the nearest count that tiles its shape), or a
@@ -362,14 +367,50 @@ def _binary_adjacency(graph: LayeredGraph, source: str, target: str, include_ski
     return sp.csr_array((np.ones(total.nnz, dtype=np.int64), total.indices, total.indptr), shape=total.shape)
 
 
+def neuron_layers(graph: LayeredGraph) -> list[str]:
+    """The layers of neurons a flattened map became (``read_onnx(..., flatten="neurons")``), in topological order.
+
+    Such a layer has kind ``"merge"`` and was made by a ``Flatten`` node
+    (:mod:`exporters.ops.flatten`): one node per element of a convolutional map, each
+    joined to its channel by a skip edge.
+
+    Parameters
+    ----------
+    graph : LayeredGraph
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> from netgraph import Junction, Layer, LayeredGraph
+    >>> skip = [[1, 0], [1, 0], [0, 1], [0, 1]]
+    >>> g = LayeredGraph([Layer("c", 2, "conv", (1, 2)), Layer("f", 4, "merge", op="Flatten"), Layer("y", 1, "dense")],
+    ...                  [Junction("c", "f", skip, skip, op="Flatten", kind="skip"),
+    ...                   Junction("f", "y", [[1, 1, 1, 1]], [[1.0] * 4], op="Gemm")])
+    >>> neuron_layers(g)
+    ['f']
+    """
+    return [layer.name for layer in graph.layers if layer.kind == "merge" and layer.op == "Flatten"]
+
+
 def _default_chain(graph: LayeredGraph) -> list[str]:
-    """The layers junctions touch, in topological order, when the learnable junctions form a chain."""
-    learnable = [j for j in graph.junctions if j.learnable]
+    """The layers junctions touch, in topological order, when the learnable junctions form a chain.
+
+    When the graph holds a layer of neurons of a flattened map (:func:`neuron_layers`), the
+    chain starts at the last one: the dense part after the convolutions, as Dey et al. score it
+    (the skip edges from a channel to its own neurons are a reshape, not a connection pattern).
+    """
     touched = {j.source for j in graph.junctions} | {j.target for j in graph.junctions}
     names = [name for name in graph.layer_names if name in touched]
+    neurons = [name for name in neuron_layers(graph) if name in touched]
+    if neurons:
+        names = names[names.index(neurons[-1]):]
     position = {name: i for i, name in enumerate(names)}
+    learnable = [j for j in graph.junctions if j.learnable and j.target in position]
     for j in learnable:
-        if position[j.target] != position[j.source] + 1:
+        if position[j.target] != position.get(j.source, -2) + 1:
             raise InvalidParameterError(
                 f"layers must be given: the learnable junctions of the graph do not form one chain "
                 f"(junction {j.source!r} -> {j.target!r} skips or branches); name the chain's layers in order")
@@ -407,8 +448,10 @@ def model_shapes(graph: LayeredGraph, names: Sequence[str] | None = None) -> dic
 
     :func:`exporters.read_onnx` records ``graph.metadata["node_shape:<layer>"]`` (as
     ``"1x28x28"``) for an input whose (batch-less) shape the model flattens into a dense
-    layer, in row-major order. The axes of size 1 are dropped; a shape of more than three
-    other axes, or one whose product is not the layer's size, is not used.
+    layer, and, read with ``flatten="neurons"``, for the layer of neurons of a flattened
+    convolutional map (``"256x4x4"``), in row-major order. The axes of size 1 are dropped; a
+    shape of more than three other axes, or one whose product is not the layer's size, is
+    not used.
 
     Parameters
     ----------
@@ -473,7 +516,9 @@ def scatter(graph, *, layers: Sequence[str] | None = None, windows: Mapping[str,
         The chain ``X_1, ..., X_{J+1}``: junction ``i`` is the learnable junctions from
         ``X_i`` to ``X_{i+1}``, or their skip junctions when no learnable one joins them (a
         residual merge layer). Default: the layers the junctions touch, in topological
-        order, when every learnable junction joins two consecutive ones (an error otherwise).
+        order, when every learnable junction joins two consecutive ones (an error otherwise);
+        from the last layer of neurons of a flattened map on, if the graph has one
+        (:func:`neuron_layers`: a model read with ``flatten="neurons"``).
     windows : mapping of str to int, optional
         Window counts that override the rule, by entry label (``{"S_1f": 4, "S_b": 2}``);
         each must tile the layer it cuts (divide its size, for 1-D windows).
@@ -483,7 +528,8 @@ def scatter(graph, *, layers: Sequence[str] | None = None, windows: Mapping[str,
         convolutional map flattened into a dense layer, cut into 3-D cuboids. A layer not
         named takes the shape the ONNX reader recorded for it (:func:`model_shapes`: an
         image input that the model flattens into a dense layer, ``(H, W)`` or ``(C, H,
-        W)``), else 1-D windows (blocks of consecutive nodes); ``(N,)`` asks for 1-D
+        W)``, or the neurons of a flattened map read with ``flatten="neurons"``), else 1-D
+        windows (blocks of consecutive nodes); ``(N,)`` asks for 1-D
         windows. With a shape, the rule picks the window count that tiles it nearest to the
         fan; see :mod:`netgraph._windows` for the grid.
     active : mapping of str to int, optional

@@ -7,7 +7,8 @@
 * :func:`write_ccdf_figure` draws the CCDF figure of ``fit --plot`` and ``demo``;
 * ``add_*`` add the arguments several subcommands share, with the same help everywhere:
   :func:`add_model_argument` adds ``MODEL``, ``--allow-pickle``, ``--max-bytes``,
-  ``--input-shape`` and ``--input-value`` to every subcommand that reads a model, and
+  ``--input-shape``, ``--input-value``, ``--recurrent-gates`` and ``--flatten`` to every
+  subcommand that reads a model, and
   :func:`model_options` gives :func:`read_model` their values.
 
 Examples
@@ -17,7 +18,7 @@ Examples
 >>> add_model_argument(p)
 >>> add_lenient_option(p)
 >>> p.parse_args(["m.onnx", "--lenient"])
-Namespace(model='m.onnx', allow_pickle=False, max_bytes=4294967296, input_shape=[], input_value=[], recurrent_gates='fold', lenient=True)
+Namespace(model='m.onnx', allow_pickle=False, max_bytes=4294967296, input_shape=[], input_value=[], recurrent_gates='fold', flatten='channels', lenient=True)
 >>> model_options(p.parse_args(["m.onnx", "--input-shape", "x=1,3,32,32", "--input-value", "sr=16000"]))["input_shapes"]
 {'x': (1, 3, 32, 32)}
 """
@@ -74,7 +75,7 @@ ALLOW_PICKLE_HELP = ("read a MODEL that is an igraph pickle (.pickle, .pkl): loa
 
 def read_model(model, *, lenient: bool = False, allow_pickle: bool = False,
                max_bytes: int = DEFAULT_MAX_BYTES, input_shapes=None, input_values=None,
-               recurrent_gates: str = "fold") -> LayeredGraph:
+               recurrent_gates: str = "fold", flatten: str = "channels") -> LayeredGraph:
     """Read ``MODEL``: a graph file by its suffix, otherwise an ONNX model.
 
     ``model`` is looked at with :func:`os.stat` only before a reader opens it, so a FIFO
@@ -99,6 +100,11 @@ def read_model(model, *, lenient: bool = False, allow_pickle: bool = False,
     recurrent_gates : {"fold", "separate"}, default "fold"
         Passed to :func:`exporters.read_onnx` (``--recurrent-gates``); a graph file keeps
         the layers it was written with.
+    flatten : {"channels", "neurons"}, default "channels"
+        Passed to :func:`exporters.read_onnx` (``--flatten``): a convolutional map flattened
+        into a dense layer keeps its channel nodes, or becomes a layer of C x H x W neurons;
+        with a graph file, anything but ``"channels"`` is an error (its layers were read
+        already).
 
     Returns
     -------
@@ -112,7 +118,7 @@ def read_model(model, *, lenient: bool = False, allow_pickle: bool = False,
         If ``model`` is a directory, a FIFO, a device or anything but a regular file,
         cannot be looked at, or is not a model the reader understands.
     InvalidParameterError
-        ``input_shapes`` or ``input_values`` given with a graph file.
+        ``input_shapes``, ``input_values`` or ``flatten="neurons"`` given with a graph file.
     NetgraphError
         Whatever else the reader raises on bad input (an unsupported operator, a
         pickle without ``allow_pickle``, ...).
@@ -148,6 +154,12 @@ def read_model(model, *, lenient: bool = False, allow_pickle: bool = False,
             flag = "--input-shape" if input_shapes else "--input-value"
             raise InvalidParameterError(f"{flag} applies to ONNX models; {path!r} is a graph file, whose layers "
                                         "are already sized: drop the flag, or give the ONNX model")
+        if flatten != "channels":
+            from netgraph.exceptions import InvalidParameterError
+
+            raise InvalidParameterError(f"--flatten {flatten} applies to ONNX models; {path!r} is a graph file, "
+                                        "whose layers were read already: give the ONNX model, or export the graph "
+                                        f"file with --flatten {flatten}")
         return read_graph(path, allow_pickle=allow_pickle, max_bytes=max_bytes)
     from exporters import read_onnx
 
@@ -155,6 +167,8 @@ def read_model(model, *, lenient: bool = False, allow_pickle: bool = False,
     fixed = {k: v for k, v in (("input_shapes", input_shapes), ("input_values", input_values)) if v}
     if recurrent_gates != "fold":
         fixed["recurrent_gates"] = recurrent_gates
+    if flatten != "channels":
+        fixed["flatten"] = flatten
     return read_onnx(path, lenient=lenient, max_bytes=max_bytes, **fixed)
 
 
@@ -209,7 +223,11 @@ def write_ccdf_figure(path, degrees: dict, fits: dict, notes: dict) -> None:
 
 
 def add_model_argument(parser) -> None:
-    """Add the ``MODEL`` argument (an ONNX model or a graph file), ``--allow-pickle`` and ``--max-bytes``."""
+    """Add the ``MODEL`` argument (an ONNX model or a graph file) and the reader's options.
+
+    ``--allow-pickle``, ``--max-bytes``, ``--input-shape``, ``--input-value``,
+    ``--recurrent-gates`` and ``--flatten``; :func:`model_options` gives their values.
+    """
     parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
     parser.add_argument("--allow-pickle", action="store_true", help=ALLOW_PICKLE_HELP)
     parser.add_argument("--max-bytes", type=byte_size, default=DEFAULT_MAX_BYTES, metavar="SIZE",
@@ -227,6 +245,11 @@ def add_model_argument(parser) -> None:
     parser.add_argument("--recurrent-gates", choices=("fold", "separate"), default="fold",
                         help="LSTM, GRU and RNN gates: summed into each hidden unit (fold, the default) or kept as a "
                              "layer per gate (separate)")
+    parser.add_argument("--flatten", choices=("channels", "neurons"), default="channels",
+                        help="a convolutional map flattened into a dense layer: its channel nodes (channels, the "
+                             "default) or a layer of one neuron per element, C x H x W, joined to its channel "
+                             "(neurons: the dense weights are edges of single neurons, and scatter cuts them into "
+                             "3-D cuboids)")
 
 
 def _name_and_text(text: str, flag: str, example: str):
@@ -341,7 +364,7 @@ def model_options(args) -> dict:
     -------
     dict
         ``lenient``, ``allow_pickle``, ``max_bytes``, ``input_shapes``,
-        ``input_values`` and ``recurrent_gates``.
+        ``input_values``, ``recurrent_gates`` and ``flatten``.
 
     Raises
     ------
@@ -352,7 +375,8 @@ def model_options(args) -> dict:
             "max_bytes": args.max_bytes,
             "input_shapes": _by_name(getattr(args, "input_shape", ()), "--input-shape"),
             "input_values": _by_name(getattr(args, "input_value", ()), "--input-value"),
-            "recurrent_gates": getattr(args, "recurrent_gates", "fold")}
+            "recurrent_gates": getattr(args, "recurrent_gates", "fold"),
+            "flatten": getattr(args, "flatten", "channels")}
 
 
 def add_lenient_option(parser) -> None:

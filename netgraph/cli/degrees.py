@@ -3,12 +3,17 @@
 ::
 
     netgraph degrees MODEL [--json] [-o FILE] [--lenient] [--include-output] [--include-skip]
-                           [--direction {both,in,out}] [--allow-pickle]
+                           [--direction {both,in,out}] [--flatten {channels,neurons}] [--allow-pickle]
 
 The degrees are those of :func:`netgraph.layer_degrees` (scalar connections; by default
 the junctions into the output layers and the skip junctions are left out). The table
 gives each layer's minimum, mean and maximum; ``--json`` writes the document of
 :func:`degrees_document`, every node's degree in unit order.
+
+With ``--flatten neurons`` the dense layer after a flattened map keeps its degrees, but the
+convolutional layer's upper connections go to the layer of neurons through skip edges
+(left out unless ``--include-skip``, and then one per neuron, not the dense connections):
+for Hou & Kwok's degrees, read the channels (the default).
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ took), the *coverage* (how many of the model's learnable operators became juncti
 each one that did not with its reason) and one line per operator a lenient read cut.
 With ``--json``, the same as one JSON document: the graph's tables
 (:meth:`~netgraph.LayeredGraph.to_dict`) with ``model`` and ``coverage``.
+``--flatten neurons`` shows the layer of neurons a flattened convolutional map becomes
+(kind ``merge``, made by the ``Flatten``) and its ``node_shape`` in the metadata.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@
 
     netgraph paths MODEL [--from X --to Y] [--weight {binary,count,abs}] [--mode {exact,float,log}]
                    [--no-skip] [--json] [-o FILE] [--matrix FILE] [--lenient] [--allow-pickle]
+                   [--flatten {channels,neurons}]
 
 The counts are those of :func:`netgraph.paths.path_counts` (layer names as ``netgraph
 info`` prints them). The summary gives the matrix's shape and stored entries, the
@@ -13,6 +14,11 @@ of Y) and fan-out (per node of X); ``--json`` writes the document of
 written only with ``--matrix FILE``: a scipy ``.npz`` file (:func:`scipy.sparse.load_npz`
 reads it) when FILE ends in ``.npz``, otherwise a CSV list of ``row,column,value``
 triplets (row: node of Y, column: node of X).
+
+With ``--flatten neurons`` a convolutional map flattened into a dense layer is a layer of
+C x H x W neurons joined to their channels by skip edges (``--no-skip`` cuts the paths
+there): ``--weight count`` gives the same counts as the channel reading, ``--weight
+binary`` counts one path per neuron where the channel reading has one edge per channel.
 
 Without ``--from`` and ``--to`` the summary is the whole network's
 (:func:`network_document`): the input-to-output paths, SynFlow's path norm, and the

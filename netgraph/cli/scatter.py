@@ -5,14 +5,17 @@
     netgraph scatter MODEL [--json] [-o FILE] [--lenient] [--layers X1,X2,...]
                            [--windows LABEL=COUNT,...] [--shapes LAYER=AxB[xC],...]
                            [--active LAYER=COUNT,...]
-                           [--allow-pickle] [--max-bytes SIZE]
+                           [--flatten {channels,neurons}] [--allow-pickle] [--max-bytes SIZE]
 
 The entries are those of :func:`netgraph.scatter.scatter`: ``S_1f, S_1b, ...`` for each
 junction of the chain, then ``S_f, S_b`` for the whole chain when it has more than one
 junction. Each line of the table says how its windows were chosen (the fixed fan, the
 mean fan rounded to the nearest count that tiles the layer, or ``--windows``); ``--shapes``
 cuts a flat layer into 2-D tiles or 3-D cuboids instead of blocks of consecutive nodes;
-``--active`` leaves padding nodes out of the averages.
+``--active`` leaves padding nodes out of the averages. ``--flatten neurons`` reads a
+convolutional map flattened into a dense layer as a layer of C x H x W neurons, which the
+dense junction's windows cut into 3-D cuboids with no ``--shapes``, and the default chain
+starts at that layer (Dey et al.'s conv + CLs networks).
 ``--json`` writes the document of :func:`scatter_document`.
 """
 
