@@ -1,5 +1,9 @@
 """Attention: the projections are junctions, softmax(Q K^T) V keeps V's feature nodes.
 
+torch's own ``nn.MultiheadAttention`` and ``nn.TransformerEncoderLayer`` are read in strict
+mode: their sequence-first Reshapes merge the batch of one with the heads and the rows
+(see tests/test_exporter_seqfirst.py for the rule, on helper-built models).
+
 Each junction is checked against the weight that made it (one connection per nonzero
 weight and token, as a token-wise MatMul); the attention weights are computed and make
 no junction.
@@ -201,10 +205,6 @@ def test_torch_scaled_dot_product_attention_block(sdpa):
         np.testing.assert_allclose(j.weight.toarray(), lin.weight.detach().numpy() * T, rtol=1e-5, atol=1e-6)
 
 
-_SEQ_FIRST = ("torch exports nn.MultiheadAttention with sequence-first Transposes and a Gather of the packed "
-              "projections: that layout is another handler's work (issue 11, 'Sequence-first layouts', Gather)")
-
-
 @pytest.mark.parametrize("kind", ["mha", "encoder_layer"])
 def test_torch_multihead_attention_and_encoder_layer(kind):
     torch = pytest.importorskip("torch")
@@ -228,10 +228,16 @@ def test_torch_multihead_attention_and_encoder_layer(kind):
     in_proj = att.in_proj_weight.detach().numpy()  # (3E, E): query, key, value rows
     (j_in,) = [j for j in g.junctions if j.count.shape == (3 * E, E)]
     np.testing.assert_array_equal(j_in.count.toarray(), (in_proj != 0) * T)
+    np.testing.assert_allclose(j_in.weight.toarray(), in_proj * T, rtol=1e-5, atol=1e-6)
     (j_out,) = [j for j in g.junctions if j.source == j_in.target]
     wo = att.out_proj.weight.detach().numpy()
     np.testing.assert_array_equal(j_out.count.toarray()[:, 2 * E:], (wo != 0) * T)  # from V's nodes only
     assert j_out.count.toarray()[:, :2 * E].sum() == 0
+    np.testing.assert_allclose(j_out.weight.toarray()[:, 2 * E:], wo * T, rtol=1e-5, atol=1e-6)
+    fc = model.fc if kind == "mha" else model[1]  # the Linear after the block reads the output projection's nodes
+    j_fc = next(j for j in g.junctions if j.learnable and j.source != j_in.source and j.count.shape == (3, E))
+    np.testing.assert_array_equal(j_fc.count.toarray(), (fc.weight.detach().numpy() != 0) * T)
+    assert g.metadata["coverage"].split(" of ")[0] == g.metadata["learnable_operators"]
 
 
 def test_einsum_projection_from_heads_contracts_two_letters():
