@@ -475,8 +475,10 @@ def model_shapes(graph: LayeredGraph, names: Sequence[str] | None = None) -> dic
     out = {}
     for name in graph.layer_names if names is None else names:
         text = graph.metadata.get(f"node_shape:{name}")
+        if not text:
+            continue
         try:
-            dims = tuple(int(t) for t in str(text).split("x")) if text else ()
+            dims = tuple(int(t) for t in str(text).split("x"))
         except ValueError:
             continue
         dims = tuple(d for d in dims if d != 1) or (1,)
