@@ -184,3 +184,53 @@ def test_a_convolution_flattened_into_a_dense_layer(capsys, tmp_path):
     assert [e["rule"] for e in doc["entries"]] == ["mean fan", "mean fan", "fixed fan", "mean fan", "given",
                                                    "mean fan"]
     assert (doc["entries"][5]["windows"], doc["entries"][5]["ideal"]) == (2, 1.25)
+
+
+@pytest.fixture
+def cuboid_file(tmp_path):
+    """The hand model of tests/test_flatten_neurons.py: a (2, 4, 4) map of 32 neurons into a Gemm of 16 units."""
+    from tests.test_flatten_neurons import hand_model
+
+    path = tmp_path / "cuboids.onnx"
+    onnx.save(hand_model()[0], path)
+    return str(path)
+
+
+def test_flatten_neurons_gives_cuboids(capsys, cuboid_file):
+    code, out, err = run(capsys, "scatter", cuboid_file, "--json", "--flatten", "neurons")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["layers"] == ["flatten", "fc"] and doc["labels"] == ["S_1f", "S_1b"]
+    assert [e["grid"] for e in doc["entries"]] == [[1, 2, 2], [2]]
+    assert doc["vector"] == [40 / 64, 0.75]  # by hand in tests/test_flatten_neurons.py
+    code, out, err = run(capsys, "scatter", cuboid_file, "--json")  # the channel reading: 2 channel nodes
+    assert code == 0, err
+    assert json.loads(out)["layers"] == ["x", "conv", "fc"]
+
+
+def test_flatten_neurons_on_the_other_model_readers(capsys, cuboid_file):
+    code, out, err = run(capsys, "info", cuboid_file, "--json", "--flatten", "neurons")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert [(layer["name"], layer["size"], layer["kind"]) for layer in doc["layers"]] == [
+        ("x", 1, "input"), ("conv", 2, "conv"), ("flatten", 32, "merge"), ("fc", 16, "dense")]
+    assert doc["metadata"]["node_shape:flatten"] == "2x4x4"
+    counts = {}
+    for flatten in ("channels", "neurons"):
+        code, out, err = run(capsys, "paths", cuboid_file, "--json", "--from", "conv", "--to", "fc", "--weight",
+                             "count", "--flatten", flatten)
+        assert code == 0, err
+        counts[flatten] = json.loads(out)
+    # from the channels to the units: one path (a connection) per nonzero weight of the Gemm, 16 x 4 of them
+    assert counts["neurons"]["paths"] == counts["channels"]["paths"] == 64
+    code, out, err = run(capsys, "degrees", cuboid_file, "--json", "--flatten", "neurons", "--include-output")
+    assert code == 0, err
+    degrees = {layer["name"]: layer["degrees"] for layer in json.loads(out)["layers"]}
+    assert degrees["flatten"] == [2] * 32 and degrees["fc"] == [4] * 16  # fan-out 2, fan-in 4; skip edges left out
+
+
+def test_flatten_neurons_with_a_graph_file_is_refused(capsys, graph_file):
+    code, _, err = run(capsys, "scatter", graph_file, "--flatten", "neurons")
+    assert_one_line_error(code, err, "--flatten neurons applies to ONNX models", "is a graph file")
+    code, _, err = run(capsys, "scatter", graph_file, "--flatten", "cuboids")
+    assert code == 2 and "invalid choice: 'cuboids'" in err
