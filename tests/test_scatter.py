@@ -500,3 +500,40 @@ def test_an_image_input_read_from_onnx_is_cut_into_tiles(tmp_path):
     flat = scatter(g, windows={"S_1f": 4}, shapes={"x": (16,)})  # (N,) asks for 1-D windows
     assert flat.entries[0].grid == (4,)
     assert flat.entries[0].value == pytest.approx(brute_tiled_entry(a1, (16,), 4, True), abs=1e-12)
+
+
+def neuron_graph(extra=()):
+    """x (1) -> conv (2 channels of 1 x 2) -> neurons f (4, by skip edges) -> y (2) [+ extra junctions]."""
+    skip = np.array([[1, 0], [1, 0], [0, 1], [0, 1]])
+    dense = np.array([[1, 0, 1, 0], [0, 1, 0, 1]])
+    layers = [Layer("x", 1, "input"), Layer("conv", 2, "conv", (1, 2)), Layer("f", 4, "merge", op="Flatten"),
+              Layer("y", 2, "dense")]
+    junctions = [Junction("x", "conv", [[2], [2]], [[1.0], [1.0]], op="Conv"),
+                 Junction("conv", "f", skip, skip, op="Flatten", kind="skip"),
+                 Junction("f", "y", dense, dense, op="Gemm"), *extra]
+    return LayeredGraph(layers, junctions, metadata={"node_shape:f": "2x1x2"})
+
+
+def test_the_default_chain_starts_at_the_neurons_of_a_flattened_map():
+    from netgraph.scatter import model_shapes, neuron_layers
+
+    g = neuron_graph()
+    assert neuron_layers(g) == ["f"] and model_shapes(g) == {"f": (2, 2)}
+    result = scatter(g)
+    assert result.layers == ("f", "y") and result.entries[0].grid == (2, 1)
+    # each unit hears one neuron of each channel: both 1 x 2 windows (one channel each)
+    assert result.vector.tolist() == [1.0, 1.0]
+    assert scatter(g, layers=["x", "conv", "f", "y"]).layers == ("x", "conv", "f", "y")
+
+
+def test_a_learnable_junction_into_the_chain_from_before_the_neurons_needs_layers():
+    side = Junction("conv", "y", [[1, 0], [0, 1]], [[1.0, 0], [0, 1.0]], op="Gemm", node="lateral")
+    with pytest.raises(InvalidParameterError, match="junction 'conv' -> 'y' skips or branches"):
+        scatter(neuron_graph([side]))
+
+
+def test_model_shapes_skips_layers_without_a_recorded_shape():
+    from netgraph.scatter import model_shapes
+
+    g = chain_graph(np.ones((1, 1)))
+    assert model_shapes(g) == {}
