@@ -100,6 +100,9 @@ def test_a_batch_of_two_is_never_merged_with_the_heads():
 def test_an_unknown_batch_is_never_merged_with_the_heads():
     with pytest.raises(UnsupportedOperatorError, match=r"Reshape node 'q_heads'.*size unknown"):
         read_onnx(_mha(x_shape=["N", T, E]))
+    g = read_onnx(_mha(x_shape=["N", T, E]), input_shapes={"x": (1, T, E)})  # the remedy the message gives
+    assert [j.node for j in g.junctions] == ["in_proj", "out_proj", "fc"]
+    np.testing.assert_array_equal(g.junctions[1].count.toarray()[:, 2 * E:], (W_OUT != 0) * T)
 
 
 def test_the_lenient_reading_of_a_batch_of_two_cuts_at_the_heads():
