@@ -11,7 +11,7 @@ weights: one connection per nonzero weight and token (a token-wise layer).
 
 import numpy as np
 import pytest
-from onnx import helper
+from onnx import TensorProto, helper
 
 from exporters import read_onnx
 from exporters._nodemap import NodeMap
@@ -246,3 +246,19 @@ def test_torch_transformer_encoder_layer_ffn_layernorm_and_residuals():
         w = lin.weight.detach().numpy()
         np.testing.assert_array_equal(j.count.toarray(), (w != 0) * T)
         np.testing.assert_allclose(j.weight.toarray(), w * T, rtol=1e-5, atol=1e-6)
+
+
+def test_an_embedding_of_token_ids_without_a_batch_axis():
+    # ids.view(-1) -> Embedding -> Linear -> view(1, L, 3): every position reads the table
+    table, w = _w((10, 4), 11), _w((4, 3), 12)
+    nodes = [helper.make_node("Reshape", ["ids", "flat"], ["f"]),         # (1, 6) -> (6,)
+             helper.make_node("Gather", ["table", "f"], ["e"], name="emb"),
+             helper.make_node("MatMul", ["e", "W"], ["m"], name="fc"),
+             helper.make_node("Reshape", ["m", "back"], ["y"])]           # (1, 6, 3)
+    model = make_model(nodes, [vi("ids", [1, 6], TensorProto.INT64)], [vi("y", None)],
+                       [init("table", table), init("W", w), _ints("flat", [6]), _ints("back", [1, 6, 3])])
+    g = read_onnx(model)
+    j_emb, j_fc = g.junctions
+    assert g.layer("ids").kind == "vocabulary" and g.layer("ids").size == 10
+    np.testing.assert_array_equal(j_emb.count.toarray(), (table.T != 0) * 6)
+    np.testing.assert_array_equal(j_fc.count.toarray(), (w.T != 0) * 6)

@@ -76,4 +76,6 @@ def embedding(ctx, node):
     li = ctx.new_layer(node, kind="embedding", size=dim, spatial=spatial, tensor=node.output[0])
     vec = (np.full(vocab, li_vocab, dtype=np.int64), np.arange(vocab, dtype=np.int64))
     ctx.connect_dense(li, table.T, vec, node, positions=positions)
-    ctx.set_map(node.output[0], NodeMap.layer_nodes(li, dim, spatial + (dim,), len(spatial)))
+    out = NodeMap.layer_nodes(li, dim, spatial + (dim,), len(spatial))
+    # ids without a batch axis of their own (a batch of one merged with the positions): so is the output
+    ctx.set_map(node.output[0], out.absorbed_at(ids.batch_axis) if ids.absorbed else out)
