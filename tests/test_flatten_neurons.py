@@ -107,6 +107,31 @@ def test_count_paths_equal_the_channel_reading_binary_paths_do_not(seed):
     assert (blocks > 1).any()
 
 
+def test_abs_paths_sum_the_absolute_weights_of_each_position():
+    model, wg, (c, h, w) = conv_flatten_gemm(seed=5)
+    blocks = wg.astype(np.float64).reshape(5, c, h * w)
+    neurons = path_counts(read_onnx(model, flatten="neurons"), "conv", "fc", weight="abs", mode="float").toarray()
+    channels = path_counts(read_onnx(model), "conv", "fc", weight="abs", mode="float").toarray()
+    np.testing.assert_allclose(neurons, np.abs(blocks).sum(axis=2), rtol=1e-12)
+    np.testing.assert_allclose(channels, np.abs(blocks.sum(axis=2)), rtol=1e-12)
+
+
+def test_degrees_of_the_dense_layer_are_kept_the_convolutions_upper_ones_become_skip_edges():
+    from netgraph import degrees
+
+    model, wg, (c, h, w) = conv_flatten_gemm(seed=1)
+    neurons, channels = read_onnx(model, flatten="neurons"), read_onnx(model)
+    for direction in ("in", "out", "both"):
+        np.testing.assert_array_equal(degrees(neurons, "fc", direction=direction, include_output=True),
+                                      degrees(channels, "fc", direction=direction, include_output=True))
+    np.testing.assert_array_equal(degrees(channels, "conv", direction="out", include_output=True),
+                                  (wg != 0).reshape(5, c, h * w).sum(axis=(0, 2)))
+    assert degrees(neurons, "conv", direction="out", include_output=True).tolist() == [0] * c
+    assert degrees(neurons, "conv", direction="out", include_skip=True).tolist() == [h * w] * c
+    np.testing.assert_array_equal(degrees(neurons, "flatten", direction="out", include_output=True),
+                                  (wg != 0).sum(axis=0))
+
+
 def test_paths_stop_at_the_neurons_without_skip_junctions():
     model, _, _ = conv_flatten_gemm()
     assert path_counts(read_onnx(model, flatten="neurons"), "x", "fc", include_skip=False).nnz == 0
