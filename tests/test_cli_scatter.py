@@ -234,3 +234,14 @@ def test_flatten_neurons_with_a_graph_file_is_refused(capsys, graph_file):
     assert_one_line_error(code, err, "--flatten neurons applies to ONNX models", "is a graph file")
     code, _, err = run(capsys, "scatter", graph_file, "--flatten", "cuboids")
     assert code == 2 and "invalid choice: 'cuboids'" in err
+
+
+def test_a_graph_file_exported_with_flatten_neurons_keeps_the_cuboids(capsys, cuboid_file, tmp_path):
+    target = tmp_path / "neurons.npz"
+    code, _, err = run(capsys, "export", cuboid_file, "--flatten", "neurons", "-o", str(target))
+    assert code == 0, err
+    code, out, err = run(capsys, "scatter", str(target), "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["layers"] == ["flatten", "fc"] and [e["grid"] for e in doc["entries"]] == [[1, 2, 2], [2]]
+    assert doc["vector"] == [40 / 64, 0.75]
