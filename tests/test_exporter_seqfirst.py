@@ -262,3 +262,20 @@ def test_an_embedding_of_token_ids_without_a_batch_axis():
     assert g.layer("ids").kind == "vocabulary" and g.layer("ids").size == 10
     np.testing.assert_array_equal(j_emb.count.toarray(), (table.T != 0) * 6)
     np.testing.assert_array_equal(j_fc.count.toarray(), (w.T != 0) * 6)
+
+
+def test_a_computed_reshape_target_is_evaluated_on_the_static_batch():
+    # x.view(x.size(0), -1) with the batch of 2 baked in: Concat(Shape(h)[:1], [12]) is folded to (2, 12)
+    w0, w1 = _w((4, 4), 13), _w((5, 12), 14)
+    nodes = [helper.make_node("MatMul", ["x", "W0"], ["h"], name="fc0"),           # (2, 3, 4)
+             helper.make_node("Shape", ["h"], ["sh"]),
+             helper.make_node("Slice", ["sh", "zero", "one"], ["b"]),
+             helper.make_node("Concat", ["b", "twelve"], ["target"], axis=0),
+             helper.make_node("Reshape", ["h", "target"], ["f"]),                 # (2, 12)
+             helper.make_node("Gemm", ["f", "W1"], ["y"], name="fc1", transB=1)]
+    model = make_model(nodes, [vi("x", [2, 3, 4])], [vi("y", None)],
+                       [init("W0", w0), init("W1", w1), _ints("zero", [0]), _ints("one", [1]), _ints("twelve", [12])])
+    j0, j1 = read_onnx(model).junctions
+    np.testing.assert_array_equal(j0.count.toarray(), (w0.T != 0) * 3)
+    expected = np.stack([np.count_nonzero(w1.reshape(5, 3, 4)[:, :, k], axis=1) for k in range(4)], axis=1)
+    np.testing.assert_array_equal(j1.count.toarray(), expected)  # feature t*4+k of the flattened map is node k

@@ -50,12 +50,15 @@ def reshape(ctx, node):
         try:
             _reshape_batch_first(ctx, node, m)
             return
-        except Unsupported:
-            if ctx.batch_size(node.input[0]) != 1:
-                raise
+        except Unsupported as exc:
+            batch = ctx.batch_size(node.input[0])
+            if batch != 1:
+                raise Unsupported(f"{exc} (batch size {'unknown' if batch is None else batch}; netgraph takes axis 0 "
+                                  "of a graph input for the batch axis, and merges or moves it only when its size is "
+                                  "1)") from None
     s_out = ctx.tables.shapes.get(node.output[0])
     if s_out is None or None in s_out:
-        s_out = _evaluated_shape(ctx, node, m.full_shape(), absorbed=m.absorbed)
+        s_out = _evaluated_shape(ctx, node, m.full_shape(ctx.batch_size(node.input[0]) or 1), absorbed=m.absorbed)
     ctx.set_map(node.output[0], reshape_map(ctx, node, m, s_out))
 
 
@@ -71,9 +74,10 @@ def _reshape_batch_first(ctx, node, m):
 
 
 def _fallback_shape(ctx, node, nonbatch):
-    """Output shape when shape inference gave none: evaluate on a batch of one."""
-    out = _evaluated_shape(ctx, node, (1,) + tuple(nonbatch))
-    if not out or out[0] != 1:
+    """Output shape when shape inference gave none: evaluate on the input's batch size (1 if unknown)."""
+    batch = ctx.batch_size(node.input[0]) or 1
+    out = _evaluated_shape(ctx, node, (batch,) + tuple(nonbatch))
+    if not out or out[0] != batch:
         raise Unsupported(f"{node.op_type} to shape {out} moves the batch axis")
     return out[1:]
 
