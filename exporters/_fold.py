@@ -9,9 +9,10 @@ nodes with subgraphs are never folded; a node that the evaluator cannot run is l
 alone (side work that no handler reads). The shape arithmetic that exporters write
 (torch's multi-head attention computes its reshape targets from ``Shape``, ``Slice``,
 ``Concat``, ``Mod``; a scale from ``Cast``, ``Sqrt``, ``Div``) is evaluated with numpy
-directly (:func:`numpy_fold`), as the reference evaluator would, without loading it. Sizes are checked against the memory budget
-before anything is allocated: a Constant's value (a sparse one made dense, its indices
-checked against its shape) and each folded output whose size shape inference knows.
+directly (:func:`numpy_fold`), as the reference evaluator would, without loading it.
+Sizes are checked against the memory budget before anything is allocated: a Constant's
+value (a sparse one made dense, its indices checked against its shape) and each folded
+output whose size shape inference knows.
 """
 
 from __future__ import annotations
@@ -230,7 +231,7 @@ _BINARY = {"Add": np.add, "Sub": np.subtract, "Mul": np.multiply}
 
 
 def numpy_fold(node, values, opset=None):
-    """The outputs of a default-domain node on constant inputs, computed with numpy; None to ask the reference evaluator.
+    """The outputs of a node on constant inputs, computed with numpy; None to ask the reference evaluator.
 
     Covers the shape arithmetic and casts that exporters write, with the semantics of
     the ONNX operators: Identity, Cast (to numbers and bool), Add, Sub, Mul, Div (of
