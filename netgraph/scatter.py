@@ -370,9 +370,10 @@ def _binary_adjacency(graph: LayeredGraph, source: str, target: str, include_ski
 def neuron_layers(graph: LayeredGraph) -> list[str]:
     """The layers of neurons a flattened map became (``read_onnx(..., flatten="neurons")``), in topological order.
 
-    Such a layer has kind ``"merge"`` and was made by a ``Flatten`` node
-    (:mod:`exporters.ops.flatten`): one node per element of a convolutional map, each
-    joined to its channel by a skip edge.
+    Such a layer has kind ``"merge"`` and was made by the node that flattens the map, a
+    ``Flatten`` (:func:`exporters.ops.flatten.flattened`; a ``Reshape`` to ``(N, -1)`` that
+    reads it the same way): one node per element of a convolutional map, each joined to its
+    channel by a skip edge.
 
     Parameters
     ----------
@@ -392,7 +393,7 @@ def neuron_layers(graph: LayeredGraph) -> list[str]:
     >>> neuron_layers(g)
     ['f']
     """
-    return [layer.name for layer in graph.layers if layer.kind == "merge" and layer.op == "Flatten"]
+    return [layer.name for layer in graph.layers if layer.kind == "merge" and layer.op in ("Flatten", "Reshape")]
 
 
 def _default_chain(graph: LayeredGraph) -> list[str]:

@@ -363,3 +363,37 @@ def test_dey_conv_2cls_cuboids_over_4096_neurons():
     reach = [len({(int(n) // 16 // 2, int(n) % 16 // 4 // 2) for n in np.flatnonzero(paths[o])}) for o in range(16)]
     assert by_label["S_f"].value == pytest.approx(np.mean(reach) / 256)
     assert elapsed < 1.0, f"scatter over 4096 neurons took {elapsed:.3f} s"
+
+
+# ---------------------------------------------------------------- models exported from torch
+def torch_cnn_export(dynamo):
+    """Hou & Kwok's MNIST CNN (32C5-MP2-32C5-MP2-256FC-10), 70% of its weights zeroed (seeded), exported."""
+    pytest.importorskip("torch")
+    from tests.test_exporter_torch import export, mnist_cnn, prune_, torch
+
+    net = prune_(mnist_cnn(), 0.7, 0)
+    return net, export(net, torch.randn(1, 1, 28, 28), dynamo=dynamo)
+
+
+def check_torch_cnn(net, data):
+    g, channels = read_onnx(data, flatten="neurons"), read_onnx(data)
+    (name,) = neuron_layers(g)
+    assert g.layer(name).size == 512 and model_shapes(g)[name] == (32, 4, 4)
+    fc1 = [j for j in g.junctions if j.source == name]
+    assert len(fc1) == 1
+    w = net[7].weight.detach().numpy()  # nn.Linear(512, 256): (out, in), the flattened (32, 4, 4) map in C order
+    np.testing.assert_array_equal(fc1[0].count.toarray(), (w != 0).astype(np.int64))
+    first, last = g.layer_names[0], g.layer_names[-1]
+    np.testing.assert_array_equal(path_counts(g, first, last, weight="count").toarray(),
+                                  path_counts(channels, first, last, weight="count").toarray())
+
+
+def test_a_torch_cnn_exported_with_flatten():
+    check_torch_cnn(*torch_cnn_export(dynamo=False))
+
+
+@pytest.mark.xfail(strict=True, raises=ValueError, reason="torch's dynamo exporter writes nn.Flatten as Reshape(N, -1), which "
+                   "exporters/ops/reshape.py reads in the channel reading: it does not call "
+                   "exporters.ops.flatten.flattened yet")
+def test_a_torch_cnn_exported_by_dynamo_flattens_with_a_reshape():
+    check_torch_cnn(*torch_cnn_export(dynamo=True))

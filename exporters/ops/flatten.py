@@ -40,7 +40,7 @@ from exporters._nodemap import NodeMap
 from exporters.ops import Unsupported, register
 from exporters.ops._util import attrs, real_region
 
-__all__ = ["flatten", "NEURON_KIND"]
+__all__ = ["flatten", "flattened", "NEURON_KIND"]
 
 #: The kind of the layer of neurons a Flatten adds in the neuron reading: weightless, like
 #: the merge layer of a residual Add (:data:`netgraph.graph.LAYER_KINDS`).
@@ -60,11 +60,54 @@ def flatten(ctx, node):
         raise Unsupported("Flatten with axis=0 merges the batch axis into the features")
     if int(np.prod(m.shape[: axis - 1], dtype=np.int64)) != 1:
         raise Unsupported(f"Flatten with axis={axis} merges feature axes into the batch axis")
-    size = int(np.prod(m.shape[axis - 1:], dtype=np.int64))
-    flat = m.reshape((size,))
+    ctx.set_map(node.output[0], flattened(ctx, node, m))  # the axes before ``axis`` are of size 1
+
+
+def flattened(ctx, node, m):
+    """The map of ``node``'s output, the map ``m`` flattened to one axis of features (C order).
+
+    In the channel reading, and for a map without positions to split, the labels of ``m``
+    reshaped. In the neuron reading (``ctx.flatten == "neurons"``) of a map whose nodes have
+    positions, the map of a new layer of one neuron per element, each joined to its channel
+    by a skip edge, its shape recorded for :func:`netgraph.scatter.scatter` (see the module
+    docstring). A handler of another operator that flattens a map (a ``Reshape`` to
+    ``(N, -1)``) gives the same reading by calling this.
+
+    Parameters
+    ----------
+    ctx : exporters._context.Context
+        The walk's context.
+    node : onnx.NodeProto
+        The node that flattens (it names the layer of neurons and its junction).
+    m : exporters._nodemap.NodeMap
+        The map of its data input, batch axis first.
+
+    Returns
+    -------
+    exporters._nodemap.NodeMap
+        Of shape ``(m.size,)``.
+
+    Examples
+    --------
+    >>> from onnx import TensorProto, helper
+    >>> from exporters._context import Context
+    >>> x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, 1, 3])
+    >>> ctx = Context(helper.make_model(helper.make_graph([], "g", [x], [])))
+    >>> li = ctx.new_layer(None, kind="conv", size=2, spatial=(1, 3), tensor="c")
+    >>> m = NodeMap.layer_nodes(li, 2, (2, 1, 3))
+    >>> node = helper.make_node("Flatten", ["c"], ["f"], name="flat")
+    >>> flattened(ctx, node, m).unit.tolist()
+    [0, 0, 0, 1, 1, 1]
+    >>> ctx.flatten, ctx.notes = "neurons", {}
+    >>> flattened(ctx, node, m).unit.tolist(), ctx.layers[-1].name, ctx.notes
+    ([0, 1, 2, 3, 4, 5], 'flat', {'node_shape:flat': '2x1x3'})
+    >>> ctx.junctions[-1].count.toarray().T.tolist()
+    [[1, 1, 1, 0, 0, 0], [0, 0, 0, 1, 1, 1]]
+    """
+    flat = m.reshape((int(np.prod(m.shape, dtype=np.int64)),))
     if getattr(ctx, "flatten", "channels") == "neurons" and _has_positions(ctx, flat):
-        flat = _neurons(ctx, node, m, flat)
-    ctx.set_map(node.output[0], flat)
+        return _neurons(ctx, node, m, flat)
+    return flat
 
 
 def _has_positions(ctx, flat) -> bool:
