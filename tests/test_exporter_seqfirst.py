@@ -279,3 +279,19 @@ def test_a_computed_reshape_target_is_evaluated_on_the_static_batch():
     np.testing.assert_array_equal(j0.count.toarray(), (w0.T != 0) * 3)
     expected = np.stack([np.count_nonzero(w1.reshape(5, 3, 4)[:, :, k], axis=1) for k in range(4)], axis=1)
     np.testing.assert_array_equal(j1.count.toarray(), expected)  # feature t*4+k of the flattened map is node k
+
+
+@pytest.mark.xfail(reason="needs exporters/ops/flatten.py to read a Flatten that merges a batch of one with the "
+                          "sequence (reshape_map) and 'Flatten' in exporters/_walk.py's _READS_ABSORBED: see the "
+                          "issue 11 report (h2)", strict=True)
+def test_torch_encoder_layer_then_flatten_of_the_batch_and_the_sequence():
+    # benchmarks/bench_sequence.py's attention model, small: nn.Flatten(0, 1) is Flatten(axis=2) of (1, T, E)
+    from test_exporter_attention import _export
+
+    torch, nn = _torch_models()
+    model = nn.Sequential(nn.TransformerEncoderLayer(E, H, 16, dropout=0.0, batch_first=True), nn.Flatten(0, 1),
+                          nn.Linear(E, 3))
+    g = read_onnx(_export(model, torch.randn(1, T, E)))
+    head = g.junctions[-1]
+    assert head.source == "/0/Add_1"
+    np.testing.assert_array_equal(head.count.toarray(), (model[2].weight.detach().numpy() != 0) * T)
