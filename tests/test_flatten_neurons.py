@@ -58,7 +58,7 @@ def brute_skip(shape):
 
 
 def test_the_neuron_layer_and_its_shape():
-    model, _, shape = conv_flatten_gemm()
+    model, _, _ = conv_flatten_gemm()
     g = read_onnx(model, flatten="neurons")
     assert [(lay.name, lay.size, lay.kind) for lay in g.layers] == [
         ("x", 1, "input"), ("conv", 3, "conv"), ("flatten", 48, "merge"), ("fc", 5, "dense")]
@@ -392,8 +392,8 @@ def test_a_torch_cnn_exported_with_flatten():
     check_torch_cnn(*torch_cnn_export(dynamo=False))
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason="torch's dynamo exporter writes nn.Flatten as Reshape(N, -1), which "
-                   "exporters/ops/reshape.py reads in the channel reading: it does not call "
-                   "exporters.ops.flatten.flattened yet")
+@pytest.mark.xfail(strict=True, raises=ValueError,
+                   reason="torch's dynamo exporter writes nn.Flatten as Reshape(N, -1), which exporters/ops/reshape.py "
+                          "reads in the channel reading: it does not call exporters.ops.flatten.flattened yet")
 def test_a_torch_cnn_exported_by_dynamo_flattens_with_a_reshape():
     check_torch_cnn(*torch_cnn_export(dynamo=True))
