@@ -295,3 +295,33 @@ def test_torch_encoder_layer_then_flatten_of_the_batch_and_the_sequence():
     head = g.junctions[-1]
     assert head.source == "/0/Add_1"
     np.testing.assert_array_equal(head.count.toarray(), (model[2].weight.detach().numpy() != 0) * T)
+
+
+def test_an_input_read_by_a_layer_norm_and_a_residual_add_has_one_node_per_feature():
+    # pre-norm: y = x + MatMul(LayerNorm(x)); the input's nodes are its E features, not its T positions
+    w = _w((E, E), 15)
+    nodes = [helper.make_node("LayerNormalization", ["x", "gamma", "beta"], ["n"], axis=-1, name="ln"),
+             helper.make_node("MatMul", ["n", "W"], ["h"], name="fc"),
+             helper.make_node("Add", ["x", "h"], ["y"], name="residual")]
+    model = make_model(nodes, [vi("x", [1, T, E])], [vi("y", None)],
+                       [init("gamma", np.ones(E, np.float32)), init("beta", np.zeros(E, np.float32)), init("W", w)])
+    g = read_onnx(model)
+    assert g.layer("x").size == E and g.layer("x").spatial_shape == (T,)
+    fc = next(j for j in g.junctions if j.node == "fc")
+    assert fc.source == "x"
+    np.testing.assert_array_equal(fc.count.toarray(), (w.T != 0) * T)
+
+
+def test_torch_pre_norm_transformer_encoder():
+    from test_exporter_attention import _export
+
+    torch, nn = _torch_models()
+    layer = nn.TransformerEncoderLayer(E, H, 16, dropout=0.0, batch_first=True, norm_first=True)
+    model = nn.Sequential(nn.TransformerEncoder(layer, 2, enable_nested_tensor=False), nn.Linear(E, 3))
+    g = read_onnx(_export(model, torch.randn(1, T, E)))
+    assert not g.cuts and g.metadata["coverage"] == "9 of 9 learnable operators are junctions"
+    assert g.layer(g.layer_names[0]).size == E
+    for k in range(2):
+        att = model[0].layers[k].self_attn
+        (j_in,) = [j for j in g.junctions if j.node == f"/0/layers.{k}/self_attn/MatMul"]
+        np.testing.assert_array_equal(j_in.count.toarray(), (att.in_proj_weight.detach().numpy() != 0) * T)

@@ -15,7 +15,7 @@ from exporters.ops import Unsupported, register
 from exporters.ops._util import (attrs, broadcast_map, keep_real_region, only_map, output_shape, real_region,
                                  set_real_region)
 
-__all__ = ["passthrough", "PASS_THROUGH_OPS", "CHANNEL_READERS", "POOLING_OPS"]
+__all__ = ["passthrough", "PASS_THROUGH_OPS", "CHANNEL_READERS", "LAST_AXIS_READERS", "POOLING_OPS"]
 
 #: Operators whose output carries the nodes of their first (data) input.
 PASS_THROUGH_OPS = (
@@ -37,12 +37,18 @@ PASS_THROUGH_OPS = (
 #: Pass-through operators that read whole channel maps: a flat graph input reshaped into
 #: images for them has one node per channel (``input_layout="channels"``).
 CHANNEL_READERS = ("MaxPool", "AveragePool", "BatchNormalization")
+#: Pass-through operators that normalise over the last axis (``axis=-1``, their default): a
+#: graph input read by them has one node per feature of its last axis
+#: (``input_layout="features_last"``), as a token-wise MatMul reads it: the input of a
+#: pre-norm Transformer layer (``norm_first=True``) goes to a LayerNormalization and a residual Add.
+LAST_AXIS_READERS = ("LayerNormalization", "RMSNormalization", "SimplifiedLayerNormalization")
 #: Poolings whose outputs that read only constant padding are padding too (:mod:`exporters.ops.pad`).
 POOLING_OPS = ("MaxPool", "AveragePool", "LpPool")
 
 
 @register(*CHANNEL_READERS, input_layout="channels")
-@register(*(op for op in PASS_THROUGH_OPS if op not in CHANNEL_READERS))
+@register(*LAST_AXIS_READERS, input_layout="features_last")
+@register(*(op for op in PASS_THROUGH_OPS if op not in CHANNEL_READERS + LAST_AXIS_READERS))
 def passthrough(ctx, node):
     """Give the first output the nodes of the data input."""
     data = node.input[0]
