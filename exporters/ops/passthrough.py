@@ -4,7 +4,9 @@ Activations, normalisations, Dropout, Identity, Cast, pooling (the spatial size 
 the channels stay) and resizing map each output channel to the node of the same
 input channel. Softmax and LogSoftmax (at the output) and LRN, LayerNormalization and
 similar normalisations mix values across nodes without learnable wiring and are passed
-through too. The reductions are in :mod:`exporters.ops.normalization`. A pooling of
+through too; a graph input that LayerNormalization or RMSNormalization reads (the input of
+a pre-norm Transformer layer) has one node per feature of its last axis, the axis they
+normalise. The reductions are in :mod:`exporters.ops.normalization`. A pooling of
 constant-padded data (:mod:`exporters.ops.pad`) keeps as padding the outputs whose window
 reads no real input.
 """
