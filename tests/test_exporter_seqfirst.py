@@ -325,3 +325,50 @@ def test_torch_pre_norm_transformer_encoder():
         att = model[0].layers[k].self_attn
         (j_in,) = [j for j in g.junctions if j.node == f"/0/layers.{k}/self_attn/MatMul"]
         np.testing.assert_array_equal(j_in.count.toarray(), (att.in_proj_weight.detach().numpy() != 0) * T)
+
+
+@pytest.mark.parametrize("kind", ["causal_mask", "cross_attention", "kdim_vdim", "transformer"])
+def test_torch_attention_variants_read_whole(kind):
+    from test_exporter_attention import _export
+
+    torch, nn = _torch_models()
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            if kind == "transformer":
+                self.t = nn.Transformer(E, H, 1, 1, 16, dropout=0.0, batch_first=True)
+            else:
+                extra = {"kdim": 6, "vdim": 6} if kind == "kdim_vdim" else {}
+                self.att = nn.MultiheadAttention(E, H, batch_first=True, **extra)
+            self.fc = nn.Linear(E, 3)
+
+        def forward(self, x, mem):
+            if kind == "transformer":
+                return self.fc(self.t(x, mem))
+            mask = torch.triu(torch.full((T, T), float("-inf")), 1) if kind == "causal_mask" else None
+            mem = x if kind == "causal_mask" else mem
+            return self.fc(self.att(x, mem, mem, attn_mask=mask, need_weights=False)[0])
+
+    net = Net()
+    mem = torch.randn(1, 7, 6 if kind == "kdim_vdim" else E)
+    g = read_onnx(_export_two(net, torch.randn(1, T, E), mem))
+    learnable = int(g.metadata["learnable_operators"])
+    assert not g.cuts and g.metadata["coverage"] == f"{learnable} of {learnable} learnable operators are junctions"
+    fc = g.junctions[-1]
+    tokens = 7 if kind == "transformer" else T  # nn.Transformer(src, tgt) answers at tgt's 7 positions
+    np.testing.assert_array_equal(fc.count.toarray(), (net.fc.weight.detach().numpy() != 0) * tokens)
+
+
+def _export_two(model, x, mem):
+    import io
+    import warnings
+
+    import torch
+
+    model.eval()
+    f = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, (x, mem), f, dynamo=False, opset_version=17)
+    return f.getvalue()
