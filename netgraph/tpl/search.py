@@ -109,14 +109,14 @@ def _high_start(sample: _Sample, k, reading) -> int:
     return int(np.searchsorted(u, sample.sorted[sample.n - _n_extreme(sample.n, k)], side="left"))
 
 
-def _candidate_pairs(sample: _Sample, k: float, xmin=None, xmax=None):
-    """The candidate (xmin, xmax) pairs, ordered by xmin then xmax.
+def _candidate_grid(sample: _Sample, k: float, xmin=None, xmax=None):
+    """The grid of candidate ends, without the pairs: ``(ia, low, ib, high, first)``.
 
-    Returns ``ia, ib`` (indices into sample.u of the smallest and largest observed value
-    in range), ``a, b`` (the range, as floats) and ``row, col`` (the pair's place in the
-    grid of xmin and xmax candidates). A given ``xmin`` or ``xmax`` replaces the search
-    on that side. ``k`` may carry the search space (:class:`_Space`): the reading of k,
-    and the smallest ratio and number of distinct degrees of a range.
+    ``ia``, ``low``: the index in sample.u of each candidate xmin's smallest observed value
+    in range, and the xmin itself (increasing); ``ib``, ``high``: the same for xmax (the
+    index of its largest observed value in range); ``first[r]``: the first column paired
+    with row ``r`` (the pairs of a row are a suffix of the columns, and ``first`` does not
+    decrease). Raises FitError as :func:`_candidate_pairs` does.
     """
     reading, min_ratio, min_distinct = _space(k)
     n = sample.n
@@ -152,9 +152,7 @@ def _candidate_pairs(sample: _Sample, k: float, xmin=None, xmax=None):
     first = np.searchsorted(ib, ia + (min_distinct - 1), side="left")
     if min_ratio > 1.0:
         first = np.maximum(first, np.searchsorted(high.astype(float), low * min_ratio, side="left"))
-    count = high.size - first
-    row = np.repeat(np.arange(low.size), count)
-    if not row.size:
+    if not (high.size - first).sum():
         need = f"{min_distinct} distinct positive degrees" + (f" over a ratio xmax/xmin >= {min_ratio:g}"
                                                             if min_ratio > 1.0 else "")
         if xmin is not None and xmax is not None:
@@ -166,6 +164,21 @@ def _candidate_pairs(sample: _Sample, k: float, xmin=None, xmax=None):
             f" and xmax {'= ' + str(xmax) if xmax is not None else f'among the {m} largest'} (k = {float(k)}, n = {n}) "
             f"enclose {need}"
         )
+    return ia, low, ib, high, first
+
+
+def _candidate_pairs(sample: _Sample, k: float, xmin=None, xmax=None):
+    """The candidate (xmin, xmax) pairs, ordered by xmin then xmax.
+
+    Returns ``ia, ib`` (indices into sample.u of the smallest and largest observed value
+    in range), ``a, b`` (the range, as floats) and ``row, col`` (the pair's place in the
+    grid of xmin and xmax candidates, :func:`_candidate_grid`). A given ``xmin`` or ``xmax``
+    replaces the search on that side. ``k`` may carry the search space (:class:`_Space`):
+    the reading of k, and the smallest ratio and number of distinct degrees of a range.
+    """
+    ia, low, ib, high, first = _candidate_grid(sample, k, xmin, xmax)
+    count = high.size - first
+    row = np.repeat(np.arange(low.size), count)
     col = np.arange(row.size) - np.repeat(np.cumsum(count) - count - first, count)
     return ia[row], ib[col], low[row].astype(float), high[col].astype(float), row, col
 
@@ -203,17 +216,36 @@ class _Search:
 
     untruncated = False
 
-    def __new__(cls, sample=None, k=0.3, xmin=None, xmax=None):
+    def __new__(cls, sample=None, k=0.3, xmin=None, xmax=None, wide=None):
         if xmax is not None and math.isinf(xmax):  # the untruncated law: its own search
             from netgraph.tpl.untruncated import _UntruncatedSearch
 
             reading, _, min_distinct = _space(k)
             return _UntruncatedSearch(sample, k, xmin, reading, min_distinct)
+        if cls is _Search and wide is not False:
+            # many candidate pairs: blocks of pairs pruned first (netgraph.tpl._blocks)
+            from netgraph.tpl._blocks import _WIDE_PAIRS, _WideSearch
+
+            grid = _candidate_grid(sample, k, xmin, xmax)
+            if wide or int((grid[3].size - grid[4]).sum()) > _WIDE_PAIRS:
+                return _WideSearch(sample, grid, k, xmin, xmax)
         return super().__new__(cls)
 
-    def __init__(self, sample: _Sample, k: float, xmin=None, xmax=None):
+    def __init__(self, sample: _Sample, k: float = 0.3, xmin=None, xmax=None, wide=None):
+        self._setup(sample, *_candidate_pairs(sample, k, xmin, xmax))
+
+    @classmethod
+    def _of_pairs(cls, sample: _Sample, ia, ib, a, b, row, col, find_best=True):
+        """The search over the given candidate pairs only (in the order of
+        :func:`_candidate_pairs`; ``row`` and ``col`` numbered from 0 without gaps);
+        ``find_best=False`` leaves ``best`` at -1."""
+        obj = object.__new__(cls)
+        obj._setup(sample, ia, ib, a, b, row, col, find_best)
+        return obj
+
+    def _setup(self, sample: _Sample, ia, ib, a, b, row, col, find_best=True):
         self.sample = sample
-        ia, ib, a, b, self._row, self._col = _candidate_pairs(sample, k, xmin, xmax)
+        self._row, self._col = row, col
         self.ia = ia
         self.ib = ib
         self.a = a
@@ -238,7 +270,7 @@ class _Search:
             ends = (femp, j < b - a, np.log1p(j / self._low).take(self._row, axis=1))
         self.alpha, self._neg, self._zinfo, self._lb = self._solve(ends)
         self.ks = np.full(ia.size, np.nan)
-        self.best = self._best()
+        self.best = self._best() if find_best else -1
 
     def _solve(self, ends):
         """The exponents of every candidate, the scales and normalisers of their sums, and
