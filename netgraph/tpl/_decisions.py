@@ -284,12 +284,18 @@ def _decide_unsolved(sample: _Sample, pairs, ks_obs: float):
     lo = ks_obs - _WITNESS_MARGIN
     lb = np.zeros(ia.size)
     keep = np.flatnonzero(ok)
-    for nq in (4, 16, 64):
+    for nq in _UNSOLVED_ROUNDS:
         if not keep.size:
             break
         lb[keep] = np.maximum(lb[keep], _ks_lower_fast(sample, ia[keep], ib[keep], lo_a[keep], a[keep], b[keep], nq,
                                                        alpha_hi=hi_a[keep]))
         keep = keep[lb[keep] < hi]
+        if keep.size > _PROBE:  # the ranges with the smallest bounds, measured: a witness ends it early
+            sel = keep[_smallest(lb[keep], _PROBE)]
+            d = _ks_exact_pairs(sample, ia[sel], ib[sel], _solve_alpha(mrel[sel], a[sel], b[sel], lam[sel]),
+                                a[sel], b[sel])
+            if float(np.nanmin(d)) < lo:
+                return 0.0
     left = np.flatnonzero(lb < hi)  # (every range without a checked bracket among them)
     if left.size > _UNSOLVED_MAX:
         return None
@@ -310,5 +316,9 @@ def _decide_unsolved(sample: _Sample, pairs, ks_obs: float):
     return 1.0 if dmin >= hi + _WITNESS_MARGIN else None
 
 
+#: The rounds of :func:`_decide_unsolved`: test points per range.
+_UNSOLVED_ROUNDS = (2, 4, 8, 16, 32, 64)
+#: After each round, :func:`_decide_unsolved` measures this many ranges of smallest bound.
+_PROBE = 8
 #: :func:`_decide_unsolved` gives up when more ranges than this are left to solve.
 _UNSOLVED_MAX = 2000
