@@ -186,6 +186,26 @@ def _sum_bounds(alpha, x, y, r, lx, ly):
     return np.maximum(lo, trap - err), np.minimum(up, trap + err), fx
 
 
+def _sum_bound(alpha, x, y, lx, ly, upper: bool):
+    """One side of :func:`_sum_bounds` (the lower or the upper bound; ``alpha`` a column, one
+    exponent per row), and the summand at x; the same arithmetic, half the work."""
+    c = 1.0 - alpha
+    zero = c == 0.0
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        g = np.expm1(c * (ly - lx)) / np.where(zero, 1.0, c)
+        if zero.any():
+            g = np.where(zero, ly - lx, g)
+    fx = np.exp(-alpha * lx)
+    fy = np.exp(-alpha * ly)
+    integral = x * fx * g
+    fmax = np.maximum(fx, fy)
+    err = (y - x) * (np.abs(alpha * (alpha + 1.0)) / 12.0) * fmax / (x * x)
+    trap = integral + 0.5 * (fx + fy)
+    if upper:
+        return np.minimum(integral + fmax, trap + err), fx
+    return np.maximum(integral + np.minimum(fx, fy), trap - err), fx
+
+
 def _ks_lower_fast(sample: _Sample, ia, ib, alpha, a, b, nq: int, alpha_hi=None) -> np.ndarray:
     """Lower bounds of the KS distances from the gaps at ``nq`` quantiles of each range and at
     v + 1, as :func:`netgraph.tpl.ks._ks_lower` takes them, with the model CCDF only bounded:
@@ -211,10 +231,19 @@ def _ks_lower_fast(sample: _Sample, ia, ib, alpha, a, b, nq: int, alpha_hi=None)
         t_lo, t_hi, fv = _sum_bounds(al[:, None], v, b[:, None], r, lv, lb)
         return z_lo, z_hi, t_lo, t_hi, fv
 
-    z_lo, z_hi, t_lo, t_hi, fv = bounds(alpha)
-    s_hi0, s_hi1 = t_hi / z_lo, (t_hi - fv) / z_lo  # at alpha: the upper bounds of S(v), S(v + 1)
-    if alpha_hi is not None:
-        z_lo, z_hi, t_lo, t_hi, fv = bounds(alpha_hi)
+    if alpha_hi is None:
+        z_lo, z_hi, t_lo, t_hi, fv = bounds(alpha)
+        s_hi0, s_hi1 = t_hi / z_lo, (t_hi - fv) / z_lo  # at alpha: the upper bounds of S(v), S(v + 1)
+    else:  # one scale r for both ends (any r > 0 gives valid bounds; r cancels in t / z)
+        r = np.where(alpha >= 0.0, a, b)[:, None]
+        la = np.log1p((a[:, None] - r) / r)
+        lb = np.log1p((b[:, None] - r) / r)
+        lv = np.log1p((v - r) / r)
+        z_lo = _sum_bounds(alpha[:, None], a[:, None], b[:, None], r, la, lb)[0]
+        t_hi, fv = _sum_bound(alpha[:, None], v, b[:, None], lv, lb, upper=True)
+        s_hi0, s_hi1 = t_hi / z_lo, (t_hi - fv) / z_lo  # at alpha: the upper bounds of S(v), S(v + 1)
+        z_hi = _sum_bounds(alpha_hi[:, None], a[:, None], b[:, None], r, la, lb)[1]
+        t_lo, fv = _sum_bound(alpha_hi[:, None], v, b[:, None], lv, lb, upper=False)
     with np.errstate(invalid="ignore", divide="ignore"):
         e0 = (hi[:, None] - sample.cum[ui]) / nt
         e1 = (hi[:, None] - sample.cum[ui + 1]) / nt
@@ -274,12 +303,19 @@ def _decide_unsolved(sample: _Sample, pairs, ks_obs: float):
     mrel = (sample.cumlog[ib + 1] - sample.cumlog[ia]) / n_tail - np.log1p((a - u0) / u0)
     lam = np.log1p((b - a) / a)
     guess = _alpha_guess(mrel, a, b)
-    lo_a, hi_a, ok = guess, guess, np.zeros(ia.size, dtype=bool)
-    for rel in (1e-2, 1e-5):  # a narrow bracket where it holds, else a wider one
-        delta = rel * (1.0 + np.abs(guess))
-        lo_t, hi_t = guess - delta, guess + delta
-        ok_t = (_mean_log_bounds(lo_t, a, b, lam)[0] > mrel) & (_mean_log_bounds(hi_t, a, b, lam)[1] < mrel)
-        lo_a, hi_a, ok = np.where(ok_t, lo_t, lo_a), np.where(ok_t, hi_t, hi_a), ok | ok_t
+    lo_a, hi_a, ok = guess.copy(), guess.copy(), np.zeros(ia.size, dtype=bool)
+    todo = np.arange(ia.size)
+    for rel in (1e-5, 1e-2):  # a narrow bracket where it holds, else a wider one
+        g = guess[todo]
+        delta = rel * (1.0 + np.abs(g))
+        lo_t, hi_t = g - delta, g + delta
+        at, bt, lt, mt = a[todo], b[todo], lam[todo], mrel[todo]
+        ok_t = (_mean_log_bounds(lo_t, at, bt, lt)[0] > mt) & (_mean_log_bounds(hi_t, at, bt, lt)[1] < mt)
+        done = todo[ok_t]
+        lo_a[done], hi_a[done], ok[done] = lo_t[ok_t], hi_t[ok_t], True
+        todo = todo[~ok_t]
+        if not todo.size:
+            break
     hi = ks_obs + _KS_MARGIN
     lo = ks_obs - _WITNESS_MARGIN
     lb = np.zeros(ia.size)
