@@ -206,7 +206,17 @@ def _sum_bound(alpha, x, y, lx, ly, upper: bool):
     return np.maximum(integral + np.minimum(fx, fy), trap - err), fx
 
 
-def _ks_lower_fast(sample: _Sample, ia, ib, alpha, a, b, nq: int, alpha_hi=None) -> np.ndarray:
+def _z_bounds(alpha, alpha_hi, a, b):
+    """What :func:`_ks_lower_fast` needs of the normalisations of the ranges with an exponent
+    in [alpha, alpha_hi]: the scale r, log(b / r), the lower bound of the sum over [a, b] at
+    alpha and its upper bound at alpha_hi."""
+    r = np.where(alpha >= 0.0, a, b)
+    la = np.log1p((a - r) / r)
+    lb = np.log1p((b - r) / r)
+    return r, lb, _sum_bounds(alpha, a, b, r, la, lb)[0], _sum_bounds(alpha_hi, a, b, r, la, lb)[1]
+
+
+def _ks_lower_fast(sample: _Sample, ia, ib, alpha, a, b, nq: int, alpha_hi=None, z=None) -> np.ndarray:
     """Lower bounds of the KS distances from the gaps at ``nq`` quantiles of each range and at
     v + 1, as :func:`netgraph.tpl.ks._ks_lower` takes them, with the model CCDF only bounded:
     every sum of the summand over integers lies between its integral plus the smaller and plus
@@ -214,7 +224,8 @@ def _ks_lower_fast(sample: _Sample, ia, ib, alpha, a, b, nq: int, alpha_hi=None)
     are tight where ranges span many integers (large degrees), loose on short ranges, which
     the search's own rounds then bound. With ``alpha_hi``, the exponent is only known to lie
     in [alpha, alpha_hi]: the model CCDF decreases as alpha grows (at any point of the range),
-    so it lies between its lower bound at alpha_hi and its upper bound at alpha."""
+    so it lies between its lower bound at alpha_hi and its upper bound at alpha; ``z``, the
+    :func:`_z_bounds` of the ranges (they do not depend on ``nq``), saves computing them again."""
     lo = sample.cum[ia]
     hi = sample.cum[ib + 1]
     nt = (hi - lo)[:, None].astype(float)
@@ -235,14 +246,12 @@ def _ks_lower_fast(sample: _Sample, ia, ib, alpha, a, b, nq: int, alpha_hi=None)
         z_lo, z_hi, t_lo, t_hi, fv = bounds(alpha)
         s_hi0, s_hi1 = t_hi / z_lo, (t_hi - fv) / z_lo  # at alpha: the upper bounds of S(v), S(v + 1)
     else:  # one scale r for both ends (any r > 0 gives valid bounds; r cancels in t / z)
-        r = np.where(alpha >= 0.0, a, b)[:, None]
-        la = np.log1p((a[:, None] - r) / r)
-        lb = np.log1p((b[:, None] - r) / r)
+        if z is None:
+            z = _z_bounds(alpha, alpha_hi, a, b)
+        r, lb, z_lo, z_hi = (w[:, None] for w in z)
         lv = np.log1p((v - r) / r)
-        z_lo = _sum_bounds(alpha[:, None], a[:, None], b[:, None], r, la, lb)[0]
         t_hi, fv = _sum_bound(alpha[:, None], v, b[:, None], lv, lb, upper=True)
         s_hi0, s_hi1 = t_hi / z_lo, (t_hi - fv) / z_lo  # at alpha: the upper bounds of S(v), S(v + 1)
-        z_hi = _sum_bounds(alpha_hi[:, None], a[:, None], b[:, None], r, la, lb)[1]
         t_lo, fv = _sum_bound(alpha_hi[:, None], v, b[:, None], lv, lb, upper=False)
     with np.errstate(invalid="ignore", divide="ignore"):
         e0 = (hi[:, None] - sample.cum[ui]) / nt
@@ -320,11 +329,15 @@ def _decide_unsolved(sample: _Sample, pairs, ks_obs: float):
     lo = ks_obs - _WITNESS_MARGIN
     lb = np.zeros(ia.size)
     keep = np.flatnonzero(ok)
+    z = _z_bounds(lo_a[keep], hi_a[keep], a[keep], b[keep])
+    z_at = np.zeros(ia.size, dtype=np.int64)
+    z_at[keep] = np.arange(keep.size)
     for nq in _UNSOLVED_ROUNDS:
         if not keep.size:
             break
+        zk = tuple(w[z_at[keep]] for w in z)
         lb[keep] = np.maximum(lb[keep], _ks_lower_fast(sample, ia[keep], ib[keep], lo_a[keep], a[keep], b[keep], nq,
-                                                       alpha_hi=hi_a[keep]))
+                                                       alpha_hi=hi_a[keep], z=zk))
         keep = keep[lb[keep] < hi]
         if keep.size > _PROBE:  # the ranges with the smallest bounds, measured: a witness ends it early
             sel = keep[_smallest(lb[keep], _PROBE)]
