@@ -34,6 +34,9 @@ __all__: list[str] = []
 #: Samplers of the fitted TPLs, kept between the chunks a process computes (the replicates of
 #: a layer share the sampler's table of its support instead of building it again per chunk).
 _SAMPLERS: dict = {}
+#: Ranges (a, b) of recent witnesses per fit (see :func:`_witness_below`), at most _HINTS each.
+_HINT_CACHE: dict = {}
+_HINTS = 8
 #: Witness pairs tried before the whole search (see :func:`_clauset_decisions`).
 _WITNESSES = 4
 #: A witness decides a replicate only when its distance is below the observed one by this
@@ -53,24 +56,43 @@ def _sampler(alpha: float, a: int, b: int) -> _Sampler:
     return sampler
 
 
-def _witness_below(sample: _Sample, k: float, xmin, xmax, a: float, b: float, ks_obs: float, pairs=None) -> bool:
+def _witness_below(sample: _Sample, k: float, xmin, xmax, a: float, b: float, ks_obs: float, pairs=None,
+                   hints=None) -> bool:
     """Whether a few candidate ranges of ``sample`` near the fitted ``[a, b]`` show that the
     search's KS distance is below ``ks_obs``: one of them has a distance below
     ``ks_obs - _WITNESS_MARGIN``, and the search's pick is never worse than any candidate
     by more than the tie tolerance. Raises FitError where the search would (no candidate).
-    ``pairs``, a list, receives the candidate ranges (``ia, ib, a, b``)."""
+    ``pairs``, a list, receives the candidate ranges (``ia, ib, a, b``). ``hints``, a list of
+    ranges (a, b) that were witnesses of earlier replicates of the same fit: the candidate
+    nearest to each is tried too, and a witness found is put first in it. (Any candidate
+    below the observed distance decides the replicate, so the hints change only the time.)"""
     ia, ib, ca, cb, _, _ = _candidate_pairs(sample, k, xmin, xmax)
     if pairs is not None:
         pairs[:] = [ia, ib, ca, cb]
-    near = np.abs(np.log(ca / a)) + np.abs(np.log(cb / b))
-    w = np.argsort(near, kind="stable")[:_WITNESSES]
+    lca, lcb = np.log(ca), np.log(cb)
+    picks = [np.argsort(np.abs(lca - math.log(a)) + np.abs(lcb - math.log(b)), kind="stable")[:_WITNESSES]]
+    for ha, hb in hints or ():  # the candidate nearest to each recent witness
+        picks.append([int(np.argmin(np.abs(lca - math.log(ha)) + np.abs(lcb - math.log(hb))))])
+    w = np.unique(np.concatenate(picks).astype(np.int64))
     ia, ib, ca, cb = ia[w], ib[w], ca[w], cb[w]
     n_tail = sample.cum[ib + 1] - sample.cum[ia]
     u0 = sample.uf[0]
     mrel = (sample.cumlog[ib + 1] - sample.cumlog[ia]) / n_tail - np.log1p((ca - u0) / u0)
     alpha = _solve_alpha(mrel, ca, cb, np.log1p((cb - ca) / ca))
     d = _ks_exact_pairs(sample, ia, ib, alpha, ca, cb)
-    return bool(np.nanmin(d) < ks_obs - _WITNESS_MARGIN)
+    below = bool(np.nanmin(d) < ks_obs - _WITNESS_MARGIN)
+    if below and hints is not None:
+        i = int(np.nanargmin(d))
+        _remember(hints, float(ca[i]), float(cb[i]))
+    return below
+
+
+def _remember(hints: list, a: float, b: float) -> None:
+    """Put the witness range [a, b] first in ``hints`` (at most :data:`_HINTS` kept)."""
+    if (a, b) in hints:
+        hints.remove((a, b))
+    hints.insert(0, (a, b))
+    del hints[_HINTS:]
 
 
 def _clauset_decisions(payload, seeds):
@@ -87,6 +109,10 @@ def _clauset_decisions(payload, seeds):
     n = sorted_deg.size
     outside = sorted_deg[(sorted_deg < a) | (sorted_deg > b)]
     sampler = _sampler(alpha, a, b)
+    key = (float(alpha), int(a), int(b), float(ks_obs))
+    if key not in _HINT_CACHE and len(_HINT_CACHE) >= 32:
+        _HINT_CACHE.clear()
+    hints = _HINT_CACHE.setdefault(key, [])
     out = np.empty(len(seeds))
     for t, ss in enumerate(seeds):
         rng = np.random.default_rng(ss)
@@ -97,10 +123,10 @@ def _clauset_decisions(payload, seeds):
         sample = _Sample(syn)
         try:
             pairs = []
-            if _witness_below(sample, k, xmin, xmax, float(a), float(b), ks_obs, pairs):
+            if _witness_below(sample, k, xmin, xmax, float(a), float(b), ks_obs, pairs, hints):
                 out[t] = 0.0
                 continue
-            code = _decide_unsolved(sample, pairs, ks_obs)
+            code = _decide_unsolved(sample, pairs, ks_obs, hints)
             out[t] = _decide(_Prepared(sample, k, xmin, xmax), ks_obs) if code is None else code
         except FitError:
             out[t] = np.nan
@@ -299,7 +325,7 @@ def _mean_log_bounds(alpha, a, b, lam):
     return e_lo, e_hi
 
 
-def _decide_unsolved(sample: _Sample, pairs, ks_obs: float):
+def _decide_unsolved(sample: _Sample, pairs, ks_obs: float, hints=None):
     """The decision of :func:`_decide` without the exponents of most ranges: each range's
     exponent is bracketed (around the continuous-approximation guess, the bracket checked
     with :func:`_mean_log_bounds`: the mean of log X decreases as alpha grows), the ranges
@@ -344,6 +370,9 @@ def _decide_unsolved(sample: _Sample, pairs, ks_obs: float):
             d = _ks_exact_pairs(sample, ia[sel], ib[sel], _solve_alpha(mrel[sel], a[sel], b[sel], lam[sel]),
                                 a[sel], b[sel])
             if float(np.nanmin(d)) < lo:
+                if hints is not None:
+                    i = sel[int(np.nanargmin(d))]
+                    _remember(hints, float(a[i]), float(b[i]))
                 return 0.0
     left = np.flatnonzero(lb < hi)  # (every range without a checked bracket among them)
     if left.size > _UNSOLVED_MAX:
@@ -357,8 +386,12 @@ def _decide_unsolved(sample: _Sample, pairs, ks_obs: float):
     while i < left.size:  # in increasing order of bound, in doubling blocks: a witness ends it early
         t = slice(i, i + min(step, cap))
         sel = left[t]
-        d = float(np.min(_ks_exact_pairs(sample, ia[sel], ib[sel], alpha[t], a[sel], b[sel])))
+        dd = _ks_exact_pairs(sample, ia[sel], ib[sel], alpha[t], a[sel], b[sel])
+        d = float(np.min(dd))
         if d < lo:
+            if hints is not None:
+                i = sel[int(np.nanargmin(dd))]
+                _remember(hints, float(a[i]), float(b[i]))
             return 0.0
         dmin = min(dmin, d)
         i, step = t.stop, step * 2
