@@ -254,18 +254,21 @@ def _ks_lower_fast(sample: _Sample, ia, ib, alpha, a, b, nq: int, alpha_hi=None,
     :func:`_z_bounds` of the ranges (they do not depend on ``nq``), saves computing them again."""
     lo = sample.cum[ia]
     hi = sample.cum[ib + 1]
-    nt = (hi - lo)[:, None].astype(float)
+    # test points along axis 0 and ranges along axis 1 (the long axis innermost: numpy's
+    # loops over rows of nq would be short)
+    nt = (hi - lo).astype(float)
     q = (np.arange(nq) + 0.5) / nq
-    pos = lo[:, None] + (q[None, :] * (hi - lo)[:, None]).astype(np.int64)
+    pos = lo + (q[:, None] * (hi - lo)).astype(np.int64)
     ui = sample.pos_u[pos]
     v = sample.uf[ui]
+
     def bounds(al):
-        r = np.where(al >= 0.0, a, b)[:, None]
-        la = np.log1p((a[:, None] - r) / r)
-        lb = np.log1p((b[:, None] - r) / r)
+        r = np.where(al >= 0.0, a, b)
+        la = np.log1p((a - r) / r)
+        lb = np.log1p((b - r) / r)
         lv = np.log1p((v - r) / r)
-        z_lo, z_hi, _ = _sum_bounds(al[:, None], a[:, None], b[:, None], r, la, lb)
-        t_lo, t_hi, fv = _sum_bounds(al[:, None], v, b[:, None], r, lv, lb)
+        z_lo, z_hi, _ = _sum_bounds(al, a, b, r, la, lb)
+        t_lo, t_hi, fv = _sum_bounds(al, v, b, r, lv, lb)
         return z_lo, z_hi, t_lo, t_hi, fv
 
     if alpha_hi is None:
@@ -274,18 +277,18 @@ def _ks_lower_fast(sample: _Sample, ia, ib, alpha, a, b, nq: int, alpha_hi=None,
     else:  # one scale r for both ends (any r > 0 gives valid bounds; r cancels in t / z)
         if z is None:
             z = _z_bounds(alpha, alpha_hi, a, b)
-        r, lb, z_lo, z_hi = (w[:, None] for w in z)
+        r, lb, z_lo, z_hi = z
         lv = np.log1p((v - r) / r)
-        t_hi, fv = _sum_bound(alpha[:, None], v, b[:, None], lv, lb, upper=True)
+        t_hi, fv = _sum_bound(alpha, v, b, lv, lb, upper=True)
         s_hi0, s_hi1 = t_hi / z_lo, (t_hi - fv) / z_lo  # at alpha: the upper bounds of S(v), S(v + 1)
-        t_lo, fv = _sum_bound(alpha_hi[:, None], v, b[:, None], lv, lb, upper=False)
+        t_lo, fv = _sum_bound(alpha_hi, v, b, lv, lb, upper=False)
     with np.errstate(invalid="ignore", divide="ignore"):
-        e0 = (hi[:, None] - sample.cum[ui]) / nt
-        e1 = (hi[:, None] - sample.cum[ui + 1]) / nt
+        e0 = (hi - sample.cum[ui]) / nt
+        e1 = (hi - sample.cum[ui + 1]) / nt
         g0 = np.maximum(e0 - np.minimum(s_hi0, 1.0), np.maximum(t_lo, 0.0) / z_hi - e0)
         g1 = np.maximum(e1 - np.minimum(s_hi1, 1.0), np.maximum(t_lo - fv, 0.0) / z_hi - e1)
-    g1 = np.where(v < b[:, None], g1, 0.0)
-    out = np.maximum(g0, g1).max(axis=1)
+    g1 = np.where(v < b, g1, 0.0)
+    out = np.maximum(g0, g1).max(axis=0)
     out[~np.isfinite(out)] = 0.0
     return np.maximum(out, 0.0)
 
