@@ -70,7 +70,7 @@ def _witness_below(sample: _Sample, k: float, xmin, xmax, a: float, b: float, ks
     if pairs is not None:
         pairs[:] = [ia, ib, ca, cb]
     lca, lcb = np.log(ca), np.log(cb)
-    picks = [np.argsort(np.abs(lca - math.log(a)) + np.abs(lcb - math.log(b)), kind="stable")[:_WITNESSES]]
+    picks = [_smallest(np.abs(lca - math.log(a)) + np.abs(lcb - math.log(b)), _WITNESSES)]
     for ha, hb in hints or ():  # the candidate nearest to each recent witness
         picks.append([int(np.argmin(np.abs(lca - math.log(ha)) + np.abs(lcb - math.log(hb))))])
     w = np.unique(np.concatenate(picks).astype(np.int64))
@@ -252,6 +252,24 @@ def _ks_lower_fast(sample: _Sample, ia, ib, alpha, a, b, nq: int, alpha_hi=None,
     in [alpha, alpha_hi]: the model CCDF decreases as alpha grows (at any point of the range),
     so it lies between its lower bound at alpha_hi and its upper bound at alpha; ``z``, the
     :func:`_z_bounds` of the ranges (they do not depend on ``nq``), saves computing them again."""
+    step = max(1, _CHUNK // nq)
+    if ia.size <= step:
+        return _ks_lower_chunk(sample, ia, ib, alpha, a, b, nq, alpha_hi, z)
+    out = np.empty(ia.size)
+    for k in range(0, ia.size, step):  # in chunks: temporaries that stay in cache
+        t = slice(k, k + step)
+        out[t] = _ks_lower_chunk(sample, ia[t], ib[t], alpha[t], a[t], b[t], nq,
+                                 None if alpha_hi is None else alpha_hi[t],
+                                 None if z is None else tuple(w[t] for w in z))
+    return out
+
+
+#: Elements (ranges x test points) per chunk of :func:`_ks_lower_fast`.
+_CHUNK = 16384
+
+
+def _ks_lower_chunk(sample: _Sample, ia, ib, alpha, a, b, nq: int, alpha_hi, z) -> np.ndarray:
+    """:func:`_ks_lower_fast` on one chunk of ranges."""
     lo = sample.cum[ia]
     hi = sample.cum[ib + 1]
     # test points along axis 0 and ranges along axis 1 (the long axis innermost: numpy's
@@ -361,14 +379,14 @@ def _decide_unsolved(sample: _Sample, pairs, ks_obs: float, hints=None):
     z = _z_bounds(lo_a[keep], hi_a[keep], a[keep], b[keep])
     z_at = np.zeros(ia.size, dtype=np.int64)
     z_at[keep] = np.arange(keep.size)
-    for nq in _UNSOLVED_ROUNDS:
+    for rnd, nq in enumerate(_UNSOLVED_ROUNDS):
         if not keep.size:
             break
         zk = tuple(w[z_at[keep]] for w in z)
         lb[keep] = np.maximum(lb[keep], _ks_lower_fast(sample, ia[keep], ib[keep], lo_a[keep], a[keep], b[keep], nq,
                                                        alpha_hi=hi_a[keep], z=zk))
         keep = keep[lb[keep] < hi]
-        if keep.size > _PROBE:  # the ranges with the smallest bounds, measured: a witness ends it early
+        if rnd < _PROBE_ROUNDS and keep.size > _PROBE:  # the ranges with the smallest bounds, measured: a witness ends it early
             sel = keep[_smallest(lb[keep], _PROBE)]
             d = _ks_exact_pairs(sample, ia[sel], ib[sel], _solve_alpha(mrel[sel], a[sel], b[sel], lam[sel]),
                                 a[sel], b[sel])
@@ -405,5 +423,7 @@ def _decide_unsolved(sample: _Sample, pairs, ks_obs: float, hints=None):
 _UNSOLVED_ROUNDS = (2, 4, 8, 16, 32, 64)
 #: After each round, :func:`_decide_unsolved` measures this many ranges of smallest bound.
 _PROBE = 8
+#: ... in its first rounds only (later, most replicates left are at least the observed distance).
+_PROBE_ROUNDS = 3
 #: :func:`_decide_unsolved` gives up when more ranges than this are left to solve.
 _UNSOLVED_MAX = 2000
