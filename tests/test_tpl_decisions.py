@@ -1,0 +1,83 @@
+"""The closed-form bounds of the replicate decisions (netgraph/tpl/_decisions.py, issue 12):
+checked against brute force on seeded samples. A bound above the exact value would change a
+p-value; ``tests/test_bootstrap.py`` checks the p-values themselves."""
+
+import numpy as np
+import pytest
+
+from netgraph.tpl import DiscreteTPL
+from netgraph.tpl import _decisions as dec
+from netgraph.tpl.ks import _ks_exact_pairs, _Sample
+from netgraph.tpl.mle import _alpha_guess
+from netgraph.tpl.search import _candidate_pairs
+
+
+@pytest.mark.parametrize("upper", [False, True])
+def test_sum_bound_brackets_the_sum(upper):
+    """_sum_bound: the lower (upper) bound of sum_{k=x}^{y} (k/r)^-alpha is at most (at least)
+    the sum added up term by term, for exponents of both signs and both scales r in {x, y}."""
+    rng = np.random.default_rng(0)
+    for _ in range(400):
+        alpha = float(rng.uniform(-1.5, 4.0))
+        x = int(rng.integers(1, 200))
+        y = x + int(rng.integers(0, 3000))
+        r = float(x if alpha >= 0 else y)
+        k = np.arange(x, y + 1, dtype=float)
+        exact = float(np.sum((k / r) ** -alpha))
+        bound, fx = dec._sum_bound(np.array([alpha]), np.array([float(x)]), np.array([float(y)]),
+                                   np.log(np.array([x / r])), np.log(np.array([y / r])), upper=upper)
+        assert fx[0] == pytest.approx((x / r) ** -alpha, rel=1e-12)
+        if upper:
+            assert bound[0] >= exact * (1 - 1e-12), (alpha, x, y)
+        else:
+            assert bound[0] <= exact * (1 + 1e-12), (alpha, x, y)
+        lo, hi, _ = dec._sum_bounds(np.array([alpha]), np.array([float(x)]), np.array([float(y)]), r,
+                                    np.log(np.array([x / r])), np.log(np.array([y / r])))
+        assert (hi if upper else lo)[0] == pytest.approx(bound[0], rel=1e-12)  # the same bound
+
+
+def _sample_pairs(seed, n=400, size=300):
+    rng = np.random.default_rng(seed)
+    data = DiscreteTPL(1.6, 2, 400).sample(n, seed=seed)
+    sample = _Sample(np.sort(data))
+    ia, ib, a, b, _, _ = _candidate_pairs(sample, 1.0)
+    pick = np.sort(rng.choice(ia.size, size=min(size, ia.size), replace=False))
+    return sample, ia[pick], ib[pick], a[pick], b[pick]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("nq", [2, 8, 64])
+def test_bracketed_lower_bound_never_exceeds_exact(seed, nq, monkeypatch):
+    """_ks_lower_fast with an exponent bracket [lo, hi]: never above the exact KS distance of
+    the range at any exponent of the bracket (brute force at 5 exponents across it), in one
+    chunk or in many (the same values)."""
+    sample, ia, ib, a, b = _sample_pairs(seed)
+    n_tail = sample.cum[ib + 1] - sample.cum[ia]
+    u0 = sample.uf[0]
+    mrel = (sample.cumlog[ib + 1] - sample.cumlog[ia]) / n_tail - np.log1p((a - u0) / u0)
+    guess = _alpha_guess(mrel, a, b)
+    for width in (1e-5, 1e-2, 0.3):
+        delta = width * (1.0 + np.abs(guess))
+        lo, hi = guess - delta, guess + delta
+        bound = dec._ks_lower_fast(sample, ia, ib, lo, a, b, nq, alpha_hi=hi)
+        z = dec._z_bounds(lo, hi, a, b)
+        assert np.array_equal(bound, dec._ks_lower_fast(sample, ia, ib, lo, a, b, nq, alpha_hi=hi, z=z))
+        monkeypatch.setattr(dec, "_CHUNK", 7 * nq)
+        assert np.array_equal(bound, dec._ks_lower_fast(sample, ia, ib, lo, a, b, nq, alpha_hi=hi))
+        monkeypatch.undo()
+        assert np.all(bound >= 0.0)
+        assert np.any(bound > 0.0)
+        for t in np.linspace(0.0, 1.0, 5):
+            exact = _ks_exact_pairs(sample, ia, ib, lo + t * (hi - lo), a, b)
+            assert np.all(bound <= exact + 1e-12), (width, t, float(np.max(bound - exact)))
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_point_lower_bound_never_exceeds_exact(seed):
+    """_ks_lower_fast at one exponent per range (no bracket): at most the exact distance."""
+    sample, ia, ib, a, b = _sample_pairs(seed)
+    rng = np.random.default_rng(seed)
+    alpha = rng.uniform(-0.5, 3.0, ia.size)
+    for nq in (4, 16, 64):
+        bound = dec._ks_lower_fast(sample, ia, ib, alpha, a, b, nq)
+        assert np.all(bound <= _ks_exact_pairs(sample, ia, ib, alpha, a, b) + 1e-12)
