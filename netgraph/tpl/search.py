@@ -11,6 +11,16 @@ for the rest), then finds the pair of smallest Kolmogorov-Smirnov distance
 bounds rule out the pairs that cannot win, and the others get their exact distance in
 increasing order of bound. Distances within :data:`KS_TIE` of the smallest are ties, broken
 by :func:`_pick` (more degrees in range, then the smaller xmin, then the larger xmax).
+
+Searches with more than ``netgraph.tpl._blocks._WIDE_PAIRS`` candidate pairs (wide layers,
+whose degrees are mostly distinct: the pairs grow with the square of the distinct values)
+first rule out whole blocks of pairs (:class:`netgraph.tpl._blocks._WideSearch`): lower
+bounds of the distances of every pair of a rectangle of the grid of candidates, from the
+CCDFs at its corners (both are monotone in xmin, xmax and the exponent, and the exponents
+of the block are bracketed by two solves at its corners), coarse to fine against the
+smallest exact distance found; only the pairs left get the treatment above, so the pick is
+the same (``wide=False`` keeps the exhaustive search). The untruncated law (``xmax = inf``)
+searches xmin only and keeps its own search.
 """
 
 from __future__ import annotations
