@@ -13,7 +13,7 @@ import pytest
 from onnx import TensorProto, helper
 from onnx.reference import ReferenceEvaluator
 
-from exporters._context import _columns_to_units, _dense_pair_to_csr
+from exporters._dense import columns_to_units as _columns_to_units, dense_pair_to_csr as _dense_pair_to_csr
 from exporters._fold import numpy_fold
 
 RNG = np.random.default_rng(0)

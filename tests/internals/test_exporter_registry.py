@@ -102,7 +102,10 @@ def test_declared_properties_are_the_op_specific_rules_the_walk_had():
     assert _ops_with(reads_shape_only=True) == {"Shape", "Size"}
     assert _ops_with(input_layout="channels") == {"Conv", "ConvTranspose", "MaxPool", "AveragePool", "BatchNormalization",
                                                   "QLinearConv", "ConvInteger"}
-    assert _ops_with(input_layout="features_last") == {"MatMul", "Einsum", "QLinearMatMul", "MatMulInteger"} | recurrent
+    last_axis_norms = {"LayerNormalization", "RMSNormalization", "SimplifiedLayerNormalization"}
+    assert _ops_with(input_layout="features_last") == (
+        {"MatMul", "Einsum", "QLinearMatMul", "MatMulInteger"} | recurrent | last_axis_norms
+    )
     assert _ops_with(input_layout="flat") == {"Flatten", "Reshape"}
     assert _ops_with(input_layout="unit_axes") == {"Squeeze", "Unsqueeze"}
     assert _ops_with(input_layout="perm") == {"Transpose"}
