@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import stat
 import warnings
 
@@ -296,6 +297,8 @@ def _read_igraph_file(f, where: str, fmt: str) -> LayeredGraph:
 
     from netgraph.convert import from_igraph
 
+    if fmt == "graphml":
+        _check_one_graph(f, where)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -310,6 +313,29 @@ def _read_igraph_file(f, where: str, fmt: str) -> LayeredGraph:
     if not isinstance(g, ig.Graph):
         raise GraphFormatError(f"{where} is not a {fmt} graph file: it holds a {type(g).__name__}, not an igraph Graph")
     return from_igraph(g, where=where)
+
+
+#: A ``<graph`` start tag (with or without a namespace prefix).
+_GRAPH_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?graph[\s>/]")
+
+
+def _check_one_graph(f, where: str, chunk: int = 1 << 22) -> None:
+    """Refuse a GraphML file that holds more than one ``<graph>``: igraph would read the first only.
+
+    The file is scanned in chunks for ``<graph`` start tags, then rewound. Each chunk is
+    scanned with the last bytes of the one before in front, and a tag is counted in the
+    chunk where it ends, so a tag across a border is counted once.
+    """
+    found, tail = 0, b""
+    while block := f.read(chunk):
+        data = tail + block
+        found += sum(1 for m in _GRAPH_TAG.finditer(data) if m.end() > len(tail))
+        if found > 1:
+            raise GraphFormatError(f"{where} holds more than one graph; netgraph reads GraphML files of one graph "
+                                   "(igraph would read the first and drop the others): write each graph to a file "
+                                   "of its own")
+        tail = data[-64:]
+    f.seek(0)
 
 
 def _one_line(exc) -> str:

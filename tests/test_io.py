@@ -384,6 +384,26 @@ def test_graphml_of_a_foreign_graph(tmp_path):
         read_graph(tmp_path / "ring.graphml")
 
 
+@pytest.mark.parametrize("chunk", [1 << 22, 7])
+def test_graphml_of_two_graphs_is_refused_not_read_in_part(tmp_path, chunk):
+    from netgraph import io as netgraph_io
+
+    path = tmp_path / "g.graphml"
+    write_graph(sample_graph(), path)
+    text = path.read_text()
+    start, end = text.index("<graph "), text.index("</graph>") + len("</graph>")
+    two = tmp_path / "two.graphml"
+    two.write_text(text[:end] + text[start:end].replace('id="G"', 'id="H"') + text[end:])
+    with open(path, "rb") as f:  # one graph: accepted and rewound, whatever the chunk size
+        netgraph_io._check_one_graph(f, "g.graphml", chunk=chunk)
+        assert f.tell() == 0
+    with open(two, "rb") as f:
+        with pytest.raises(GraphFormatError, match="more than one graph"):
+            netgraph_io._check_one_graph(f, "two.graphml", chunk=chunk)
+    with pytest.raises(GraphFormatError, match="two.graphml' holds more than one graph"):
+        read_graph(two)
+
+
 def test_pickle_of_something_else(tmp_path):
     with open(tmp_path / "d.pickle", "wb") as f:
         pickle.dump({"a": 1}, f)
