@@ -10,7 +10,7 @@ import time
 
 import numpy as np
 import pytest
-from onnx import TensorProto, helper
+from onnx import TensorProto, helper, numpy_helper
 
 from exporters import read_onnx
 from netgraph._windows import window_indicator
@@ -91,6 +91,47 @@ def test_the_channel_reading_is_unchanged():
     assert [lay.name for lay in g.layers] == ["x", "conv", "fc"] and "node_shape:flatten" not in g.metadata
     blocks = (wg != 0).reshape(5, c, h * w).sum(axis=2)  # a unit's nonzero weights on each channel's positions
     np.testing.assert_array_equal(junction(g, "conv", "fc").count.toarray(), blocks)
+
+
+def _as_reshape(model, target):
+    """The same model with its Flatten written as a Reshape to ``target`` (a constant initializer)."""
+    nodes = [helper.make_node("Reshape", [n.input[0], "target"], list(n.output), name=n.name)
+             if n.op_type == "Flatten" else n for n in model.graph.node]
+    inits = [init(t.name, numpy_helper.to_array(t)) for t in model.graph.initializer]
+    return make_model(nodes, [vi("x", [1, 1, 6, 6])], [vi("y", [1, 5])],
+                      inits + [init("target", np.asarray(target, dtype=np.int64))])
+
+
+@pytest.mark.parametrize("target", [[0, -1], [1, -1], [-1, 48]])
+def test_a_reshape_to_one_axis_of_features_is_read_as_the_flatten(target):
+    # x.view(N, -1): torch's dynamo exporter writes nn.Flatten so
+    model, wg, shape = conv_flatten_gemm()
+    g = read_onnx(_as_reshape(model, target), flatten="neurons")
+    assert [(lay.name, lay.size, lay.kind) for lay in g.layers] == [
+        ("x", 1, "input"), ("conv", 3, "conv"), ("flatten", 48, "merge"), ("fc", 5, "dense")]
+    assert g.layer("flatten").op == "Reshape" and g.metadata["node_shape:flatten"] == "3x4x4"
+    np.testing.assert_array_equal(junction(g, "conv", "flatten").count.toarray(), brute_skip(shape))
+    np.testing.assert_array_equal(junction(g, "flatten", "fc").count.toarray(), (wg != 0).astype(np.int64))
+    channels = read_onnx(_as_reshape(model, target))  # the channel reading is unchanged
+    blocks = (wg != 0).reshape(5, 3, 16).sum(axis=2)
+    assert [lay.name for lay in channels.layers] == ["x", "conv", "fc"]
+    np.testing.assert_array_equal(junction(channels, "conv", "fc").count.toarray(), blocks)
+
+
+def test_a_reshape_that_keeps_two_axes_makes_no_neurons():
+    # (N, 3, 4, 4) -> (N, 3, 16) -> (N, 3, 4, 4) -> Conv 1x1: two axes per sample, no merge layer
+    model, _, _ = conv_flatten_gemm()
+    w = np.random.default_rng(3).normal(size=(2, 3, 1, 1)).astype(np.float32)
+    w[1, 0] = 0.0
+    nodes = [n for n in model.graph.node if n.op_type in ("Conv", "Relu")]
+    nodes += [helper.make_node("Reshape", ["r", "t3"], ["f"], name="flatten"),
+              helper.make_node("Reshape", ["f", "t4"], ["u"], name="unflatten"),
+              helper.make_node("Conv", ["u", "W"], ["y"], name="conv1x1")]
+    inits = [init("Wc", numpy_helper.to_array(model.graph.initializer[0])), init("W", w),
+             init("t3", np.asarray([0, 3, 16], dtype=np.int64)), init("t4", np.asarray([0, 3, 4, 4], dtype=np.int64))]
+    g = read_onnx(make_model(nodes, [vi("x", [1, 1, 6, 6])], [vi("y", None)], inits), flatten="neurons")
+    assert [lay.kind for lay in g.layers] == ["input", "conv", "conv"] and not neuron_layers(g)
+    np.testing.assert_array_equal(junction(g, "conv", "conv1x1").count.toarray(), (w[:, :, 0, 0] != 0) * 16)  # a 1x1 weight at 4x4 positions
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -392,8 +433,6 @@ def test_a_torch_cnn_exported_with_flatten():
     check_torch_cnn(*torch_cnn_export(dynamo=False))
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="torch's dynamo exporter writes nn.Flatten as Reshape(N, -1), which exporters/ops/reshape.py "
-                          "reads in the channel reading: it does not call exporters.ops.flatten.flattened yet")
 def test_a_torch_cnn_exported_by_dynamo_flattens_with_a_reshape():
+    # torch's dynamo exporter writes nn.Flatten as Reshape(N, -1): read as the Flatten is
     check_torch_cnn(*torch_cnn_export(dynamo=True))

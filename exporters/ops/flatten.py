@@ -20,6 +20,11 @@ the paths through the neurons are the channel reading's connections (channel ``c
 unit ``j``: one path through each neuron of ``c`` that ``j`` has a nonzero weight on);
 with binary matrices they are not (one edge per channel in the channel reading).
 
+A ``Reshape`` of a batch-first map to one axis of features per sample (``(N, -1)``,
+torch's ``x.view(x.size(0), -1)``, which torch's dynamo exporter writes for
+``nn.Flatten``) is read the same way, in both modes (:mod:`exporters.ops.reshape` calls
+:func:`flattened`); the layer of neurons is then named after the Reshape node.
+
 A Flatten whose map has no positions to split is read as in the channel reading in both
 modes: a map that is already flat (a dense layer's output), a map with one element per
 node (a (C, 1, 1) global pooling), or a map of an input layer (an image read only through

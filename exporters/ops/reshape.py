@@ -1,6 +1,9 @@
 """Reshape, Squeeze and Unsqueeze: the labels are reshaped as the tensor is.
 
-Flatten is in :mod:`exporters.ops.flatten`. Squeeze, Unsqueeze and Reshape follow a batch
+Flatten is in :mod:`exporters.ops.flatten`. A Reshape of a batch-first tensor to one axis
+of features per sample (``x.view(N, -1)``, which torch's dynamo exporter writes for
+``nn.Flatten``) is read as a Flatten is (:func:`exporters.ops.flatten.flattened`): with
+``read_onnx(flatten="neurons")`` a flattened convolutional map becomes a layer of neurons. Squeeze, Unsqueeze and Reshape follow a batch
 axis that a Transpose moved (a sequence-first layout): the output's batch axis is the one
 that the same number of elements precedes, of the same size, so that the labels of the
 other axes keep their order (:func:`moved_batch_axis`).
@@ -36,6 +39,11 @@ def _apply(ctx, node, out_nonbatch):
         raise Unsupported(
             f"reshaping {m.shape} into {out_nonbatch} per sample would mix the batch axis with the features"
         )
+    if node.op_type == "Reshape" and len(out_nonbatch) == 1 and getattr(ctx, "flatten", "channels") == "neurons":
+        from exporters.ops.flatten import flattened  # a Reshape to (N, -1) flattens as Flatten does
+
+        ctx.set_map(node.output[0], flattened(ctx, node, m))
+        return
     ctx.set_map(node.output[0], m.reshape(out_nonbatch))
 
 
