@@ -172,3 +172,40 @@ def test_every_pair_on_demand(monkeypatch):
 def test_untruncated_keeps_its_search():
     s = _Sample(_wide_degrees(500, 12))
     assert isinstance(_Search(s, 1.0, None, float("inf"), wide=True), _UntruncatedSearch)
+
+
+def test_fast_ccdfs_match_direct_sums():
+    # the short Euler-Maclaurin CCDFs (netgraph/tpl/_wide_sums.py) against term-by-term
+    # sums in extended precision, on the ranges they serve (exponents near 0 and 1 too)
+    from netgraph.tpl._wide_sums import ccdf_fast, fast_rows
+
+    rng = np.random.default_rng(5)
+    p = 400
+    a = np.round(np.exp(rng.uniform(np.log(200.0), np.log(3000.0), p)))
+    b = np.round(a * np.exp(rng.uniform(0.01, 2.0, p)))
+    alpha = rng.uniform(-12.0, 12.0, p)
+    alpha[:20] = 1.0
+    alpha[20:40] = 1.0 + rng.normal(0.0, 1e-7, 20)
+    alpha[40:60] = 0.0
+    ok = fast_rows(alpha, a, b)
+    assert ok.mean() > 0.5
+    assert not fast_rows(np.array([3.0]), np.array([50.0]), np.array([500.0]))[0]  # too close to zero
+    a, b, alpha = a[ok], b[ok], alpha[ok]
+    x = np.sort(np.floor(a[:, None] + 1 + rng.uniform(0, 1, (a.size, 12)) * (b - a)[:, None]), axis=1)
+    x = np.minimum(x, b[:, None])
+    s, w = ccdf_fast(alpha, a, b, x)
+    for i in range(a.size):
+        k = np.arange(a[i], b[i] + 1, dtype=np.longdouble)
+        terms = np.exp(-np.longdouble(alpha[i]) * np.log(k / np.longdouble(a[i])))
+        tail = np.cumsum(terms[::-1])[::-1]
+        pos = (x[i] - a[i]).astype(np.int64)
+        np.testing.assert_allclose(s[i], (tail[pos] / tail[0]).astype(float), rtol=0, atol=1e-13)
+        np.testing.assert_allclose(w[i], (terms[pos] / tail[0]).astype(float), rtol=1e-12, atol=0)
+    # and the block module's CCDFs (fast and general rows mixed) agree with the general sums
+    mixed = np.concatenate([alpha[:5], [3.0]])
+    lo, hi = np.concatenate([a[:5], [50.0]]), np.concatenate([b[:5], [500.0]])
+    xs = np.concatenate([x[:5], np.sort(rng.integers(51, 501, (1, 12)), axis=1).astype(float)])
+    s1, w1 = blocks._ccdf(mixed, lo, hi, xs)
+    s0, w0 = blocks._ccdf_general(mixed, lo, hi, xs)
+    np.testing.assert_allclose(s1, s0, rtol=0, atol=1e-13)
+    np.testing.assert_allclose(w1, w0, rtol=1e-12, atol=0)

@@ -52,6 +52,7 @@ import numpy as np
 from numpy.lib.mixins import NDArrayOperatorsMixin
 
 from netgraph.tpl._sums import partial_sums
+from netgraph.tpl._wide_sums import ccdf_fast, fast_rows
 from netgraph.tpl.ks import _ks_exact_pairs, _Sample
 from netgraph.tpl.mle import _solve_alpha
 
@@ -126,7 +127,24 @@ def _corner_alpha(sample: _Sample, a, b, da, db):
 def _ccdf(alpha, a, b, x):
     """Model CCDFs S(x) = sum_{k=x}^{b} k^-alpha / sum_{k=a}^{b} k^-alpha of the ranges [a, b]
     (finite ``alpha``) at test points ``x`` (rows sorted, a < x <= b; repeated entries
-    allowed), and the terms x^-alpha over the same normaliser: (S, w), arrays like ``x``."""
+    allowed), and the terms x^-alpha over the same normaliser: (S, w), arrays like ``x``.
+    The ranges far enough from zero against their exponent take the short Euler-Maclaurin
+    formula of :mod:`netgraph.tpl._wide_sums`, the others the general partial sums."""
+    fast = fast_rows(alpha, a, b)
+    if fast.all():
+        return ccdf_fast(alpha, a, b, x)
+    if fast.any():
+        s = np.empty(x.shape)
+        w = np.empty(x.shape)
+        s[fast], w[fast] = ccdf_fast(alpha[fast], a[fast], b[fast], x[fast])
+        rest = ~fast
+        s[rest], w[rest] = _ccdf_general(alpha[rest], a[rest], b[rest], x[rest])
+        return s, w
+    return _ccdf_general(alpha, a, b, x)
+
+
+def _ccdf_general(alpha, a, b, x):
+    """:func:`_ccdf` from the general partial sums (:func:`netgraph.tpl._sums.partial_sums`)."""
     p, t = x.shape
     r = np.where(alpha >= 0.0, a, b)
     lo = np.concatenate([a[:, None], x], axis=1)
