@@ -15,8 +15,8 @@ node maps of its outputs whose shapes are known are checked against the memory b
 
 A tensor whose batch axis a Transpose moved (a sequence-first layout, see
 :attr:`NodeMap.batch_axis <exporters._nodemap.NodeMap>`) goes on to the handlers that
-follow the batch axis (Transpose, Squeeze, Unsqueeze, Reshape, Shape, Slice, Gather, Split,
-Concat, Gemm with ``transA=1``)
+follow the batch axis (Transpose, Squeeze, Unsqueeze, Reshape, Flatten, Shape, Slice, Gather,
+Split, Concat, Gemm with ``transA=1``)
 and to the operators that do not depend on where the batch is: element-wise operators
 (constants broadcast along the last axis), operators on the last axis (Softmax,
 LayerNormalization) and MatMul with a weight. Their handlers see the tensor batch first
@@ -25,8 +25,8 @@ axis where it was. Any other operator refuses it with the reason (a cut in lenie
 
 A tensor without a batch axis of its own (a batch of one that a Reshape merged with other
 axes, :attr:`NodeMap.absorbed <exporters._nodemap.NodeMap>`) goes on to the handlers that
-read such a tensor (Reshape, Squeeze, Unsqueeze, Transpose, Gemm, Slice, Gather, Split,
-Concat, Shape) and to the operators that do not depend on the layout: element-wise
+read such a tensor (Reshape, Squeeze, Unsqueeze, Flatten, Transpose, Gemm, Slice, Gather,
+Split, Concat, Shape) and to the operators that do not depend on the layout: element-wise
 operators, operators on the last axis, MatMul (with a weight, or of two data tensors as in
 attention). Their handlers see the tensor with a leading batch axis of 1, which is what
 it is; their outputs are absorbed too. Any other operator refuses it with the reason.
@@ -54,9 +54,9 @@ LEARNABLE_OPS = ("Gemm", "MatMul", "Conv", "ConvTranspose", "LSTM", "GRU", "RNN"
                  "QLinearConv", "QLinearMatMul", "ConvInteger", "MatMulInteger", "Attention")
 
 _BATCH_LAST = "its input was transposed to (features, batch); only Gemm with transA=1 reads that"
-#: Operators whose handler follows a batch axis that is not first (exporters/ops/reshape.py, slice.py,
-#: split.py, concat.py).
-_FOLLOWS_BATCH_AXIS = ("Squeeze", "Unsqueeze", "Reshape", "Slice", "Gather", "Split", "Concat")
+#: Operators whose handler follows a batch axis that is not first (exporters/ops/reshape.py, flatten.py,
+#: slice.py, split.py, concat.py).
+_FOLLOWS_BATCH_AXIS = ("Squeeze", "Unsqueeze", "Reshape", "Flatten", "Slice", "Gather", "Split", "Concat")
 #: Operators read the same whatever axis holds the batch: element-wise on one input ...
 _LAYOUT_FREE_UNARY = (
     "Relu", "LeakyRelu", "Elu", "Selu", "Celu", "Gelu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Softplus",
@@ -69,7 +69,8 @@ _LAYOUT_FREE_BINARY = ("Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Sum", "
 _LAST_AXIS_OPS = ("Softmax", "LogSoftmax", "Hardmax", "LayerNormalization")
 #: Operators whose handler reads a tensor that has no batch axis of its own (a batch of one merged
 #: with other axes: ``NodeMap.absorbed``); the layout-free operators above, and MatMul, read it too.
-_READS_ABSORBED = ("Reshape", "Squeeze", "Unsqueeze", "Transpose", "Gemm", "Slice", "Gather", "Split", "Concat")
+_READS_ABSORBED = ("Reshape", "Squeeze", "Unsqueeze", "Transpose", "Gemm", "Slice", "Gather", "Split", "Concat",
+                   "Flatten")
 _REPORT = (
     "this is a bug in netgraph's operator handler, not a problem of the model (a handler states why it cannot "
     "read a node by raising exporters.ops.Unsupported); please report it to the netgraph developers with this "
@@ -160,9 +161,9 @@ def _not_layout_free(ctx, node, on_path, moved):
         return f"{where}; {op} with axis={axis} reads an axis of that layout"
     if op == "MatMul" and len(node.input) > 1 and node.input[0] in ctx.maps and node.input[1] not in ctx.maps:
         return None
-    return (f"{where}; netgraph follows such a tensor through Transpose, Squeeze, Unsqueeze, Reshape, Slice, "
-            f"Gather, Split, Concat, element-wise operators, MatMul with a weight and operators on the last axis, "
-            f"not through {op}: transpose it back to batch-first before it")
+    return (f"{where}; netgraph follows such a tensor through Transpose, Squeeze, Unsqueeze, Reshape, Flatten, "
+            f"Slice, Gather, Split, Concat, element-wise operators, MatMul with a weight and operators on the last "
+            f"axis, not through {op}: transpose it back to batch-first before it")
 
 
 def _visit_absorbed(ctx, spec, node, on_path, absorbed) -> None:
@@ -196,9 +197,9 @@ def _not_layout_free_absorbed(ctx, node, on_path, absorbed):
         if axis in (-1, m.rank - 1):
             return None
         return f"{where}; {op} with axis={axis} reads one of its axes"
-    return (f"{where}; netgraph follows such a tensor through Reshape, Squeeze, Unsqueeze, Transpose, Gemm, Slice, "
-            f"Gather, Split, Concat, element-wise operators, MatMul and operators on the last axis, not through {op}: "
-            "give it its batch axis back (a Reshape or Unsqueeze with an axis of size 1) before it")
+    return (f"{where}; netgraph follows such a tensor through Reshape, Squeeze, Unsqueeze, Flatten, Transpose, "
+            f"Gemm, Slice, Gather, Split, Concat, element-wise operators, MatMul and operators on the last axis, not "
+            f"through {op}: give it its batch axis back (a Reshape or Unsqueeze with an axis of size 1) before it")
 
 
 def _run_absorbed(ctx, spec, node, on_path) -> None:

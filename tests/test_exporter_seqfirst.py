@@ -281,9 +281,6 @@ def test_a_computed_reshape_target_is_evaluated_on_the_static_batch():
     np.testing.assert_array_equal(j1.count.toarray(), expected)  # feature t*4+k of the flattened map is node k
 
 
-@pytest.mark.xfail(reason="needs exporters/ops/flatten.py to read a Flatten that merges a batch of one with the "
-                          "sequence (reshape_map) and 'Flatten' in exporters/_walk.py's _READS_ABSORBED: see the "
-                          "issue 11 report (h2)", strict=True)
 def test_torch_encoder_layer_then_flatten_of_the_batch_and_the_sequence():
     # benchmarks/bench_sequence.py's attention model, small: nn.Flatten(0, 1) is Flatten(axis=2) of (1, T, E)
     from test_exporter_attention import _export

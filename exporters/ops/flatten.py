@@ -34,6 +34,15 @@ A map a constant ``Pad`` padded (:mod:`exporters.ops.pad`): its padded positions
 constant, not an element of a channel, so their neurons get no skip edge (no path reaches
 them); the dense layer's weights on them are still junction edges, as in the channel
 reading, where a dense layer counts its weights on padded positions.
+**Across the batch axis.** ``Flatten(axis=a)`` is the reshape to ``(prod(s[:a]),
+prod(s[a:]))`` and is read as one (:func:`exporters.ops.reshape.reshape_map`) when it is
+not the batch-first case above: at ``axis=0``, on a tensor without a batch axis of its
+own (:attr:`NodeMap.absorbed <exporters._nodemap.NodeMap>`), on a sequence-first tensor,
+or merging a batch of one with the axes after it (torch's ``nn.Flatten(0, 1)`` after a
+``TransformerEncoderLayer``: ``Flatten(axis=2)`` of (1, T, E) gives the (T, E) rows of
+the one sample, absorbed). A batch larger than 1 or of unknown size is never merged
+(an error, a cut in lenient mode).
+
 ONNX operator reference: https://onnx.ai/onnx/operators/onnx__Flatten.html
 """
 
@@ -56,16 +65,40 @@ log = logging.getLogger(__name__)
 
 @register("Flatten", input_layout="flat")
 def flatten(ctx, node):
-    """Flatten with ``axis`` = 1 (or a larger axis over size-1 dims); a layer of neurons if asked."""
+    """Flatten to (prod of the axes before ``axis``, prod of the others); a layer of neurons if asked.
+
+    The common case, a batch-first tensor flattened from ``axis`` = 1 (or a larger axis
+    over size-1 dims), is :func:`flattened`. Any other Flatten is the reshape it is
+    (:func:`exporters.ops.reshape.reshape_map`): of a tensor without a batch axis of its
+    own, at ``axis=0``, or merging the batch of one with the axes after it (torch's
+    ``nn.Flatten(0, 1)`` of a (1, T, E) sequence is ``Flatten(axis=2)``: its (T, E) output
+    is absorbed); a batch larger than 1 or unknown is never merged.
+    """
     m = ctx.node_map(node.input[0])
-    rank = len(m.shape) + 1
+    if m is None:
+        raise Unsupported("its data input is not on the path")
+    rank = m.rank
     axis = attrs(node).get("axis", 1)
     axis = axis + rank if axis < 0 else axis
-    if axis == 0:
-        raise Unsupported("Flatten with axis=0 merges the batch axis into the features")
-    if int(np.prod(m.shape[: axis - 1], dtype=np.int64)) != 1:
-        raise Unsupported(f"Flatten with axis={axis} merges feature axes into the batch axis")
-    ctx.set_map(node.output[0], flattened(ctx, node, m))  # the axes before ``axis`` are of size 1
+    if not 0 <= axis <= rank:
+        raise Unsupported(f"Flatten with axis={attrs(node).get('axis', 1)} on a tensor of rank {rank}")
+    if (not m.absorbed and m.batch_axis == 0 and axis >= 1
+            and int(np.prod(m.shape[: axis - 1], dtype=np.int64)) == 1):
+        ctx.set_map(node.output[0], flattened(ctx, node, m))  # the axes before ``axis`` are of size 1
+        return
+    from exporters.ops.reshape import reshape_map  # reshape.py imports this module's flattened
+
+    full = m.full_shape() if m.absorbed else m.full_shape(ctx.batch_size(node.input[0]))
+    s_out = (_product(full[:axis]), _product(full[axis:]))
+    out = reshape_map(ctx, node, m, s_out)
+    if not m.absorbed and m.batch_axis == 0 and not out.absorbed and out.batch_axis == 0 and len(out.shape) == 1:
+        out = flattened(ctx, node, m)  # a batch of one kept apart (axis=0 of a (1, C, H, W) map)
+    ctx.set_map(node.output[0], out)
+
+
+def _product(dims):
+    """The product of ``dims``; None if one of them is unknown."""
+    return None if any(d is None for d in dims) else int(np.prod(dims, dtype=np.int64))
 
 
 def flattened(ctx, node, m):
