@@ -40,6 +40,7 @@ from exporters._context import ABSORBED, Context, describe
 from exporters._nodemap import NodeMap
 from exporters._fold import fold, is_constant_node, record_constants
 from exporters._inputs import add_input
+from exporters._masks import attention_masks
 from exporters._validate import subgraph_reads, validate_graph
 from exporters.ops import Unsupported, spec_for
 from netgraph.exceptions import HandlerError, InvalidModelError, NetgraphError, NoLearnableJunctionError
@@ -243,9 +244,12 @@ def _run_in_frame(ctx, spec, node, on_path, b) -> None:
 
 
 def _add_inputs(ctx, g, init) -> None:
-    """Input layers of the graph inputs that are not initializers."""
+    """Input layers of the graph inputs that are not initializers, but attention masks (:mod:`exporters._masks`)."""
+    masks = attention_masks(ctx, [vi.name for vi in g.input if vi.name not in init])
+    for name, how in masks.items():
+        ctx.notes[f"mask_input:{name}"] = how
     for vi in g.input:
-        if vi.name not in init:
+        if vi.name not in init and vi.name not in masks:
             add_input(ctx, vi, ctx.consumers.get(vi.name, []))
     if not ctx.maps:
         shapes = ", ".join(f"{vi.name}: {ctx.shape(vi.name)}" for vi in g.input if vi.name not in init)
