@@ -209,3 +209,30 @@ def test_fast_ccdfs_match_direct_sums():
     s0, w0 = blocks._ccdf_general(mixed, lo, hi, xs)
     np.testing.assert_allclose(s1, s0, rtol=0, atol=1e-13)
     np.testing.assert_allclose(w1, w0, rtol=1e-12, atol=0)
+
+
+def test_corner_root_brackets_hold_the_solver_roots():
+    # the proven brackets of the corner exponents (netgraph/tpl/_wide_sums.py) hold the
+    # general solver's roots, and the short formula's moments are the general sums'
+    from netgraph.tpl._sums import partial_sums
+    from netgraph.tpl._wide_sums import _moments, corner_roots, fast_rows
+    from netgraph.tpl.mle import _alpha_guess, _solve_alpha
+
+    rng = np.random.default_rng(8)
+    p = 6000
+    a = np.round(np.exp(rng.uniform(np.log(300.0), np.log(50000.0), p)))
+    b = np.round(a * np.exp(rng.uniform(0.05, 3.0, p)))
+    lam = np.log(b / a)
+    mrel = lam * rng.uniform(0.02, 0.98, p)
+    root = _solve_alpha(mrel, a, b, lam)
+    lo, hi, ok = corner_roots(mrel, a, b, _alpha_guess(mrel, a, b))
+    assert ok.mean() > 0.9
+    assert np.all(lo[ok] <= root[ok]) and np.all(root[ok] <= hi[ok])
+    assert np.median((hi - lo)[ok]) < 1e-7
+    sel = fast_rows(root, a, b)
+    r = np.where(root < 0.0, b, a)[sel]
+    t0, t1 = partial_sums(root[sel], a[sel], b[sel], r, order=1)
+    s0, mean = _moments(root[sel], a[sel], b[sel])
+    np.testing.assert_allclose(s0, t0, rtol=1e-13)
+    np.testing.assert_allclose(mean, t1 / t0 + np.where(root[sel] < 0.0, lam[sel], 0.0), rtol=0, atol=1e-13)
+    np.testing.assert_allclose(mean, mrel[sel], rtol=0, atol=1e-10)  # the roots solve the equation

@@ -52,9 +52,9 @@ import numpy as np
 from numpy.lib.mixins import NDArrayOperatorsMixin
 
 from netgraph.tpl._sums import partial_sums
-from netgraph.tpl._wide_sums import ccdf_fast, fast_rows
+from netgraph.tpl._wide_sums import ccdf_fast, corner_roots, fast_rows
 from netgraph.tpl.ks import _ks_exact_pairs, _Sample
-from netgraph.tpl.mle import _solve_alpha
+from netgraph.tpl.mle import _alpha_guess, _solve_alpha
 
 __all__: list[str] = []
 
@@ -111,15 +111,23 @@ def _mean_log(sample: _Sample, ia, ib):
     return (sample.cumlog[ib + 1] - sample.cumlog[ia]) / (sample.cum[ib + 1] - sample.cum[ia])
 
 
-def _corner_alpha(sample: _Sample, a, b, da, db):
+def _corner_alpha(sample: _Sample, a, b, da, db, side=0):
     """Roots alpha of E_{alpha,a,b}[log X] = the mean log-degree of u[da] .. u[db] on the
-    ranges [a, b] (+inf where that mean is at most log a, -inf where at least log b)."""
+    ranges [a, b] (+inf where that mean is at most log a, -inf where at least log b).
+
+    ``side`` -1 or +1: a proven lower or upper bound of the root instead, from the short
+    formula of :mod:`netgraph.tpl._wide_sums` where it serves (:func:`corner_roots`), else
+    the solver's root (widened by the caller)."""
     u0 = sample.uf[0]
     mrel = _mean_log(sample, da, db) - np.log1p((a - u0) / u0)
     lam = np.log1p((b - a) / a)
     out = np.where(mrel <= 0.0, np.inf, -np.inf)
-    ok = (mrel > 0.0) & (mrel < lam)
-    if ok.any():
+    ok = np.flatnonzero((mrel > 0.0) & (mrel < lam))
+    if ok.size and side:
+        lo, hi, good = corner_roots(mrel[ok], a[ok], b[ok], _alpha_guess(mrel[ok], a[ok], b[ok]))
+        out[ok[good]] = (lo if side < 0 else hi)[good]
+        ok = ok[~good]
+    if ok.size:
         out[ok] = _solve_alpha(mrel[ok], a[ok], b[ok], lam[ok])
     return out
 
@@ -189,8 +197,8 @@ def _block_bounds(sample: _Sample, grid: _Grid, r1, r2, c1, c2, witness):
         return out
     ja1, ja2, jb1, jb2 = ja1[core], ja2[core], jb1[core], jb2[core]
     a1, a2, b1, b2 = a1[core], a2[core], b1[core], b2[core]
-    al_lo = _corner_alpha(sample, a1, b1, ja2, jb2)
-    al_hi = _corner_alpha(sample, a2, b2, ja1, jb1)
+    al_lo = _corner_alpha(sample, a1, b1, ja2, jb2, -1)
+    al_hi = _corner_alpha(sample, a2, b2, ja1, jb1, +1)
     al_lo -= _ALPHA_WIDEN * (1.0 + np.abs(al_lo))
     al_hi += _ALPHA_WIDEN * (1.0 + np.abs(al_hi))
     j = _test_points(sample, ja2, jb1, witness)

@@ -22,6 +22,8 @@ general sums (:func:`netgraph.tpl._sums.partial_sums`).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 __all__: list[str] = []
@@ -91,3 +93,112 @@ def _ccdf_rows(alpha, a, b, x):
     top = pe[:, 1:] + fe[:, 1:]  # P(b) + f(b)
     z = top - pe[:, :1]  # the sum from a to b
     return (top - px) / z, fx / z
+
+
+def _dq(z):
+    """d/dz of expm1(z) / z: (expm1(z) (z - 1) + z) / z^2, by its series sum_j (j + 1) z^j / (j + 2)!
+    where |z| < 0.1 (the closed form cancels there)."""
+    small = np.flatnonzero(np.abs(z) < 0.1)
+    zz = z.copy()
+    zz[small] = 1.0
+    em = np.expm1(zz)
+    out = (em * (zz - 1.0) + zz) / (zz * zz)
+    if small.size:
+        zs = z[small]
+        ser = np.full(small.size, 10.0 / _FACT[11])
+        for j in range(8, -1, -1):
+            ser = ser * zs + (j + 1) / _FACT[j + 2]
+        out[small] = ser
+    return out
+
+
+_FACT = [float(math.factorial(i)) for i in range(12)]
+
+
+def _moments(alpha, a, b):
+    """(sum_{k=a}^{b} f(k), E[log(X / a)]) with f(k) = (k / r)^-alpha (the module's
+    formula and its derivative in alpha: the sums of f log(k / r)) on ranges served by
+    :func:`fast_rows`; 1-D arrays. The end at r has u = log(x / r) = 0."""
+    neg = alpha < 0.0
+    r = np.where(neg, b, a)
+    far = np.where(neg, a, b)
+    # the rising factorials (alpha)_m, m = 1, 3, 5, 7, and their derivatives in alpha
+    p, dp = np.ones_like(alpha), np.zeros_like(alpha)
+    rising, drising = [], []
+    for j in range(7):
+        dp = dp * (alpha + j) + p
+        p = p * (alpha + j)
+        if j % 2 == 0:
+            rising.append(p)
+            drising.append(dp)
+
+    def corr(x):
+        inv = 1.0 / x
+        inv2 = inv * inv
+        poly = _C[0] * rising[0] + inv2 * (_C[1] * rising[1] + inv2 * (_C[2] * rising[2] + inv2 * (_C[3] * rising[3])))
+        dpoly = _C[0] * drising[0] + inv2 * (_C[1] * drising[1] + inv2 * (_C[2] * drising[2]
+                                                                           + inv2 * (_C[3] * drising[3])))
+        return inv * poly, inv * dpoly
+
+    cn, dcn = corr(r)
+    p_near, dp_near = -(0.5 + cn), -dcn  # u = 0, f = 1, no integral
+    u = np.log(far / r)
+    f = np.exp(-alpha * u)
+    z = (1.0 - alpha) * u
+    small = np.abs(z) < 1e-5
+    q = np.expm1(z) / np.where(small, 1.0, z)
+    q[small] = (1.0 + z * (0.5 + z / 6.0))[small]
+    cf, dcf = corr(far)
+    p_far = r * u * q - f * (0.5 + cf)
+    dp_far = -r * u * u * _dq(z) + u * f * (0.5 + cf) - f * dcf  # d/dalpha of P
+    sign = np.where(neg, -1.0, 1.0)
+    s0 = sign * (p_far - p_near) + np.where(neg, 1.0, f)  # P(b) - P(a) + f(b)
+    s1 = -sign * (dp_far - dp_near) + np.where(neg, 0.0, u * f)  # sum f log(k / r)
+    return s0, s1 / s0 + np.where(neg, -u, 0.0)
+
+
+#: Secant steps of :func:`corner_roots`, and the check's allowance (of E[log X], for the
+#: rounding and the remainder of the formula, relative to 1 + log(b / a)).
+_STEPS = 3
+_CHECK = 1e-11
+
+
+def corner_roots(mrel, a, b, guess):
+    """:func:`_corner_roots` in passes of _ROWS * 4 ranges (temporaries in cache)."""
+    n = mrel.size
+    step = 4 * _ROWS
+    if n <= step:
+        return _corner_roots(mrel, a, b, guess)
+    lo, hi, ok = np.empty(n), np.empty(n), np.empty(n, dtype=bool)
+    for i in range(0, n, step):
+        sl = slice(i, i + step)
+        lo[sl], hi[sl], ok[sl] = _corner_roots(mrel[sl], a[sl], b[sl], guess[sl])
+    return lo, hi, ok
+
+
+def _corner_roots(mrel, a, b, guess):
+    """Brackets of the roots alpha of E_{alpha,a,b}[log(X / a)] = mrel (0 < mrel < log(b/a)):
+    ``(lo, hi, ok)`` with lo <= root <= hi proven (E is decreasing in alpha) where ``ok``,
+    from secant steps on the formula of the module docstring from ``guess``; the check
+    E(lo) >= mrel + allowance >= ... needs both ends served by :func:`fast_rows`."""
+    x0 = np.asarray(guess, dtype=float).copy()
+    x1 = x0 + 1e-4 * (1.0 + np.abs(x0))
+    ok = fast_rows(x0, a, b) & fast_rows(x1, a, b)
+    f0 = _moments(x0, a, b)[1] - mrel
+    f1 = _moments(x1, a, b)[1] - mrel
+    for _ in range(_STEPS):
+        den = f1 - f0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = np.where(den != 0.0, -f1 * (x1 - x0) / den, 0.0)
+        step = np.clip(np.nan_to_num(step), -1.0 - np.abs(x1), 1.0 + np.abs(x1))
+        x0, f0 = x1, f1
+        x1 = x1 + step
+        ok &= fast_rows(x1, a, b)
+        x1 = np.where(ok, x1, x0)
+        f1 = _moments(x1, a, b)[1] - mrel
+    width = 1e-9 * (1.0 + np.abs(x1)) + 4.0 * np.abs(x1 - x0)
+    lo, hi = x1 - width, x1 + width
+    ok &= fast_rows(lo, a, b) & fast_rows(hi, a, b)
+    tol = _CHECK * (1.0 + np.log(b / a))
+    ok &= (_moments(lo, a, b)[1] - mrel >= tol) & (_moments(hi, a, b)[1] - mrel <= -tol)
+    return lo, hi, ok
