@@ -21,7 +21,7 @@ from netgraph.utils.check import DEFAULT_MAX_BYTES
 
 
 def read_onnx(model, *, lenient: bool = False, max_bytes: int = DEFAULT_MAX_BYTES, input_shapes=None,
-              input_values=None, recurrent_gates: str = "fold", flatten: str = "channels"):
+              input_values=None, recurrent_gates: str = "fold", flatten: str = "channels", batch_axes=None):
     """Read an ONNX model into a :class:`netgraph.LayeredGraph`.
 
     Parameters
@@ -65,6 +65,13 @@ def read_onnx(model, *, lenient: bool = False, max_bytes: int = DEFAULT_MAX_BYTE
         counted together); ``"neurons"`` adds a layer of one node per element of the
         map (C x H x W), joined to its channel by a skip edge, so that the dense
         layer's connections are those of each neuron (:doc:`/scatter`).
+    batch_axes : dict of str to int, optional
+        The batch axis of graph inputs whose batch is not axis 0 (``{"src": 1}`` for a
+        (T, 1, E) input of torch's ``nn.TransformerEncoderLayer`` or
+        ``nn.MultiheadAttention`` with ``batch_first=False``). netgraph takes axis 0 of
+        every other input for its batch axis; the one given is followed as after a
+        Transpose to sequence-first (:ref:`absorbed-batch`). Each is recorded as
+        ``graph.metadata["batch_axis:<name>"]``.
 
     Returns
     -------
@@ -106,7 +113,8 @@ def read_onnx(model, *, lenient: bool = False, max_bytes: int = DEFAULT_MAX_BYTE
         ``lenient`` is not a bool, or ``max_bytes`` not an integer >= 1; ``input_shapes``
         or ``input_values`` name an input the model does not have, or give a shape of
         the wrong rank, a dimension below 1 or other than a fixed declared one, or a
-        value that does not fit the input.
+        value that does not fit the input; ``batch_axes`` names an unknown input or an
+        axis out of its rank.
 
     Examples
     --------
@@ -132,6 +140,7 @@ def read_onnx(model, *, lenient: bool = False, max_bytes: int = DEFAULT_MAX_BYTE
     >>> read_onnx(helper.make_model(graph), input_shapes={"x": (1, 2)}).layer_names
     ['x', 'fc']
     """
+    from exporters._inputs import check_batch_axes
     from exporters._model import load_model
     from exporters._walk import walk
     from netgraph.exceptions import InvalidModelError, ResourceLimitError
@@ -145,8 +154,9 @@ def read_onnx(model, *, lenient: bool = False, max_bytes: int = DEFAULT_MAX_BYTE
     try:
         proto, source = load_model(model, max_bytes=max_bytes)
         proto, notes = _prepare(proto, model, source, input_shapes, input_values)
-        return walk(proto, lenient=lenient, source=source, max_bytes=max_bytes, notes=notes,
-                    recurrent_gates=recurrent_gates, flatten=flatten)
+        axes, axis_notes = check_batch_axes(proto.graph, batch_axes, source=source)
+        return walk(proto, lenient=lenient, source=source, max_bytes=max_bytes, notes={**notes, **axis_notes},
+                    recurrent_gates=recurrent_gates, flatten=flatten, batch_axes=axes)
     except MemoryError:
         raise ResourceLimitError(
             f"{source}: the machine ran out of memory reading the model, although no array it declares exceeds "

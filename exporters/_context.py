@@ -297,7 +297,9 @@ class Context:
         for layer in self.layers:
             if layer.kind in ("input", "vocabulary", "cut"):
                 t = self.tables.shapes.get(layer.tensor) if layer.tensor else None
-                sizes.add(t[0] if t else None)
+                lm = self.maps.get(layer.tensor) if t else None  # a sequence-first input keeps its batch axis
+                b = lm.batch_axis if lm is not None and not lm.absorbed and lm.batch_axis < len(t) else 0
+                sizes.add(t[b] if t else None)
         return sizes.pop() if len(sizes) == 1 else None
 
     def static_shape(self, name: str) -> tuple:

@@ -31,7 +31,7 @@ from exporters.ops import spec_for
 from exporters.ops._util import attrs
 from netgraph.exceptions import InvalidModelError
 
-__all__ = ["add_input", "apply_inputs", "flag_example"]
+__all__ = ["add_input", "apply_inputs", "check_batch_axes", "flag_example"]
 
 
 def _layout(node):
@@ -69,12 +69,20 @@ def add_input(ctx, vi, consumers) -> None:
     Notes
     -----
     An input that nothing reads as data, or of rank below 2 (a condition, a length),
-    makes no layer.
+    makes no layer. An input whose batch axis is not axis 0 (``ctx.batch_axes``, from
+    ``read_onnx(batch_axes=...)``) has one node per channel of the other axes (axis 0 of
+    them), or per last-axis feature when every reader reads features last; its map keeps
+    the batch axis where it is, as a Transpose to sequence-first would
+    (:attr:`NodeMap.batch_axis <exporters._nodemap.NodeMap>`).
     """
     s = ctx.shape(vi.name)
     users = [n for n in consumers if _reads_data(n)]
     if not users or (s is not None and len(s) < 2):
         return  # unused, or a scalar / per-sample flag (a condition, a length): not a layer
+    b = getattr(ctx, "batch_axes", {}).get(vi.name, 0)
+    if b:  # a sequence-first input (read_onnx(batch_axes=...)): its labels are the other axes
+        _add_batch_elsewhere(ctx, vi, s, b, users)
+        return
     if s is None or any(d is None for d in s[1:]):
         dims = _declared(vi)
         raise InvalidModelError(
@@ -116,6 +124,27 @@ def add_input(ctx, vi, consumers) -> None:
     spatial = tuple(d for k, d in enumerate(shape) if k != axis)
     li = ctx.new_layer(None, kind="input", size=size, spatial=spatial, tensor=vi.name)
     ctx.set_map(vi.name, NodeMap.layer_nodes(li, size, shape, axis))
+
+
+def _add_batch_elsewhere(ctx, vi, s, b, users) -> None:
+    """The input layer of an input whose batch axis is axis ``b`` > 0 (a (T, N, E) sequence-first input)."""
+    rest = None if s is None else tuple(s[:b]) + tuple(s[b + 1:])
+    if rest is None or any(d is None for d in rest):
+        dims = _declared(vi)
+        raise InvalidModelError(
+            f"{ctx.source or 'model'}: graph input {vi.name!r} has declared shape "
+            f"{'unknown' if dims is None else _shown(dims)}: netgraph needs the size of every axis but the batch "
+            f"(axis {b}); give it with input_shapes"
+        )
+    _check_input(ctx, vi, (s[b],) + rest)
+    layouts = {_layout(n) for n in users}
+    if len(layouts) > 1:
+        layouts.discard(None)
+    axis = len(rest) - 1 if layouts <= {"features_last"} or _features_last_after(ctx, users) else 0
+    size = rest[axis]
+    spatial = tuple(d for k, d in enumerate(rest) if k != axis)
+    li = ctx.new_layer(None, kind="input", size=size, spatial=spatial, tensor=vi.name)
+    ctx.set_map(vi.name, NodeMap.layer_nodes(li, size, rest, axis).with_batch_axis(b))
 
 
 def _features_last_after(ctx, users) -> bool:
@@ -344,3 +373,63 @@ def apply_inputs(graph, input_shapes=None, input_values=None, *, source="model")
     if batch:
         meta["batch_default"] = ", ".join(batch) + ": batch size unknown, taken as 1"
     return meta
+
+
+def check_batch_axes(graph, batch_axes, *, source="model") -> tuple:
+    """The batch axis of each graph input the user gave, checked: ``(axes, metadata notes)``.
+
+    netgraph takes axis 0 of a graph input for its batch axis. A sequence-first input
+    (torch's ``nn.MultiheadAttention``, ``nn.TransformerEncoderLayer``, ``nn.LSTM`` with
+    ``batch_first=False``, exported with a (T, 1, E) input) has it at axis 1: give
+    ``{"x": 1}``. That input's labels are then its other axes, and the walk follows the
+    batch axis from there as after a Transpose to sequence-first.
+
+    Parameters
+    ----------
+    graph : onnx.GraphProto
+        The main graph.
+    batch_axes : dict of str to int, or None
+        Input name to its batch axis (negative counts from the end).
+    source : str, default "model"
+        The model, for messages.
+
+    Returns
+    -------
+    tuple of (dict of str to int, dict of str to str)
+        The axes other than 0, normalised to be >= 0, and ``graph.metadata`` entries
+        ``batch_axis:<name>``.
+
+    Raises
+    ------
+    netgraph.InvalidParameterError
+        ``batch_axes`` is not a dict, names an input the model does not have, or gives
+        an axis that is not an integer or out of the input's declared rank.
+
+    Examples
+    --------
+    >>> from onnx import TensorProto, helper
+    >>> g = helper.make_graph([], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [5, 1, 8])], [])
+    >>> check_batch_axes(g, {"x": -2})
+    ({'x': 1}, {'batch_axis:x': '1'})
+    """
+    from netgraph.exceptions import InvalidParameterError
+
+    if batch_axes is None:
+        return {}, {}
+    inits = {t.name for t in graph.initializer}
+    inputs = {vi.name: vi for vi in graph.input if vi.name not in inits}
+    _check_names(batch_axes, inputs, "batch_axes", source)
+    axes, notes = {}, {}
+    for name, axis in batch_axes.items():
+        dims = _declared(inputs[name])
+        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+            raise InvalidParameterError(f"batch_axes[{name!r}] must be an integer axis; got {axis!r}")
+        rank = None if dims is None else len(dims)
+        if rank is not None and not -rank <= axis < rank or rank is None and axis < 0:
+            raise InvalidParameterError(f"batch_axes[{name!r}] = {axis} is out of range for input {name!r} of "
+                                        f"declared shape {'unknown' if dims is None else _shown(dims)}")
+        axis = int(axis) + (rank if axis < 0 else 0)
+        notes[f"batch_axis:{name}"] = str(axis)
+        if axis:
+            axes[name] = axis
+    return axes, notes

@@ -288,7 +288,7 @@ def _metadata(proto, source, opset) -> dict:
 
 
 def walk(proto, *, lenient=False, source="", max_bytes=DEFAULT_MAX_BYTES, notes=None,
-         recurrent_gates="fold", flatten="channels") -> LayeredGraph:
+         recurrent_gates="fold", flatten="channels", batch_axes=None) -> LayeredGraph:
     """Validate ``proto``, walk it and return its :class:`~netgraph.LayeredGraph`.
 
     Parameters
@@ -308,6 +308,9 @@ def walk(proto, *, lenient=False, source="", max_bytes=DEFAULT_MAX_BYTES, notes=
         How recurrent gates are read (see :func:`exporters.read_onnx`).
     flatten : {"channels", "neurons"}, default "channels"
         How a flattened convolutional map is read (see :func:`exporters.read_onnx`).
+    batch_axes : dict of str to int, optional
+        The batch axis of graph inputs whose batch is not axis 0, checked (see
+        :func:`exporters.read_onnx`).
 
     Returns
     -------
@@ -324,6 +327,7 @@ def walk(proto, *, lenient=False, source="", max_bytes=DEFAULT_MAX_BYTES, notes=
     ctx = Context(proto, lenient=lenient, source=source, max_bytes=max_bytes)
     ctx.recurrent_gates = recurrent_gates
     ctx.flatten = flatten
+    ctx.batch_axes = dict(batch_axes or {})
     ctx.notes = {}  # metadata entries the walk adds (the shape a flattened input's nodes came from)
     g = proto.graph
     record_constants(ctx.tables, g)

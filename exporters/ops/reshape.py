@@ -65,7 +65,8 @@ def reshape(ctx, node):
             if batch != 1:
                 raise Unsupported(f"{exc} (batch size {'unknown' if batch is None else batch}; netgraph takes axis 0 "
                                   "of a graph input for the batch axis, and merges or moves it only when its size is "
-                                  "1)") from None
+                                  "1; for a sequence-first input, such as (T, 1, E), pass read_onnx(batch_axes={name: "
+                                  "1}))") from None
     s_out = ctx.tables.shapes.get(node.output[0])
     if s_out is None or None in s_out:
         s_out = _evaluated_shape(ctx, node, m.full_shape(ctx.batch_size(node.input[0]) or 1), absorbed=m.absorbed)
