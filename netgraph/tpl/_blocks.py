@@ -69,7 +69,7 @@ _FEW_PAIRS = 64
 _DESCENT = 4
 #: Block centres per level whose distances are bounded with their own exponents (the
 #: most promising get their exact distance).
-_PROBES = 2048
+_PROBES = 256
 #: Test points per block: quantiles of the degrees in the common range.
 _QUANTILES = 16
 #: Places of the largest gaps of the pairs measured exactly, kept as test points.
