@@ -22,7 +22,11 @@ pair of the block:
   and ``b``. So ``alpha_hat`` is at least the root ``alpha_lo`` of
   ``E_{alpha,a1,b1}[log X] = m(a2, b2)`` and at most the root ``alpha_hi`` of
   ``E_{alpha,a2,b2}[log X] = m(a1, b1)`` (two solves per block, :func:`_corner_alpha`;
-  minus or plus infinity when there is no root).
+  minus or plus infinity when there is no root). Where the ranges are far from zero
+  against the exponent, a short Euler-Maclaurin formula gives proven brackets of these
+  roots instead (:func:`netgraph.tpl._wide_sums.corner_roots`: a few secant steps, then
+  the sign of ``E - m`` checked at both ends of the bracket), and the model CCDFs below
+  (:func:`netgraph.tpl._wide_sums.ccdf_fast`); elsewhere the general solver and sums.
 
 Hence the model CCDF at ``x`` lies in ``[S_{a1,b1,alpha_hi}(x), S_{a2,b2,alpha_lo}(x)]``, and
 the distance of every pair of the block (taken over every integer of its range, as in
