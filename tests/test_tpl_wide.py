@@ -236,3 +236,16 @@ def test_corner_root_brackets_hold_the_solver_roots():
     np.testing.assert_allclose(s0, t0, rtol=1e-13)
     np.testing.assert_allclose(mean, t1 / t0 + np.where(root[sel] < 0.0, lam[sel], 0.0), rtol=0, atol=1e-13)
     np.testing.assert_allclose(mean, mrel[sel], rtol=0, atol=1e-10)  # the roots solve the equation
+
+
+def test_probe_distances_are_the_exact_distances():
+    # the probes' distances from the gaps at the observed values (short formula) against
+    # the exhaustive search's exact distances of the same pairs
+    sample = _Sample(_wide_degrees(900, 13))
+    old = _Search(sample, 0.3, wide=False)
+    grid = blocks._Grid(_candidate_grid(sample, 0.3))
+    pick = np.random.default_rng(2).choice(old.candidates, 60, replace=False)
+    alpha, ks = blocks._pair_fit(sample, grid, old._row[pick], old._col[pick])
+    assert blocks.fast_rows(alpha, old.a[pick], old.b[pick]).mean() > 0.5
+    np.testing.assert_allclose(alpha, old.alpha[pick], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(ks, old.exact(pick), rtol=0, atol=1e-12)

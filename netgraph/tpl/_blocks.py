@@ -235,18 +235,27 @@ def _block_bounds(sample: _Sample, grid: _Grid, r1, r2, c1, c2, witness):
 
 
 def _pair_fit(sample: _Sample, grid: _Grid, r, c):
-    """Exponents and exact KS distances of the pairs (r, c) of the grid."""
+    """Exponents and exact KS distances of the pairs (r, c) of the grid (the distances from
+    the gaps at the observed values, :func:`_gaps`, where the short formula serves the range)."""
     ja, jb = grid.ia[r], grid.ib[c]
     a, b = grid.low[r], grid.high[c]
     u0 = sample.uf[0]
     mrel = _mean_log(sample, ja, jb) - np.log1p((a - u0) / u0)
     alpha = _solve_alpha(mrel, a, b, np.log1p((b - a) / a))
-    return alpha, _ks_exact_pairs(sample, ja, jb, alpha, a, b)
+    ks = np.full(alpha.size, np.nan)
+    for i in np.flatnonzero(fast_rows(alpha, a, b)):
+        ks[i] = _gaps(sample, int(ja[i]), int(jb[i]), float(alpha[i]), float(a[i]), float(b[i]))[1].max()
+    rest = np.flatnonzero(np.isnan(ks))
+    if rest.size:
+        ks[rest] = _ks_exact_pairs(sample, ja[rest], jb[rest], alpha[rest], a[rest], b[rest])
+    return alpha, ks
 
 
-def _largest_gaps(sample: _Sample, ja, jb, alpha, a, b, count):
-    """Indices j into sample.u of the ``count`` largest gaps |E(x) - S(x)| at x = u[j] or
-    u[j] + 1 of the fitted range [a, b] (one pair), whose observed values are u[ja..jb]."""
+def _gaps(sample: _Sample, ja, jb, alpha, a, b):
+    """``(j, d)``: the indices j into sample.u of the observed values of the fitted range
+    [a, b] (one pair, values u[ja..jb]) and the gaps d = max |E(x) - S(x)| at x = u[j] and
+    x = u[j] + 1 (<= b). Between observed values E is constant and S monotone, so the
+    largest gap is the KS distance over every integer of the range."""
     j = np.arange(ja, jb + 1)
     x = sample.uf[j]
     s, w = _ccdf(np.array([alpha]), np.array([a]), np.array([b]), x[None, x > a])
@@ -258,7 +267,13 @@ def _largest_gaps(sample: _Sample, ja, jb, alpha, a, b, count):
     n = float(top - sample.cum[ja])
     d0 = np.abs((top - sample.cum[j]) / n - s)
     d1 = np.abs((top - sample.cum[j + 1]) / n - (s - np.nan_to_num(w)))
-    d = np.maximum(d0, np.where(x < b, d1, 0.0))
+    return j, np.maximum(d0, np.where(x < b, d1, 0.0))
+
+
+def _largest_gaps(sample: _Sample, ja, jb, alpha, a, b, count):
+    """Indices j into sample.u of the ``count`` largest gaps |E(x) - S(x)| at x = u[j] or
+    u[j] + 1 of the fitted range [a, b] (one pair), whose observed values are u[ja..jb]."""
+    j, d = _gaps(sample, ja, jb, alpha, a, b)
     return j[np.argsort(-d, kind="stable")[:count]]
 
 

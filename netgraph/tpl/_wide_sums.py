@@ -159,7 +159,7 @@ def _moments(alpha, a, b):
 
 #: Secant steps of :func:`corner_roots`, and the check's allowance (of E[log X], for the
 #: rounding and the remainder of the formula, relative to 1 + log(b / a)).
-_STEPS = 3
+_STEPS = 2
 _CHECK = 1e-11
 
 
