@@ -81,3 +81,28 @@ def test_point_lower_bound_never_exceeds_exact(seed):
     for nq in (4, 16, 64):
         bound = dec._ks_lower_fast(sample, ia, ib, alpha, a, b, nq)
         assert np.all(bound <= _ks_exact_pairs(sample, ia, ib, alpha, a, b) + 1e-12)
+
+
+def test_sum_both_and_z_bounds_bracket_the_sums():
+    """_sum_both: lower and upper bounds of sum_{k=x}^{y} (k/r)^-alpha around the sum added up
+    term by term; _z_bounds: its lower bound at the low end of an exponent bracket is below the
+    normalisation there, its upper bound at the high end above the normalisation there (the
+    upper bound at the low end times the largest (k/r)^-(alpha_hi - alpha))."""
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        alpha = float(rng.uniform(-3.0, 5.0))
+        width = float(rng.choice([1e-5, 1e-2, 0.3])) * (1.0 + abs(alpha))
+        a = int(rng.integers(1, 300))
+        b = a + int(rng.integers(1, 4000))
+        k = np.arange(a, b + 1, dtype=float)
+        r = float(a if alpha >= 0 else b)
+        lo, hi, fx = dec._sum_both(np.array([alpha]), np.array([float(a)]), np.array([float(b)]),
+                                   np.log(np.array([a / r])), np.log(np.array([b / r])))
+        exact = float(np.sum((k / r) ** -alpha))
+        assert lo[0] <= exact * (1 + 1e-12) and hi[0] >= exact * (1 - 1e-12), (alpha, a, b)
+        assert fx[0] == pytest.approx((a / r) ** -alpha, rel=1e-12)
+        rr, lb, z_lo, z_hi = dec._z_bounds(np.array([alpha]), np.array([alpha + width]), np.array([float(a)]),
+                                           np.array([float(b)]))
+        assert rr[0] == r and lb[0] == pytest.approx(np.log(b / r), abs=1e-15)
+        assert z_lo[0] <= exact * (1 + 1e-12), (alpha, a, b)
+        assert z_hi[0] >= float(np.sum((k / r) ** -(alpha + width))) * (1 - 1e-12), (alpha, width, a, b)

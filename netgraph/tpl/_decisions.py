@@ -38,7 +38,7 @@ _SAMPLERS: dict = {}
 _HINT_CACHE: dict = {}
 _HINTS = 8
 #: Witness pairs tried before the whole search (see :func:`_clauset_decisions`).
-_WITNESSES = 4
+_WITNESSES = 8
 #: A witness decides a replicate only when its distance is below the observed one by this
 #: much: far more than the rounding of any two ways of computing one distance, and more
 #: than the search's tie tolerance, so the search's own pick is below the observed one too.
@@ -235,11 +235,31 @@ def _sum_bound(alpha, x, y, lx, ly, upper: bool):
 def _z_bounds(alpha, alpha_hi, a, b):
     """What :func:`_ks_lower_fast` needs of the normalisations of the ranges with an exponent
     in [alpha, alpha_hi]: the scale r, log(b / r), the lower bound of the sum over [a, b] at
-    alpha and its upper bound at alpha_hi."""
+    alpha and an upper bound at alpha_hi: that at alpha times the largest (k/r)^-(alpha_hi -
+    alpha) over [a, b], (a/r)^-(alpha_hi - alpha) (each term shrinks by at most that factor)."""
     r = np.where(alpha >= 0.0, a, b)
     la = np.log1p((a - r) / r)
     lb = np.log1p((b - r) / r)
-    return r, lb, _sum_bounds(alpha, a, b, r, la, lb)[0], _sum_bounds(alpha_hi, a, b, r, la, lb)[1]
+    z_lo, z_hi, _ = _sum_both(alpha, a, b, la, lb)
+    return r, lb, z_lo, z_hi * np.exp(-(alpha_hi - alpha) * la)
+
+
+def _sum_both(alpha, x, y, lx, ly):
+    """Both bounds of :func:`_sum_bounds` (``alpha`` a column, one exponent per row; the
+    arithmetic of :func:`_sum_bound`) and the summand at x: one exp and one expm1 per entry."""
+    c = 1.0 - alpha
+    zero = c == 0.0
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        g = np.expm1(c * (ly - lx)) / np.where(zero, 1.0, c)
+        if zero.any():
+            g = np.where(zero, ly - lx, g)
+    fx = np.exp(-alpha * lx)
+    fy = np.exp(-alpha * ly)
+    integral = x * fx * g
+    fmax = np.maximum(fx, fy)
+    err = (y - x) * (np.abs(alpha * (alpha + 1.0)) / 12.0) * fmax / (x * x)
+    trap = integral + 0.5 * (fx + fy)
+    return np.maximum(integral + np.minimum(fx, fy), trap - err), np.minimum(integral + fmax, trap + err), fx
 
 
 def _ks_lower_fast(sample: _Sample, ia, ib, alpha, a, b, nq: int, alpha_hi=None, z=None) -> np.ndarray:
@@ -292,19 +312,22 @@ def _ks_lower_chunk(sample: _Sample, ia, ib, alpha, a, b, nq: int, alpha_hi, z) 
     if alpha_hi is None:
         z_lo, z_hi, t_lo, t_hi, fv = bounds(alpha)
         s_hi0, s_hi1 = t_hi / z_lo, (t_hi - fv) / z_lo  # at alpha: the upper bounds of S(v), S(v + 1)
+        low0, low1 = t_lo, t_lo - fv  # the lower bounds of the sums over [v, b] and [v + 1, b]
     else:  # one scale r for both ends (any r > 0 gives valid bounds; r cancels in t / z)
         if z is None:
             z = _z_bounds(alpha, alpha_hi, a, b)
         r, lb, z_lo, z_hi = z
         lv = np.log1p((v - r) / r)
-        t_hi, fv = _sum_bound(alpha, v, b, lv, lb, upper=True)
+        t_lo, t_hi, fv = _sum_both(alpha, v, b, lv, lb)
         s_hi0, s_hi1 = t_hi / z_lo, (t_hi - fv) / z_lo  # at alpha: the upper bounds of S(v), S(v + 1)
-        t_lo, fv = _sum_bound(alpha_hi, v, b, lv, lb, upper=False)
+        # at alpha_hi: every term (k/r)^-alpha of [v, b] shrinks by at most (b/r)^-(alpha_hi - alpha)
+        shrink = np.exp(-(alpha_hi - alpha) * lb)
+        low0, low1 = np.maximum(t_lo, 0.0) * shrink, np.maximum(t_lo - fv, 0.0) * shrink
     with np.errstate(invalid="ignore", divide="ignore"):
         e0 = (hi - sample.cum[ui]) / nt
         e1 = (hi - sample.cum[ui + 1]) / nt
-        g0 = np.maximum(e0 - np.minimum(s_hi0, 1.0), np.maximum(t_lo, 0.0) / z_hi - e0)
-        g1 = np.maximum(e1 - np.minimum(s_hi1, 1.0), np.maximum(t_lo - fv, 0.0) / z_hi - e1)
+        g0 = np.maximum(e0 - np.minimum(s_hi0, 1.0), np.maximum(low0, 0.0) / z_hi - e0)
+        g1 = np.maximum(e1 - np.minimum(s_hi1, 1.0), np.maximum(low1, 0.0) / z_hi - e1)
     g1 = np.where(v < b, g1, 0.0)
     out = np.maximum(g0, g1).max(axis=0)
     out[~np.isfinite(out)] = 0.0
@@ -420,10 +443,10 @@ def _decide_unsolved(sample: _Sample, pairs, ks_obs: float, hints=None):
 
 
 #: The rounds of :func:`_decide_unsolved`: test points per range.
-_UNSOLVED_ROUNDS = (2, 4, 8, 16, 32, 64)
+_UNSOLVED_ROUNDS = (2, 4, 8, 16, 64)
 #: After each round, :func:`_decide_unsolved` measures this many ranges of smallest bound.
-_PROBE = 8
+_PROBE = 16
 #: ... in its first rounds only (later, most replicates left are at least the observed distance).
-_PROBE_ROUNDS = 3
+_PROBE_ROUNDS = 1
 #: :func:`_decide_unsolved` gives up when more ranges than this are left to solve.
 _UNSOLVED_MAX = 2000
