@@ -106,3 +106,20 @@ def test_sum_both_and_z_bounds_bracket_the_sums():
         assert rr[0] == r and lb[0] == pytest.approx(np.log(b / r), abs=1e-15)
         assert z_lo[0] <= exact * (1 + 1e-12), (alpha, a, b)
         assert z_hi[0] >= float(np.sum((k / r) ** -(alpha + width))) * (1 - 1e-12), (alpha, width, a, b)
+
+
+def test_mean_log_bounds_bracket_the_mean():
+    """_mean_log_bounds: E_alpha[log(X / a)] of the TPL on [a, b], added up term by term, lies
+    between its two bounds, for exponents of both signs (0 and 1 included) and short and long
+    ranges."""
+    rng = np.random.default_rng(11)
+    alphas = np.concatenate([[0.0, 1.0, -1.0], rng.uniform(-6.0, 8.0, 250)])
+    for alpha in alphas:
+        a = int(rng.integers(1, 500))
+        b = a + int(rng.integers(1, 5000))
+        k = np.arange(a, b + 1, dtype=float)
+        w = np.exp(-alpha * (np.log(k) - np.log(a if alpha >= 0 else b)))
+        mean = float(np.sum(w * np.log(k / a)) / np.sum(w))
+        lo, hi = dec._mean_log_bounds(np.array([alpha]), np.array([float(a)]), np.array([float(b)]),
+                                      np.array([np.log(b / a)]))
+        assert lo[0] <= mean * (1 + 1e-12) + 1e-15 and hi[0] >= mean * (1 - 1e-12), (alpha, a, b, lo, mean, hi)

@@ -345,21 +345,36 @@ def _mean_log_bounds(alpha, a, b, lam):
     (k/r)^-alpha is at most 1; the second summand is monotone or unimodal), or by the
     trapezoid rule with its error bound (max |second derivative| / 12 per unit step)."""
     neg = alpha < 0.0
-    r = np.where(neg, b, a)
-    z_lo, z_hi, _ = _sum_bounds(alpha, a, b, r, np.where(neg, -lam, 0.0), np.where(neg, 0.0, lam))
     c = 1.0 - alpha
-    x = c * lam
-    small = np.abs(x) < 0.05
-    xs = np.where(small, x, 0.0)
-    series = 1 / 2 + xs * (1 / 3 + xs * (1 / 8 + xs * (1 / 30 + xs * (1 / 144 + xs * (1 / 840 + xs / 5760)))))
+    zero = c == 0.0
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        # the only transcendentals: P = (b/a)^alpha and expm1((1 - alpha) lam); every
+        # (k/r)^-alpha at the ends is 1, P (alpha < 0: (a/b)^-alpha) or 1 / P (alpha >= 0)
+        p = np.exp(alpha * lam)
+        em = np.expm1(c * lam)
+        ip = 1.0 / p
+        # the sum of (k/r)^-alpha over [a, b] (the arithmetic of _sum_bounds at x = a, y = b)
+        fx = np.where(neg, p, 1.0)
+        fy = np.where(neg, 1.0, ip)
+        g = em / np.where(zero, 1.0, c)
+        if zero.any():
+            g = np.where(zero, lam, g)
+        zint = a * fx * g
+        fmax = np.maximum(fx, fy)
+        zerr = (b - a) * np.abs(alpha * (alpha + 1.0)) * fmax / (12.0 * a * a)
+        ztrap = zint + 0.5 * (fx + fy)
+        z_lo = np.maximum(zint + np.minimum(fx, fy), ztrap - zerr)
+        z_hi = np.minimum(zint + fmax, ztrap + zerr)
+        x = c * lam
+        small = np.abs(x) < 0.05
+        xs = np.where(small, x, 0.0)
+        series = 1 / 2 + xs * (1 / 3 + xs * (1 / 8 + xs * (1 / 30 + xs * (1 / 144 + xs * (1 / 840 + xs / 5760)))))
         xd = np.where(small, 1.0, x)
-        phi = np.where(small, series, (np.exp(xd) * (xd - 1.0) + 1.0) / (xd * xd))
-        integral = np.where(neg, a * (np.exp(lam) * (x - 1.0) + np.exp(alpha * lam)) / (c * c), a * lam * lam * phi)
+        phi = np.where(small, series, ((em + 1.0) * (xd - 1.0) + 1.0) / (xd * xd))
+        integral = np.where(neg, a * ((b / a) * (x - 1.0) + p) / (c * c), a * lam * lam * phi)
         # the trapezoid rule for h = f log(k/a): h(a) = 0, h(b) = f(b) lam, and
         # |h''| <= (|alpha (alpha + 1)| lam + 2 |alpha| + 1) max f / a^2
-        fb = np.exp(np.where(neg, 0.0, -alpha * lam))
-        fmax = np.maximum(np.exp(np.where(neg, alpha * lam, 0.0)), fb)
+        fb = fy
         trap = integral + 0.5 * fb * lam
         err = (b - a) * (np.abs(alpha * (alpha + 1.0)) * lam + 2.0 * np.abs(alpha) + 1.0) * fmax / (12.0 * a * a)
         n_lo = np.maximum(np.maximum(integral - lam, trap - err), 0.0)
