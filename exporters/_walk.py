@@ -15,8 +15,8 @@ node maps of its outputs whose shapes are known are checked against the memory b
 
 A tensor whose batch axis a Transpose moved (a sequence-first layout, see
 :attr:`NodeMap.batch_axis <exporters._nodemap.NodeMap>`) goes on to the handlers that
-follow the batch axis (Transpose, Squeeze, Unsqueeze, Reshape, Flatten, Shape, Slice, Gather,
-Split, Concat, Gemm with ``transA=1``)
+follow the batch axis (Transpose, Squeeze, Unsqueeze, Reshape, Shape, Slice, Gather, Split,
+Concat, Gemm with ``transA=1``)
 and to the operators that do not depend on where the batch is: element-wise operators
 (constants broadcast along the last axis), operators on the last axis (Softmax,
 LayerNormalization) and MatMul with a weight. Their handlers see the tensor batch first
@@ -55,9 +55,9 @@ LEARNABLE_OPS = ("Gemm", "MatMul", "Conv", "ConvTranspose", "LSTM", "GRU", "RNN"
                  "QLinearConv", "QLinearMatMul", "ConvInteger", "MatMulInteger", "Attention")
 
 _BATCH_LAST = "its input was transposed to (features, batch); only Gemm with transA=1 reads that"
-#: Operators whose handler follows a batch axis that is not first (exporters/ops/reshape.py, flatten.py,
-#: slice.py, split.py, concat.py).
-_FOLLOWS_BATCH_AXIS = ("Squeeze", "Unsqueeze", "Reshape", "Flatten", "Slice", "Gather", "Split", "Concat")
+#: Operators whose handler follows a batch axis that is not first (exporters/ops/reshape.py, slice.py,
+#: split.py, concat.py).
+_FOLLOWS_BATCH_AXIS = ("Squeeze", "Unsqueeze", "Reshape", "Slice", "Gather", "Split", "Concat")
 #: Operators read the same whatever axis holds the batch: element-wise on one input ...
 _LAYOUT_FREE_UNARY = (
     "Relu", "LeakyRelu", "Elu", "Selu", "Celu", "Gelu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Softplus",
@@ -162,9 +162,9 @@ def _not_layout_free(ctx, node, on_path, moved):
         return f"{where}; {op} with axis={axis} reads an axis of that layout"
     if op == "MatMul" and len(node.input) > 1 and node.input[0] in ctx.maps and node.input[1] not in ctx.maps:
         return None
-    return (f"{where}; netgraph follows such a tensor through Transpose, Squeeze, Unsqueeze, Reshape, Flatten, "
-            f"Slice, Gather, Split, Concat, element-wise operators, MatMul with a weight and operators on the last "
-            f"axis, not through {op}: transpose it back to batch-first before it")
+    return (f"{where}; netgraph follows such a tensor through Transpose, Squeeze, Unsqueeze, Reshape, Slice, "
+            f"Gather, Split, Concat, element-wise operators, MatMul with a weight and operators on the last axis, "
+            f"not through {op}: transpose it back to batch-first before it")
 
 
 def _visit_absorbed(ctx, spec, node, on_path, absorbed) -> None:

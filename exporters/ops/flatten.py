@@ -37,8 +37,7 @@ reading, where a dense layer counts its weights on padded positions.
 **Across the batch axis.** ``Flatten(axis=a)`` is the reshape to ``(prod(s[:a]),
 prod(s[a:]))`` and is read as one (:func:`exporters.ops.reshape.reshape_map`) when it is
 not the batch-first case above: at ``axis=0``, on a tensor without a batch axis of its
-own (:attr:`NodeMap.absorbed <exporters._nodemap.NodeMap>`), on a sequence-first tensor,
-or merging a batch of one with the axes after it (torch's ``nn.Flatten(0, 1)`` after a
+own (:attr:`NodeMap.absorbed <exporters._nodemap.NodeMap>`), or merging a batch of one with the axes after it (torch's ``nn.Flatten(0, 1)`` after a
 ``TransformerEncoderLayer``: ``Flatten(axis=2)`` of (1, T, E) gives the (T, E) rows of
 the one sample, absorbed). A batch larger than 1 or of unknown size is never merged
 (an error, a cut in lenient mode).

@@ -5,7 +5,7 @@ of features per sample (``x.view(N, -1)``, which torch's dynamo exporter writes 
 ``nn.Flatten``) is read as a Flatten is (:func:`exporters.ops.flatten.flattened`): with
 ``read_onnx(flatten="neurons")`` a flattened convolutional map becomes a layer of neurons.
 
-Squeeze, Unsqueeze and Reshape (and Flatten, through :func:`reshape_map`) follow a batch
+Squeeze, Unsqueeze and Reshape follow a batch
 axis that a Transpose moved (a sequence-first layout): the output's batch axis is the one
 that the same number of elements precedes, of the same size, so that the labels of the
 other axes keep their order (:func:`moved_batch_axis`).
