@@ -249,3 +249,27 @@ def test_probe_distances_are_the_exact_distances():
     assert blocks.fast_rows(alpha, old.a[pick], old.b[pick]).mean() > 0.5
     np.testing.assert_allclose(alpha, old.alpha[pick], rtol=0, atol=1e-9)
     np.testing.assert_allclose(ks, old.exact(pick), rtol=0, atol=1e-12)
+
+
+def test_block_bounds_with_a_threshold():
+    # blocks already above the threshold from one side skip the other: their bound stays a
+    # lower bound (at most the full one) and above the threshold; the others are unchanged
+    sample = _Sample(_wide_degrees(800, 14))
+    grid = blocks._Grid(_candidate_grid(sample, 0.3))
+    rng = np.random.default_rng(4)
+    r1 = rng.integers(0, grid.rows, 400)
+    c1 = rng.integers(0, grid.cols, 400)
+    h = rng.choice([1, 2, 4, 8], 400)
+    r2, c2 = np.minimum(r1 + h - 1, grid.rows - 1), np.minimum(c1 + h - 1, grid.cols - 1)
+    ok = c2 >= grid.first[r1]
+    r1, r2, c1, c2 = r1[ok], r2[ok], np.maximum(c1[ok], grid.first[r1[ok]]), c2[ok]
+    r2 = np.minimum(r2, np.searchsorted(grid.first, c2, side="right") - 1)
+    w = np.zeros(0, dtype=np.int64)
+    full = blocks._block_bounds(sample, grid, r1, r2, c1, c2, w)
+    thr = float(np.median(full[full > 0]))
+    part = blocks._block_bounds(sample, grid, r1, r2, c1, c2, w, thr)
+    assert np.all(part <= full)
+    same = full <= thr
+    np.testing.assert_array_equal(part[same], full[same])
+    assert np.all(part[~same] > thr - 1e-9)
+    assert np.any(part[~same] < full[~same])  # some skipped the other side

@@ -189,9 +189,11 @@ def _test_points(sample: _Sample, ja2, jb1, witness):
     return j
 
 
-def _block_bounds(sample: _Sample, grid: _Grid, r1, r2, c1, c2, witness):
+def _block_bounds(sample: _Sample, grid: _Grid, r1, r2, c1, c2, witness, threshold=None):
     """Lower bounds of the KS distances of every pair of the blocks rows r1..r2 x columns
-    c1..c2 (see the module docstring); 0 where the common range holds no observed value."""
+    c1..c2 (see the module docstring); 0 where the common range holds no observed value.
+    Given ``threshold``, the blocks whose bound from the data above the model exceeds it
+    already skip the other side (their bound is then that one only)."""
     ia, ib = grid.ia, grid.ib
     ja1, ja2, jb1, jb2 = ia[r1], ia[r2], ib[c1], ib[c2]
     a1, a2, b1, b2 = grid.low[r1], grid.low[r2], grid.high[c1], grid.high[c2]
@@ -201,19 +203,15 @@ def _block_bounds(sample: _Sample, grid: _Grid, r1, r2, c1, c2, witness):
         return out
     ja1, ja2, jb1, jb2 = ja1[core], ja2[core], jb1[core], jb2[core]
     a1, a2, b1, b2 = a1[core], a2[core], b1[core], b2[core]
-    al_lo = _corner_alpha(sample, a1, b1, ja2, jb2, -1)
-    al_hi = _corner_alpha(sample, a2, b2, ja1, jb1, +1)
-    al_lo -= _ALPHA_WIDEN * (1.0 + np.abs(al_lo))
-    al_hi += _ALPHA_WIDEN * (1.0 + np.abs(al_hi))
     j = _test_points(sample, ja2, jb1, witness)
     x = sample.uf[j]
     cum = sample.cum
-    top1 = cum[jb1 + 1][:, None]
-    top2 = cum[jb2 + 1][:, None]
-    e_lo = (top1 - cum[j]) / (top1 - cum[ja1][:, None])  # E_{a1,b1}(x), the smallest
-    e_hi = (top2 - cum[j + 1]) / (top2 - cum[ja2][:, None])  # E_{a2,b2}(x + 1), the largest at x + 1
     g = np.zeros(core.size)
     # the data above the model: E_{a1,b1}(x) - S_{a2,b2,alpha_lo}(x)
+    al_lo = _corner_alpha(sample, a1, b1, ja2, jb2, -1)
+    al_lo -= _ALPHA_WIDEN * (1.0 + np.abs(al_lo))
+    top1 = cum[jb1 + 1][:, None]
+    e_lo = (top1 - cum[j]) / (top1 - cum[ja1][:, None])  # E_{a1,b1}(x), the smallest
     fin = np.flatnonzero(np.isfinite(al_lo))
     if fin.size:
         s_up, _ = _ccdf(al_lo[fin], a2[fin], b2[fin], x[fin])
@@ -222,14 +220,25 @@ def _block_bounds(sample: _Sample, grid: _Grid, r1, r2, c1, c2, witness):
     if pinf.size:
         g[pinf] = e_lo[pinf].max(axis=1)
     # the model above the data at x + 1 <= b1: S_{a1,b1,alpha_hi}(x + 1) - E_{a2,b2}(x + 1)
-    below = x < b1[:, None]
-    fin = np.flatnonzero(np.isfinite(al_hi))
-    if fin.size:
-        s_dn, w = _ccdf(al_hi[fin], a1[fin], b1[fin], x[fin])
-        g[fin] = np.maximum(g[fin], np.where(below[fin], s_dn - w - e_hi[fin], 0.0).max(axis=1))
-    minf = np.flatnonzero(al_hi == -np.inf)  # S = 1 up to b1
-    if minf.size:
-        g[minf] = np.maximum(g[minf], np.where(below[minf], 1.0 - e_hi[minf], 0.0).max(axis=1))
+    sub = np.arange(core.size) if threshold is None else np.flatnonzero(g - _BOUND_MARGIN <= threshold)
+    if sub.size:
+        ja1, ja2, jb1, jb2 = ja1[sub], ja2[sub], jb1[sub], jb2[sub]
+        a1, a2, b1, b2 = a1[sub], a2[sub], b1[sub], b2[sub]
+        j, x = j[sub], x[sub]
+        al_hi = _corner_alpha(sample, a2, b2, ja1, jb1, +1)
+        al_hi += _ALPHA_WIDEN * (1.0 + np.abs(al_hi))
+        top2 = cum[jb2 + 1][:, None]
+        e_hi = (top2 - cum[j + 1]) / (top2 - cum[ja2][:, None])  # E_{a2,b2}(x + 1), the largest at x + 1
+        below = x < b1[:, None]
+        h = np.zeros(sub.size)
+        fin = np.flatnonzero(np.isfinite(al_hi))
+        if fin.size:
+            s_dn, w = _ccdf(al_hi[fin], a1[fin], b1[fin], x[fin])
+            h[fin] = np.where(below[fin], s_dn - w - e_hi[fin], 0.0).max(axis=1)
+        minf = np.flatnonzero(al_hi == -np.inf)  # S = 1 up to b1
+        if minf.size:
+            h[minf] = np.where(below[minf], 1.0 - e_hi[minf], 0.0).max(axis=1)
+        g[sub] = np.maximum(g[sub], h)
     out[core] = np.maximum(g - _BOUND_MARGIN, 0.0)
     return out
 
@@ -324,7 +333,7 @@ def _prune(sample: _Sample, grid: _Grid):
         pairs = int(np.sum((c2 - c1 + 1) * (r2 - r1 + 1)))
         if pairs <= _FEW_PAIRS:
             break
-        lb = _block_bounds(sample, grid, r1, r2, c1, c2, witness)
+        lb = _block_bounds(sample, grid, r1, r2, c1, c2, witness, best + KS_TIE + _KS_MARGIN)
         # exact distances of the centres of the lowest bounded blocks, and of the pairs h
         # rows or columns away from the best one so far (a descent at the blocks' scale)
         rc, cc = _promising(sample, grid, (r1 + r2) // 2, (c1 + c2) // 2, lb, witness)
