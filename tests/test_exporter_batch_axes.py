@@ -128,3 +128,33 @@ def test_torch_sequence_first_attention(kind):
     assert [j.count.shape for j in g.junctions] == [j.count.shape for j in g2.junctions]
     for a, b in zip(g.junctions, g2.junctions):
         np.testing.assert_array_equal(a.count.toarray(), b.count.toarray())
+
+
+def test_torch_sequence_first_lstm_counts_every_token():
+    # nn.LSTM(batch_first=False) is exported without a Transpose: ONNX's LSTM reads (seq, batch, features).
+    # With batch_axes the head counts each of the T tokens, as for the batch-first twin.
+    torch = pytest.importorskip("torch")
+    from torch import nn
+
+    def net(batch_first):
+        torch.manual_seed(0)
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lstm, self.fc = nn.LSTM(E, 6, batch_first=batch_first), nn.Linear(6, 3)
+
+            def forward(self, x):
+                return self.fc(self.lstm(x)[0])
+
+        return Net()
+
+    seq, twin = net(False), net(True)
+    twin.load_state_dict(seq.state_dict())
+    g = read_onnx(_export(seq, torch.randn(T, 1, E)), batch_axes={"x": 1})
+    g2 = read_onnx(_export(twin, torch.randn(1, T, E)))
+    assert g.layer("x").spatial_shape == (T,) and g.layer("x").size == E
+    assert [j.count.shape for j in g.junctions] == [j.count.shape for j in g2.junctions]
+    for a, b in zip(g.junctions, g2.junctions):
+        np.testing.assert_array_equal(a.count.toarray(), b.count.toarray())
+    np.testing.assert_array_equal(g.junctions[-1].count.toarray(), (seq.fc.weight.detach().numpy() != 0) * T)
