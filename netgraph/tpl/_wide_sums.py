@@ -18,6 +18,12 @@ qualify: ``a >= 10 (|alpha| + 8)`` (the remainder is then below 1e-14 of the sum
 ``b / a <= e^6`` and ``|alpha| <= 64`` (the cancellation in ``P(b) - P(x)`` is then a few
 units of 1e-16 times ``(b - a) / Z``, well inside the bounds' margin); the others keep the
 general sums (:func:`netgraph.tpl._sums.partial_sums`).
+
+The same formula differentiated in alpha gives the sums of ``f(k) log(k / r)``, hence the
+mean ``E_alpha[log X]`` of the model (:func:`_moments`), from which :func:`corner_roots`
+brackets the roots of the score equation of the block corners: secant steps from a guess,
+then ``E(lo) - m`` and ``E(hi) - m`` checked to have the right signs with an allowance
+for rounding and the remainder (E is decreasing in alpha, so the root is inside).
 """
 
 from __future__ import annotations
@@ -179,8 +185,9 @@ def corner_roots(mrel, a, b, guess):
 def _corner_roots(mrel, a, b, guess):
     """Brackets of the roots alpha of E_{alpha,a,b}[log(X / a)] = mrel (0 < mrel < log(b/a)):
     ``(lo, hi, ok)`` with lo <= root <= hi proven (E is decreasing in alpha) where ``ok``,
-    from secant steps on the formula of the module docstring from ``guess``; the check
-    E(lo) >= mrel + allowance >= ... needs both ends served by :func:`fast_rows`."""
+    from secant steps on the formula of the module docstring from ``guess``, then checked:
+    E(lo) >= mrel + allowance and E(hi) <= mrel - allowance, both ends served by
+    :func:`fast_rows` (``ok`` False elsewhere: the caller solves those)."""
     x0 = np.asarray(guess, dtype=float).copy()
     x1 = x0 + 1e-4 * (1.0 + np.abs(x0))
     ok = fast_rows(x0, a, b) & fast_rows(x1, a, b)
