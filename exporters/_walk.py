@@ -57,7 +57,7 @@ LEARNABLE_OPS = ("Gemm", "MatMul", "Conv", "ConvTranspose", "LSTM", "GRU", "RNN"
 _BATCH_LAST = "its input was transposed to (features, batch); only Gemm with transA=1 reads that"
 #: Operators whose handler follows a batch axis that is not first (exporters/ops/reshape.py, slice.py,
 #: split.py, concat.py).
-_FOLLOWS_BATCH_AXIS = ("Squeeze", "Unsqueeze", "Reshape", "Slice", "Gather", "Split", "Concat")
+_FOLLOWS_BATCH_AXIS = ("Squeeze", "Unsqueeze", "Reshape", "Flatten", "Slice", "Gather", "Split", "Concat")
 #: Operators read the same whatever axis holds the batch: element-wise on one input ...
 _LAYOUT_FREE_UNARY = (
     "Relu", "LeakyRelu", "Elu", "Selu", "Celu", "Gelu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Softplus",

@@ -7,6 +7,7 @@ import onnx
 import pytest
 from onnx import TensorProto, helper
 
+from netgraph.io import read_graph
 from cli_helpers import assert_one_line_error, run
 from onnx_builders import init, make_model, vi
 
@@ -116,3 +117,26 @@ def test_a_graph_file_refuses_the_flags(capsys, tmp_path):
     assert_one_line_error(code, err, "--input-shape applies to ONNX models", "graph file")
     code, out, _ = run(capsys, "info", str(tmp_path / "g.npz"))
     assert code == 0 and "coverage: not recorded" in out
+
+
+def test_batch_axis_reads_a_sequence_first_input(capsys, tmp_path):
+    # x is (T, 1, E) = (5, 1, 4): with --batch-axis x=1 each of the 5 tokens passes through
+    # the MatMul, so every nonzero weight is 5 connections; a bad axis is one line, exit 2
+    w = _weights((4, 3))
+    mm = helper.make_node("MatMul", ["x", "W"], ["y"], name="fc")
+    path = tmp_path / "seqfirst.onnx"
+    onnx.save(make_model([mm], [vi("x", [5, 1, 4])], [vi("y", None)], [init("W", w)]), path)
+    code, out, err = run(capsys, "info", str(path), "--batch-axis", "x=1", "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["metadata"]["batch_axis:x"] == "1"
+    assert [layer["spatial_shape"] for layer in doc["layers"]] == [[5], [5]]
+    code, _, err = run(capsys, "export", str(path), "--batch-axis", "x=1", "-o", str(tmp_path / "g.npz"))
+    assert code == 0, err
+    (junction,) = read_graph(tmp_path / "g.npz").junctions
+    np.testing.assert_array_equal(junction.count.toarray(), (w.T != 0) * 5)
+    code, _, err = run(capsys, "info", str(path), "--batch-axis", "x=3")
+    assert_one_line_error(code, err, "x")
+    code, _, err = run(capsys, "info", str(path), "--batch-axis", "x=one")
+    last = err.strip().splitlines()[-1]  # a usage error shows the usage first, as argparse does
+    assert code == 2 and "--batch-axis x=one: AXIS must be one integer, as in x=1" in last

@@ -141,10 +141,10 @@ def test_split_concat_gather_and_slice_follow_a_moved_batch_axis():
 
 def test_an_operator_that_reads_axes_of_a_sequence_first_layout_is_refused_with_the_reason():
     nodes = [helper.make_node("Transpose", ["x"], ["xs"], perm=[1, 0, 2], name="t"),
-             helper.make_node("Flatten", ["xs"], ["c"], axis=1, name="flat"),
+             helper.make_node("Softmax", ["xs"], ["c"], axis=0, name="flat"),
              helper.make_node("MatMul", ["c", "W"], ["y"], name="fc")]
     model = make_model(nodes, [vi("x", [1, 5, 2])], [vi("y", None)], [init("W", _sparse((2, 3)))])
-    with pytest.raises(UnsupportedOperatorError, match=r"Flatten node 'flat': its input 'xs' has the batch axis at "
+    with pytest.raises(UnsupportedOperatorError, match=r"Softmax node 'flat': its input 'xs' has the batch axis at "
                                                        r"axis 1 \(a sequence-first layout, shape \(5, 1, 2\)\)"):
         read_onnx(model)
 

@@ -100,9 +100,6 @@ def test_flatten_of_a_tensor_without_a_batch_axis_at_axis_1():
     np.testing.assert_array_equal(_junction(g, "fc").count.toarray(), _token_wise(W1))
 
 
-@pytest.mark.xfail(strict=True, raises=UnsupportedOperatorError,
-                   reason="needs 'Flatten' in exporters/_walk.py's _FOLLOWS_BATCH_AXIS (flatten.py reads it through "
-                          "reshape_map), which tests/test_exporter_coverage.py still refuses: see the h2 report")
 def test_flatten_of_a_sequence_first_tensor():
     # (1, T, E) -> Transpose (T, 1, E) -> Flatten(axis=1) -> (T, E): the batch of one merged with the sequence
     middle = [helper.make_node("Transpose", ["h"], ["s"], perm=[1, 0, 2]),
@@ -111,9 +108,6 @@ def test_flatten_of_a_sequence_first_tensor():
     np.testing.assert_array_equal(_junction(g, "fc").count.toarray(), _token_wise(W1))
 
 
-@pytest.mark.xfail(strict=True, raises=UnsupportedOperatorError,
-                   reason="needs 'Flatten' in exporters/_walk.py's _FOLLOWS_BATCH_AXIS (flatten.py reads it through "
-                          "reshape_map), which tests/test_exporter_coverage.py still refuses: see the h2 report")
 def test_flatten_of_a_sequence_first_tensor_at_axis_2():
     # (T, 1, E) -> Flatten(axis=2) -> (T*1, E): the same tensor as axis=1, the same reading
     middle = [helper.make_node("Transpose", ["h"], ["s"], perm=[1, 0, 2]),

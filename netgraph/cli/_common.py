@@ -18,7 +18,7 @@ Examples
 >>> add_model_argument(p)
 >>> add_lenient_option(p)
 >>> p.parse_args(["m.onnx", "--lenient"])
-Namespace(model='m.onnx', allow_pickle=False, max_bytes=4294967296, input_shape=[], input_value=[], recurrent_gates='fold', flatten='channels', lenient=True)
+Namespace(model='m.onnx', allow_pickle=False, max_bytes=4294967296, input_shape=[], input_value=[], recurrent_gates='fold', flatten='channels', batch_axis=[], lenient=True)
 >>> model_options(p.parse_args(["m.onnx", "--input-shape", "x=1,3,32,32", "--input-value", "sr=16000"]))["input_shapes"]
 {'x': (1, 3, 32, 32)}
 """
@@ -75,7 +75,7 @@ ALLOW_PICKLE_HELP = ("read a MODEL that is an igraph pickle (.pickle, .pkl): loa
 
 def read_model(model, *, lenient: bool = False, allow_pickle: bool = False,
                max_bytes: int = DEFAULT_MAX_BYTES, input_shapes=None, input_values=None,
-               recurrent_gates: str = "fold", flatten: str = "channels") -> LayeredGraph:
+               recurrent_gates: str = "fold", flatten: str = "channels", batch_axes=None) -> LayeredGraph:
     """Read ``MODEL``: a graph file by its suffix, otherwise an ONNX model.
 
     ``model`` is looked at with :func:`os.stat` only before a reader opens it, so a FIFO
@@ -148,10 +148,10 @@ def read_model(model, *, lenient: bool = False, allow_pickle: bool = False,
     if not stat.S_ISREG(mode):
         raise InvalidModelError(f"{path!r} is a {file_type_name(mode)}, not a model file: give a regular file")
     if os.path.splitext(path)[1].lower() in GRAPH_FORMATS:
-        if input_shapes or input_values:
+        if input_shapes or input_values or batch_axes:
             from netgraph.exceptions import InvalidParameterError
 
-            flag = "--input-shape" if input_shapes else "--input-value"
+            flag = "--input-shape" if input_shapes else "--input-value" if input_values else "--batch-axis"
             raise InvalidParameterError(f"{flag} applies to ONNX models; {path!r} is a graph file, whose layers "
                                         "are already sized: drop the flag, or give the ONNX model")
         if flatten != "channels":
@@ -164,7 +164,8 @@ def read_model(model, *, lenient: bool = False, allow_pickle: bool = False,
     from exporters import read_onnx
 
     logger.info("reading ONNX model %s%s", path, " (lenient)" if lenient else "")
-    fixed = {k: v for k, v in (("input_shapes", input_shapes), ("input_values", input_values)) if v}
+    fixed = {k: v for k, v in (("input_shapes", input_shapes), ("input_values", input_values),
+                               ("batch_axes", batch_axes)) if v}
     if recurrent_gates != "fold":
         fixed["recurrent_gates"] = recurrent_gates
     if flatten != "channels":
@@ -250,6 +251,9 @@ def add_model_argument(parser) -> None:
                              "default) or a layer of one neuron per element, C x H x W, joined to its channel "
                              "(neurons: the dense weights are edges of single neurons, and scatter cuts them into "
                              "3-D cuboids)")
+    parser.add_argument("--batch-axis", type=batch_axis, action="append", default=[], metavar="NAME=AXIS",
+                        help="the batch axis of a graph input whose batch is not axis 0, e.g. src=1 for the (T, 1, E) "
+                             "input of a sequence-first (batch_first=False) torch attention model (repeatable)")
 
 
 def _name_and_text(text: str, flag: str, example: str):
@@ -280,6 +284,22 @@ def input_shape(text: str):
         raise argparse.ArgumentTypeError(f"--input-shape {text}: every size must be an integer >= 1, as in "
                                          f"{name}=1,3,224,224")
     return name, dims
+
+
+def batch_axis(text: str):
+    """Parse ``--batch-axis NAME=AXIS`` into ``(name, axis)``.
+
+    Examples
+    --------
+    >>> batch_axis("src=1")
+    ('src', 1)
+    """
+    name, parts = _name_and_text(text, "--batch-axis", "AXIS (as in src=1)")
+    try:
+        (axis,) = (int(p) for p in parts)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--batch-axis {text}: AXIS must be one integer, as in {name}=1") from None
+    return name, axis
 
 
 def input_value(text: str):
@@ -376,7 +396,8 @@ def model_options(args) -> dict:
             "input_shapes": _by_name(getattr(args, "input_shape", ()), "--input-shape"),
             "input_values": _by_name(getattr(args, "input_value", ()), "--input-value"),
             "recurrent_gates": getattr(args, "recurrent_gates", "fold"),
-            "flatten": getattr(args, "flatten", "channels")}
+            "flatten": getattr(args, "flatten", "channels"),
+            "batch_axes": _by_name(getattr(args, "batch_axis", ()), "--batch-axis")}
 
 
 def add_lenient_option(parser) -> None:
