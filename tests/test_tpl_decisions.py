@@ -123,3 +123,25 @@ def test_mean_log_bounds_bracket_the_mean():
         lo, hi = dec._mean_log_bounds(np.array([alpha]), np.array([float(a)]), np.array([float(b)]),
                                       np.array([np.log(b / a)]))
         assert lo[0] <= mean * (1 + 1e-12) + 1e-15 and hi[0] >= mean * (1 - 1e-12), (alpha, a, b, lo, mean, hi)
+
+
+@pytest.mark.parametrize("alo, ahi, ratio", [(10.0, 14.0, 1.03), (-30.0, -20.0, 1.02), (1.5, 3.0, 100.0)])
+def test_sum_both_shortcut_matches_expm1(alo, ahi, ratio):
+    """_sum_both with exp((1 - alpha) log(b / r)) given (where _exp_ok; no expm1 per entry): the same
+    bounds of the tail sums as with expm1, to 1e-12 of the range's normaliser, and _exp_ok
+    declines ranges where (1 - alpha) log(b / a) is near zero."""
+    rng = np.random.default_rng(3)
+    a = rng.uniform(1e3, 1e6, 2000).round()
+    b = (a * ratio).round() + 1.0
+    alpha = rng.uniform(alo, ahi, a.size)
+    r = np.where(alpha >= 0, a, b)
+    v = (a + (b - a) * rng.uniform(0, 1, (2, a.size))).round()
+    lv, lb, la = np.log1p((v - r) / r), np.log1p((b - r) / r), np.log1p((a - r) / r)
+    assert dec._exp_ok(alpha, a, b)
+    ecb = np.exp((1.0 - alpha) * lb)
+    z = dec._sum_both(alpha, a, b, la, lb)[0]
+    slow = dec._sum_both(alpha, v, b, lv, lb)
+    fast = dec._sum_both(alpha, v, b, lv, lb, ecb=ecb, r=r)
+    for s, f in zip(slow, fast):
+        assert np.all(np.abs(s - f) <= 1e-12 * z)
+    assert not dec._exp_ok(np.array([2.0, 1.0 + 1e-4]), np.array([100.0, 100.0]), np.array([120.0, 120.0]))
