@@ -8,6 +8,7 @@ equals that of the same weights in a batch-first model read without the option.
 """
 
 import io
+import logging
 import warnings
 
 import numpy as np
@@ -130,7 +131,7 @@ def test_torch_sequence_first_attention(kind):
         np.testing.assert_array_equal(a.count.toarray(), b.count.toarray())
 
 
-def test_torch_sequence_first_lstm_counts_every_token():
+def test_torch_sequence_first_lstm_counts_every_token(caplog):
     # nn.LSTM(batch_first=False) is exported without a Transpose: ONNX's LSTM reads (seq, batch, features).
     # With batch_axes the head counts each of the T tokens, as for the batch-first twin.
     torch = pytest.importorskip("torch")
@@ -151,8 +152,17 @@ def test_torch_sequence_first_lstm_counts_every_token():
 
     seq, twin = net(False), net(True)
     twin.load_state_dict(seq.state_dict())
-    g = read_onnx(_export(seq, torch.randn(T, 1, E)), batch_axes={"x": 1})
+    data = _export(seq, torch.randn(T, 1, E))
+    g = read_onnx(data, batch_axes={"x": 1})
     g2 = read_onnx(_export(twin, torch.randn(1, T, E)))
+    # read without the option, the sequence is taken for the batch: said in a warning and the metadata
+    with caplog.at_level(logging.WARNING, logger="exporters.ops.recurrent"):
+        g0 = read_onnx(data)
+    (key,) = [k for k in g0.metadata if k.startswith("sequence_as_batch:")]
+    assert f"its sequence of {T}" in g0.metadata[key] and "batch_axes={NAME: 1}" in g0.metadata[key]
+    assert [r.getMessage() for r in caplog.records] == [g0.metadata[key]]
+    np.testing.assert_array_equal(g0.junctions[-1].count.toarray(), seq.fc.weight.detach().numpy() != 0)
+    assert not [k for k in g.metadata if k.startswith("sequence_as_batch:")]
     assert g.layer("x").spatial_shape == (T,) and g.layer("x").size == E
     assert [j.count.shape for j in g.junctions] == [j.count.shape for j in g2.junctions]
     for a, b in zip(g.junctions, g2.junctions):

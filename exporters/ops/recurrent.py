@@ -44,6 +44,7 @@ https://onnx.ai/onnx/operators/onnx__RNN.html
 from __future__ import annotations
 
 import dataclasses
+import logging
 import types
 
 import numpy as np
@@ -54,6 +55,8 @@ from exporters.ops import Unsupported, register
 from exporters.ops._util import attrs, channel_vector
 from netgraph.exceptions import InvalidParameterError
 from netgraph.graph import Junction
+
+log = logging.getLogger(__name__)
 
 __all__ = ["recurrent", "fold_gates", "RECURRENT_OPS", "GATES", "GATE_NAMES", "GATE_MODES"]
 
@@ -266,9 +269,32 @@ def recurrent(ctx, node):
     # where the batch is: layout 1 batch first; layout 0 (seq, batch, ...) after a Transpose to sequence-first,
     # or, with an input declared (seq, batch, features), on the axis the walk takes for it (the first)
     moved = 1 if layout == 0 and x.batch_axis == 1 else 0
+    if layout == 0 and x.batch_axis == 0:
+        _note_sequence_taken_for_batch(ctx, node, x)
     outs = list(node.output) + [""] * 3
     if outs[0]:
         ctx.set_map(outs[0], _label_output(ctx, outs[0], made, hidden, 2 if layout else 1, 2 * moved))
     for name in outs[1:3]:
         if name and (ctx.consumers.get(name) or name in ctx.graph_outputs):
             ctx.set_map(name, _label_output(ctx, name, made, hidden, 1 if layout else 0, moved))
+
+
+def _note_sequence_taken_for_batch(ctx, node, x):
+    """Warn, and note in the metadata, when a layout-0 layer's sequence axis is the walk's batch axis.
+
+    ONNX's layout 0 is (seq, batch, features); an input declared so (torch's
+    ``batch_first=False``) has its axis 0, the sequence, taken for the batch. The layer's own
+    junctions are the same, but the layers after it count one step instead of all of them:
+    ``batch_axes={name: 1}`` (``--batch-axis NAME=1``) reads the input as declared.
+    """
+    shape = ctx.shape(node.input[0])
+    seq = shape[0] if shape else None
+    if seq == 1:
+        return
+    how = (f"{node.op_type} node {node.name!r} reads (seq, batch, features) and its input has the batch axis at "
+           f"axis 0, its sequence of {seq if seq is not None else 'unknown length'}: the layers after it count one "
+           "step, not every step; if the model's graph input is sequence-first, pass batch_axes={NAME: 1} "
+           "(--batch-axis NAME=1)")
+    log.warning("%s", how)
+    ctx.notes[f"sequence_as_batch:{node.name or node.output[0]}"] = how
+
