@@ -145,3 +145,43 @@ def test_sum_both_shortcut_matches_expm1(alo, ahi, ratio):
     for s, f in zip(slow, fast):
         assert np.all(np.abs(s - f) <= 1e-12 * z)
     assert not dec._exp_ok(np.array([2.0, 1.0 + 1e-4]), np.array([100.0, 100.0]), np.array([120.0, 120.0]))
+
+
+def _brute_ks(sample, ia, ib, alpha, a, b):
+    """KS distances over every integer of each range, the model CCDF added up term by term."""
+    data = sample.sorted[sample.sorted > 0]
+    out = []
+    for i in range(ia.size):
+        k = np.arange(a[i], b[i] + 1.0)
+        logw = -alpha[i] * np.log(k)
+        w = np.exp(logw - logw.max())
+        model = np.cumsum(w[::-1])[::-1] / w.sum()
+        obs = data[(data >= a[i]) & (data <= b[i])]
+        emp = (obs.size - np.searchsorted(obs, k, side="left")) / obs.size
+        out.append(np.abs(emp - model).max())
+    return np.array(out)
+
+
+@pytest.mark.parametrize("seed", [6, 7])
+def test_exact_distances_match_brute_force(seed, monkeypatch):
+    """_decide_exact._ks_exact: ranges the short formula serves (degrees of a few thousand) and
+    ranges it does not (the small degrees: the general sums), alone and mixed, equal the
+    distances over every integer of the range to 1e-12, in one pass or in many."""
+    from netgraph.tpl import _decide_exact as de
+    from netgraph.tpl._wide_sums import fast_rows
+
+    rng = np.random.default_rng(seed)
+    data = np.concatenate([DiscreteTPL(1.3, 2000, 12000).sample(300, seed=seed), rng.integers(1, 60, 60)])
+    sample = _Sample(np.sort(data))
+    ia, ib, a, b, _, _ = _candidate_pairs(sample, 1.0)
+    pick = np.sort(rng.choice(ia.size, size=80, replace=False))
+    ia, ib, a, b = ia[pick], ib[pick], a[pick], b[pick]
+    alpha = rng.uniform(-3.0, 5.0, ia.size)
+    fast = fast_rows(alpha, a, b)
+    assert 10 < fast.sum() < fast.size  # both kinds
+    brute = _brute_ks(sample, ia, ib, alpha, a, b)
+    for sel in (np.flatnonzero(fast), np.flatnonzero(~fast), np.arange(ia.size)):
+        got = de._ks_exact(sample, ia[sel], ib[sel], alpha[sel], a[sel], b[sel])
+        np.testing.assert_allclose(got, brute[sel], rtol=0, atol=1e-12)
+    monkeypatch.setattr(de, "_CELLS", 50)
+    np.testing.assert_allclose(de._ks_exact(sample, ia, ib, alpha, a, b), brute, rtol=0, atol=1e-12)

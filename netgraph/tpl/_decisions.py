@@ -24,8 +24,9 @@ import math
 import numpy as np
 
 from netgraph.exceptions import FitError
+from netgraph.tpl._decide_exact import _ks_exact
 from netgraph.tpl.distribution import _Sampler
-from netgraph.tpl.ks import _ks_exact_pairs, _Sample
+from netgraph.tpl.ks import _Sample
 from netgraph.tpl.mle import _alpha_guess, _solve_alpha
 from netgraph.tpl.search import _END_ROUNDS, _EXACT_ALL, _KS_MARGIN, _candidate_pairs, _Search, _smallest
 
@@ -79,7 +80,7 @@ def _witness_below(sample: _Sample, k: float, xmin, xmax, a: float, b: float, ks
     u0 = sample.uf[0]
     mrel = (sample.cumlog[ib + 1] - sample.cumlog[ia]) / n_tail - np.log1p((ca - u0) / u0)
     alpha = _solve_alpha(mrel, ca, cb, np.log1p((cb - ca) / ca))
-    d = _ks_exact_pairs(sample, ia, ib, alpha, ca, cb)
+    d = _ks_exact(sample, ia, ib, alpha, ca, cb)
     below = bool(np.nanmin(d) < ks_obs - _WITNESS_MARGIN)
     if below and hints is not None:
         i = int(np.nanargmin(d))
@@ -444,7 +445,7 @@ def _decide_unsolved(sample: _Sample, pairs, ks_obs: float, hints=None):
         keep = keep[lb[keep] < hi]
         if rnd < _PROBE_ROUNDS and keep.size > _PROBE:  # the ranges with the smallest bounds, measured: a witness ends it early
             sel = keep[_smallest(lb[keep], _PROBE)]
-            d = _ks_exact_pairs(sample, ia[sel], ib[sel], _solve_alpha(mrel[sel], a[sel], b[sel], lam[sel]),
+            d = _ks_exact(sample, ia[sel], ib[sel], _solve_alpha(mrel[sel], a[sel], b[sel], lam[sel]),
                                 a[sel], b[sel])
             if float(np.nanmin(d)) < lo:
                 if hints is not None:
@@ -463,7 +464,7 @@ def _decide_unsolved(sample: _Sample, pairs, ks_obs: float, hints=None):
     while i < left.size:  # in increasing order of bound, in doubling blocks: a witness ends it early
         t = slice(i, i + min(step, cap))
         sel = left[t]
-        dd = _ks_exact_pairs(sample, ia[sel], ib[sel], alpha[t], a[sel], b[sel])
+        dd = _ks_exact(sample, ia[sel], ib[sel], alpha[t], a[sel], b[sel])
         d = float(np.min(dd))
         if d < lo:
             if hints is not None:
