@@ -245,6 +245,16 @@ def _z_bounds(alpha, alpha_hi, a, b):
     return r, lb, z_lo, z_hi * np.exp(-(alpha_hi - alpha) * la)
 
 
+def _z_from_sums(alpha, alpha_hi, a, b, lam, z_lo, z_hi):
+    """:func:`_z_bounds` from the normaliser's bounds at alpha that :func:`_mean_log_bounds`
+    gives (``sums``; ``lam`` = log(b / a)): r = a and log(b / r) = lam for alpha >= 0, else b
+    and 0; the factor (a/r)^-(alpha_hi - alpha) is 1 or e^{(alpha_hi - alpha) lam}."""
+    neg = alpha < 0.0
+    r = np.where(neg, b, a)
+    lb = np.where(neg, 0.0, lam)
+    return r, lb, z_lo, np.where(neg, z_hi * np.exp((alpha_hi - alpha) * lam), z_hi)
+
+
 def _sum_both(alpha, x, y, lx, ly, ecb=None, r=None):
     """Both bounds of :func:`_sum_bounds` (``alpha`` a column, one exponent per row; the
     arithmetic of :func:`_sum_bound`) and the summand at x: one exp and one expm1 per entry.
@@ -357,12 +367,14 @@ def _ks_lower_chunk(sample: _Sample, ia, ib, alpha, a, b, nq: int, alpha_hi, z, 
 _ROUND = 1e-9
 
 
-def _mean_log_bounds(alpha, a, b, lam):
+def _mean_log_bounds(alpha, a, b, lam, sums: bool = False):
     """Bounds of E_alpha[log(X / a)] of the TPL on [a, b]: the sums of (k/r)^-alpha and of
     (k/r)^-alpha log(k/a) each between its integral (closed form) and that plus or minus
     the largest term (at most 1 and lam: r = a for alpha >= 0, else b, so that every
     (k/r)^-alpha is at most 1; the second summand is monotone or unimodal), or by the
-    trapezoid rule with its error bound (max |second derivative| / 12 per unit step)."""
+    trapezoid rule with its error bound (max |second derivative| / 12 per unit step).
+    With ``sums``, also the lower and upper bounds of the normaliser sum_{k=a}^{b} (k/r)^-alpha
+    (those of :func:`_z_bounds` at alpha, by the same arithmetic)."""
     neg = alpha < 0.0
     c = 1.0 - alpha
     zero = c == 0.0
@@ -400,6 +412,8 @@ def _mean_log_bounds(alpha, a, b, lam):
         n_hi = np.minimum(integral + 2.0 * lam, trap + err)
         e_lo = n_lo / z_hi * (1.0 - _ROUND)
         e_hi = n_hi / np.maximum(z_lo, 0.0) * (1.0 + _ROUND)
+    if sums:
+        return e_lo, e_hi, z_lo, z_hi
     return e_lo, e_hi
 
 
@@ -417,15 +431,18 @@ def _decide_unsolved(sample: _Sample, pairs, ks_obs: float, hints=None):
     lam = np.log1p((b - a) / a)
     guess = _alpha_guess(mrel, a, b)
     lo_a, hi_a, ok = guess.copy(), guess.copy(), np.zeros(ia.size, dtype=bool)
+    zs_lo, zs_hi = np.empty(ia.size), np.empty(ia.size)  # the normaliser's bounds at lo_a
     todo = np.arange(ia.size)
     for rel in (1e-5, 1e-2):  # a narrow bracket where it holds, else a wider one
         g = guess[todo]
         delta = rel * (1.0 + np.abs(g))
         lo_t, hi_t = g - delta, g + delta
         at, bt, lt, mt = a[todo], b[todo], lam[todo], mrel[todo]
-        ok_t = (_mean_log_bounds(lo_t, at, bt, lt)[0] > mt) & (_mean_log_bounds(hi_t, at, bt, lt)[1] < mt)
+        e_lo, _, zl_t, zh_t = _mean_log_bounds(lo_t, at, bt, lt, sums=True)
+        ok_t = (e_lo > mt) & (_mean_log_bounds(hi_t, at, bt, lt)[1] < mt)
         done = todo[ok_t]
         lo_a[done], hi_a[done], ok[done] = lo_t[ok_t], hi_t[ok_t], True
+        zs_lo[done], zs_hi[done] = zl_t[ok_t], zh_t[ok_t]
         todo = todo[~ok_t]
         if not todo.size:
             break
@@ -433,7 +450,7 @@ def _decide_unsolved(sample: _Sample, pairs, ks_obs: float, hints=None):
     lo = ks_obs - _WITNESS_MARGIN
     lb = np.zeros(ia.size)
     keep = np.flatnonzero(ok)
-    z = _z_bounds(lo_a[keep], hi_a[keep], a[keep], b[keep])
+    z = _z_from_sums(lo_a[keep], hi_a[keep], a[keep], b[keep], lam[keep], zs_lo[keep], zs_hi[keep])
     z_at = np.zeros(ia.size, dtype=np.int64)
     z_at[keep] = np.arange(keep.size)
     for rnd, nq in enumerate(_UNSOLVED_ROUNDS):
