@@ -3,7 +3,7 @@
 import numpy as np
 from onnx import TensorProto, helper, numpy_helper
 
-__all__ = ["make_model", "vi", "init", "single_op_model"]
+__all__ = ["make_model", "vi", "init", "single_op_model", "sparse_weights"]
 
 _DT = {np.dtype(np.float32): TensorProto.FLOAT, np.dtype(np.float16): TensorProto.FLOAT16,
        np.dtype(np.float64): TensorProto.DOUBLE, np.dtype(np.int64): TensorProto.INT64}
@@ -33,3 +33,11 @@ def single_op_model(op, x_shape, weight, out_name="y", extra_inputs=(), extra_in
     node = helper.make_node(op, ["x", "W", *extra_inputs], [out_name], name=f"{op.lower()}0", **attrs)
     return make_model([node], [vi("x", x_shape, _DT[np.dtype(dtype)])], [vi(out_name, None, _DT[np.dtype(dtype)])],
                       [init("W", w), *extra_inits])
+
+
+def sparse_weights(shape, seed, zero_frac=0.3):
+    """Seeded normal float32 weights with about ``zero_frac`` of them set to exactly zero."""
+    rng = np.random.default_rng(seed)
+    w = rng.normal(size=shape).astype(np.float32)
+    w[rng.random(shape) < zero_frac] = 0.0
+    return w

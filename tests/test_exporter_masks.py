@@ -17,16 +17,12 @@ from onnx import TensorProto, helper
 
 from exporters import read_onnx
 from netgraph.exceptions import UnsupportedOperatorError
-from onnx_builders import init, make_model, vi
+from onnx_builders import init, make_model, sparse_weights, vi
 
 T, E, H = 5, 8, 2
 
 
-def _w(shape, seed, zero_frac=0.3):
-    rng = np.random.default_rng(seed)
-    w = rng.normal(size=shape).astype(np.float32)
-    w[rng.random(shape) < zero_frac] = 0.0
-    return w
+_w = sparse_weights
 
 
 def _export(model, args, names):

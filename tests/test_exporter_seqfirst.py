@@ -18,17 +18,13 @@ from exporters._nodemap import NodeMap
 from exporters.ops.reshape import batch_place, moved_batch_axis
 from exporters.ops.transpose import permute
 from netgraph.exceptions import UnsupportedOperatorError
-from onnx_builders import init, make_model, vi
+from onnx_builders import init, make_model, sparse_weights, vi
 
 T, E, H = 5, 8, 2
 D = E // H
 
 
-def _w(shape, seed, zero_frac=0.3):
-    rng = np.random.default_rng(seed)
-    w = rng.normal(size=shape).astype(np.float32)
-    w[rng.random(shape) < zero_frac] = 0.0
-    return w
+_w = sparse_weights
 
 
 W_IN, W_OUT, W_FC = _w((E, 3 * E), 1), _w((E, E), 2), _w((E, 3), 3)  # W_OUT is (out, in): Gemm transB=1
