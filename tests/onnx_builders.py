@@ -3,7 +3,7 @@
 import numpy as np
 from onnx import TensorProto, helper, numpy_helper
 
-__all__ = ["make_model", "vi", "init", "single_op_model", "sparse_weights"]
+__all__ = ["make_model", "vi", "init", "single_op_model", "sparse_weights", "torch_export"]
 
 _DT = {np.dtype(np.float32): TensorProto.FLOAT, np.dtype(np.float16): TensorProto.FLOAT16,
        np.dtype(np.float64): TensorProto.DOUBLE, np.dtype(np.int64): TensorProto.INT64}
@@ -41,3 +41,22 @@ def sparse_weights(shape, seed, zero_frac=0.3):
     w = rng.normal(size=shape).astype(np.float32)
     w[rng.random(shape) < zero_frac] = 0.0
     return w
+
+
+def torch_export(model, x, **kwargs):
+    """The ONNX bytes of ``model`` (put in eval mode) exported by torch's TorchScript exporter on ``(x,)``.
+
+    ``kwargs`` go to :func:`torch.onnx.export` (``opset_version``, ``input_names``); the
+    exporter's warnings are silenced.
+    """
+    import io
+    import warnings
+
+    import torch
+
+    model.eval()
+    f = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, (x,), f, dynamo=False, **kwargs)
+    return f.getvalue()

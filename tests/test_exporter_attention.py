@@ -9,8 +9,6 @@ weight and token, as a token-wise MatMul); the attention weights are computed an
 no junction.
 """
 
-import io
-import warnings
 
 import numpy as np
 import onnx
@@ -19,7 +17,7 @@ from onnx import helper
 
 from exporters import read_onnx
 from netgraph.exceptions import UnsupportedOperatorError
-from onnx_builders import init, sparse_weights, vi
+from onnx_builders import init, sparse_weights, torch_export, vi
 
 T, E, H = 5, 8, 2
 
@@ -150,13 +148,8 @@ def test_com_microsoft_multi_head_attention_keeps_the_value_nodes():
 
 
 def _export(model, x):
-    torch = pytest.importorskip("torch")
-    model.eval()
-    f = io.BytesIO()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(model, (x,), f, dynamo=False, opset_version=17)
-    return f.getvalue()
+    pytest.importorskip("torch")
+    return torch_export(model, x, opset_version=17)
 
 
 def _learnable_nodes(data):

@@ -7,9 +7,7 @@ from the torch weights (one connection per nonzero weight and token), and the re
 equals that of the same weights in a batch-first model read without the option.
 """
 
-import io
 import logging
-import warnings
 
 import numpy as np
 import pytest
@@ -17,7 +15,7 @@ from onnx import helper
 
 from exporters import read_onnx
 from netgraph.exceptions import InvalidParameterError, UnsupportedOperatorError
-from onnx_builders import init, make_model, sparse_weights, vi
+from onnx_builders import init, make_model, sparse_weights, torch_export, vi
 
 T, E, H = 5, 8, 2
 
@@ -66,13 +64,8 @@ def test_bad_batch_axes_are_refused(bad, match):
 
 
 def _export(model, x):
-    torch = pytest.importorskip("torch")
-    model.eval()
-    f = io.BytesIO()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(model, (x,), f, dynamo=False, opset_version=17, input_names=["x"])
-    return f.getvalue()
+    pytest.importorskip("torch")
+    return torch_export(model, x, opset_version=17, input_names=["x"])
 
 
 def _nets(kind, batch_first):

@@ -6,8 +6,6 @@ onnxruntime (tests/test_conv_counts.py), run on the basis of the real (unpadded)
 so each nonzero of the unfolded matrix is one real scalar connection.
 """
 
-import io
-import warnings
 
 import numpy as np
 import pytest
@@ -15,7 +13,7 @@ from onnx import helper
 
 from exporters import read_onnx
 from netgraph.exceptions import UnsupportedOperatorError
-from onnx_builders import init, make_model, vi
+from onnx_builders import init, make_model, torch_export, vi
 from test_conv_counts import _unfolded_blocks, _weights
 
 
@@ -128,13 +126,8 @@ def test_pad_attribute_form_of_old_opsets():
 
 
 def _export(model, x):
-    torch = pytest.importorskip("torch")
-    model.eval()
-    f = io.BytesIO()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(model, (x,), f, dynamo=False)
-    return f.getvalue()
+    pytest.importorskip("torch")
+    return torch_export(model, x)
 
 
 def test_torch_zero_pad_stem_equals_conv_padding():
