@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import os
-import stat
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +24,7 @@ import numpy as np
 from exporters._limits import check_external, elements, tensor_bytes, type_name
 from netgraph.exceptions import ExternalDataError, InvalidModelError, ModelNotFoundError
 from netgraph.utils.check import DEFAULT_MAX_BYTES, check_budget
-from netgraph.utils.files import file_type_name
+from netgraph.utils.files import regular_file_stat
 
 __all__ = ["load_model", "ModelTables", "read_tensor"]
 
@@ -108,19 +107,15 @@ def load_model(model, *, max_bytes: int = DEFAULT_MAX_BYTES):
 
 def _check_model_file(path, source, max_bytes) -> None:
     """A model path must be an existing regular file within the budget (a FIFO would block the read forever)."""
-    try:
-        st = os.stat(path)
-    except (FileNotFoundError, NotADirectoryError):
-        raise ModelNotFoundError(f"model file not found: {source}") from None
-    except ValueError:  # os.stat refuses a path holding a NUL byte
-        raise ModelNotFoundError(f"model file not found: {source!r} (a path cannot hold a NUL byte)") from None
-    except OSError as exc:
-        raise InvalidModelError(f"{source} cannot be read: {exc.strerror or exc}") from None
-    if stat.S_ISDIR(st.st_mode):
-        raise InvalidModelError(f"{source} is a directory, not an ONNX model file")
-    if not stat.S_ISREG(st.st_mode):
-        raise InvalidModelError(f"{source} is a {file_type_name(st.st_mode)}, not a regular file; netgraph reads "
-                                "models from regular files only: save the model to a file and pass its path")
+    st = regular_file_stat(
+        path,
+        missing=lambda: ModelNotFoundError(f"model file not found: {source}"),
+        bad_name=lambda exc: ModelNotFoundError(f"model file not found: {source!r} (a path cannot hold a NUL byte)"),
+        unreadable=lambda exc: InvalidModelError(f"{source} cannot be read: {exc.strerror or exc}"),
+        directory=lambda: InvalidModelError(f"{source} is a directory, not an ONNX model file"),
+        special=lambda kind: InvalidModelError(f"{source} is a {kind}, not a regular file; netgraph reads models "
+                                               "from regular files only: save the model to a file and pass its path"),
+    )
     check_budget(st.st_size, max_bytes, source, "the model file's bytes")
 
 

@@ -70,7 +70,7 @@ from netgraph.exceptions import (GraphFormatError, InvalidParameterError, ModelN
                                  UnsafeFormatError)
 from netgraph.graph import LayeredGraph
 from netgraph.utils.check import check_bool, check_choice, check_int
-from netgraph.utils.files import atomic_write, file_type_name
+from netgraph.utils.files import atomic_write, file_type_name, regular_file_stat
 from netgraph.utils.tables import one_line
 
 __all__ = ["write_graph", "read_graph", "GRAPH_FORMATS", "DEFAULT_MAX_BYTES", "graph_format"]
@@ -260,18 +260,14 @@ def read_graph(path, *, format=None, allow_pickle: bool = False, max_bytes: int 
 
 def _regular_file_size(path: str, where: str) -> int:
     """The size of the regular file ``path``; anything else refused, before it is opened."""
-    try:
-        st = os.stat(path)
-    except (FileNotFoundError, NotADirectoryError):
-        raise ModelNotFoundError(f"graph file not found: {path!r}") from None
-    except ValueError as exc:  # a NUL byte in the path
-        raise InvalidParameterError(f"path must be a file name; got {path!r} ({one_line(exc)})") from None
-    if stat.S_ISDIR(st.st_mode):
-        raise GraphFormatError(f"{where} is a directory, not a graph file")
-    if not stat.S_ISREG(st.st_mode):
-        raise GraphFormatError(f"{where} is a {file_type_name(st.st_mode)}, not a regular file: netgraph reads graphs "
-                               "from regular files only (copy it into one first)")
-    return st.st_size
+    return regular_file_stat(
+        path,
+        missing=lambda: ModelNotFoundError(f"graph file not found: {path!r}"),
+        bad_name=lambda exc: InvalidParameterError(f"path must be a file name; got {path!r} ({one_line(exc)})"),
+        directory=lambda: GraphFormatError(f"{where} is a directory, not a graph file"),
+        special=lambda kind: GraphFormatError(f"{where} is a {kind}, not a regular file: netgraph reads graphs "
+                                              "from regular files only (copy it into one first)"),
+    ).st_size
 
 
 def _open_regular(path: str, where: str):

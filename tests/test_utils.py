@@ -1,5 +1,6 @@
 """The shared helpers of netgraph.utils: one test (or a few) per helper, values by hand."""
 
+import errno
 import logging
 import math
 import os
@@ -18,7 +19,9 @@ from netgraph.utils.check import (
 )
 from netgraph.utils.progress import progress_bar, show_progress
 from netgraph.utils.seeds import child_seed, seed_sequence, spawn_seeds
-from netgraph.utils.files import atomic_write, check_output_dir, check_writable, created_folder, file_type_name, write_files
+from netgraph.utils.files import (
+    atomic_write, check_output_dir, check_writable, created_folder, file_type_name, regular_file_stat, write_files,
+)
 from netgraph.utils.tables import format_table, json_text, one_line
 
 
@@ -390,6 +393,62 @@ def test_file_type_name(tmp_path):
     assert file_type_name(os.stat(os.devnull).st_mode) == "character device"
     assert file_type_name(os.stat(tmp_path).st_mode) == "directory"
     assert file_type_name(0) == "special file"
+
+
+class _Missing(Exception): pass
+class _BadName(Exception): pass
+class _Directory(Exception): pass
+class _Special(Exception): pass
+class _Unreadable(Exception): pass
+
+
+def _refusals(path, unreadable=True):
+    """regular_file_stat's builders, each a class of its own with a message naming ``path``."""
+    kw = dict(missing=lambda: _Missing(f"{path!r}: not found"),
+              bad_name=lambda exc: _BadName(f"{path!r}: {exc}"),
+              directory=lambda: _Directory(f"{path!r}: is a directory"),
+              special=lambda kind: _Special(f"{path!r}: is a {kind}"))
+    if unreadable:
+        kw["unreadable"] = lambda exc: _Unreadable(f"{path!r}: {exc.strerror}")
+    return kw
+
+
+def test_regular_file_stat_returns_the_stat_of_a_regular_file_or_a_link_to_one(tmp_path):
+    (tmp_path / "f").write_bytes(b"12345")
+    os.symlink(tmp_path / "f", tmp_path / "link")
+    for name in ("f", "link"):
+        st = regular_file_stat(tmp_path / name, **_refusals(tmp_path / name))
+        assert stat.S_ISREG(st.st_mode) and st.st_size == 5
+
+
+@pytest.mark.parametrize("kind, error, message", [
+    ("directory", _Directory, "is a directory"),
+    ("fifo", _Special, "is a FIFO"),
+    ("device", _Special, "is a character device"),
+    ("missing", _Missing, "not found"),
+    ("missing folder", _Missing, "not found"),  # a file on the way is not a folder: NotADirectoryError
+    ("nul", _BadName, "embedded null byte"),
+    ("too long", _Unreadable, "File name too long"),
+])
+def test_regular_file_stat_refuses_anything_else_with_the_callers_error(tmp_path, kind, error, message):
+    (tmp_path / "f").write_text("")
+    if kind == "fifo":
+        os.mkfifo(tmp_path / "p")
+    path = {"directory": str(tmp_path), "fifo": str(tmp_path / "p"), "device": os.devnull,
+            "missing": str(tmp_path / "gone"), "missing folder": str(tmp_path / "f" / "x"),
+            "nul": str(tmp_path / "a\0b"), "too long": str(tmp_path / ("x" * 5000))}[kind]
+    with pytest.raises(error) as info:
+        regular_file_stat(path, **_refusals(path))
+    assert str(info.value) == f"{path!r}: {message}"
+    # no "during handling of the above exception" chain from os.stat's error
+    assert info.value.__cause__ is None and (info.value.__context__ is None or info.value.__suppress_context__)
+
+
+def test_regular_file_stat_lets_an_oserror_through_without_unreadable(tmp_path):
+    path = str(tmp_path / ("x" * 5000))
+    with pytest.raises(OSError) as info:
+        regular_file_stat(path, **_refusals(path, unreadable=False))
+    assert type(info.value) is OSError and info.value.errno == errno.ENAMETOOLONG
 
 
 def test_check_output_dir_checks_the_files_it_will_hold(tmp_path):

@@ -28,14 +28,13 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import stat
 import sys
 
 from netgraph.exceptions import InvalidModelError, ModelNotFoundError
 from netgraph.graph import LayeredGraph
 from netgraph.io import GRAPH_FORMATS, read_graph
 from netgraph.utils.check import DEFAULT_MAX_BYTES
-from netgraph.utils.files import atomic_write, file_type_name
+from netgraph.utils.files import atomic_write, regular_file_stat
 
 __all__ = [
     "EXIT_ERROR",
@@ -135,18 +134,14 @@ def read_model(model, *, lenient: bool = False, allow_pickle: bool = False,
     netgraph.exceptions.InvalidModelError: '/dev/null' is a character device, not a model file: give a regular file
     """
     path = os.fspath(model)
-    try:
-        mode = os.stat(path).st_mode
-    except (FileNotFoundError, NotADirectoryError):
-        raise ModelNotFoundError(f"model file not found: {path!r}") from None
-    except OSError as exc:
-        raise InvalidModelError(f"cannot look at model {path!r}: {exc.strerror or exc}") from None
-    except ValueError:  # a NUL byte: no file system holds such a name
-        raise ModelNotFoundError(f"model file not found: {path!r} (a path cannot hold a NUL byte)") from None
-    if stat.S_ISDIR(mode):
-        raise InvalidModelError(f"{path!r} is a directory, not a model file")
-    if not stat.S_ISREG(mode):
-        raise InvalidModelError(f"{path!r} is a {file_type_name(mode)}, not a model file: give a regular file")
+    regular_file_stat(
+        path,
+        missing=lambda: ModelNotFoundError(f"model file not found: {path!r}"),
+        bad_name=lambda exc: ModelNotFoundError(f"model file not found: {path!r} (a path cannot hold a NUL byte)"),
+        unreadable=lambda exc: InvalidModelError(f"cannot look at model {path!r}: {exc.strerror or exc}"),
+        directory=lambda: InvalidModelError(f"{path!r} is a directory, not a model file"),
+        special=lambda kind: InvalidModelError(f"{path!r} is a {kind}, not a model file: give a regular file"),
+    )
     if os.path.splitext(path)[1].lower() in GRAPH_FORMATS:
         if input_shapes or input_values or batch_axes:
             from netgraph.exceptions import InvalidParameterError

@@ -4,7 +4,9 @@
 before any work is done; :func:`atomic_write` writes one file, :func:`write_files` a
 set of files into a folder, all of them or none; :func:`created_folder` creates a
 folder for a block of work and removes it again if the block fails;
-:func:`file_type_name` names the type of a file (``"FIFO"``, ``"character device"``).
+:func:`file_type_name` names the type of a file (``"FIFO"``, ``"character device"``);
+:func:`regular_file_stat` checks that a file to be read is a regular file, before it is
+opened.
 
 Every file netgraph writes goes through :func:`atomic_write`: the bytes go to a
 temporary file in the target's directory, which replaces the target only once it
@@ -37,7 +39,8 @@ from typing import IO, Iterator
 
 from netgraph.exceptions import InvalidParameterError
 
-__all__ = ["atomic_write", "check_writable", "check_output_dir", "write_files", "created_folder", "file_type_name"]
+__all__ = ["atomic_write", "check_writable", "check_output_dir", "write_files", "created_folder", "file_type_name",
+           "regular_file_stat"]
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +79,84 @@ def file_type_name(mode: int) -> str:
     ('character device', 'directory')
     """
     return next((name for test, name in _FILE_TYPES if test(mode)), "special file")
+
+
+def regular_file_stat(path, *, missing, bad_name, directory, special, unreadable=None) -> os.stat_result:
+    """``os.stat(path)`` of a file to be read, refusing anything but a regular file.
+
+    Only :func:`os.stat` looks at ``path``: nothing is opened, so a FIFO or a device
+    (whose read would block, or never end) is refused without being touched. Each
+    refusal raises the exception its argument builds, so that every reader keeps its
+    own error classes and messages (those of a failed :func:`os.stat` are raised
+    ``from None``).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file.
+    missing : callable
+        ``missing()`` builds the exception raised when ``path`` does not exist (or a
+        folder on its way is not a folder).
+    bad_name : callable
+        ``bad_name(exc)`` builds the exception raised when ``path`` is no file name (it
+        holds a NUL byte); ``exc`` is the ValueError of :func:`os.stat`.
+    directory : callable
+        ``directory()`` builds the exception raised when ``path`` is a directory.
+    special : callable
+        ``special(type_name)`` builds the exception raised when ``path`` is a FIFO, a
+        device, a socket, ...; ``type_name`` is :func:`file_type_name`'s name for it.
+    unreadable : callable, optional
+        ``unreadable(exc)`` builds the exception raised when :func:`os.stat` fails
+        otherwise (a permission denied, say); ``exc`` is its OSError. If None, the
+        OSError propagates.
+
+    Returns
+    -------
+    os.stat_result
+        The regular file's ``os.stat`` (a symbolic link is followed).
+
+    Raises
+    ------
+    Exception
+        What ``missing``, ``bad_name``, ``directory``, ``special`` or ``unreadable``
+        builds.
+    OSError
+        From :func:`os.stat`, if ``unreadable`` is None.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> kw = dict(missing=lambda: LookupError("no such file"), bad_name=lambda exc: ValueError("bad name"),
+    ...           directory=lambda: IsADirectoryError("a directory"), special=lambda kind: TypeError(f"a {kind}"))
+    >>> path = os.path.join(tempfile.mkdtemp(), "graph.npz")
+    >>> with open(path, "wb") as f:
+    ...     _ = f.write(b"12345")
+    >>> regular_file_stat(path, **kw).st_size
+    5
+    >>> regular_file_stat(os.devnull, **kw)
+    Traceback (most recent call last):
+    ...
+    TypeError: a character device
+    >>> regular_file_stat("no/such/file", **kw)
+    Traceback (most recent call last):
+    ...
+    LookupError: no such file
+    """
+    try:
+        st = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        raise missing() from None
+    except ValueError as exc:  # os.stat refuses a path holding a NUL byte
+        raise bad_name(exc) from None
+    except OSError as exc:
+        if unreadable is None:
+            raise
+        raise unreadable(exc) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise directory()
+    if not stat.S_ISREG(st.st_mode):
+        raise special(file_type_name(st.st_mode))
+    return st
 
 
 def _output_target(path: str) -> tuple[str, bool]:
