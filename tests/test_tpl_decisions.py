@@ -210,3 +210,36 @@ def test_z_from_sums_brackets_the_normaliser():
             k = np.arange(a[i], b[i] + 1.0)
             assert z_lo[i] <= np.sum((k / r[i]) ** -alpha[i]) * (1 + 1e-12)
             assert z_hi[i] >= np.sum((k / r[i]) ** -alpha_hi[i]) * (1 - 1e-12)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_near_pairs_are_the_nearest_candidates_where_the_grid_is_full(seed):
+    """_near_pairs: for a range inside a candidate grid where every xmin meets every xmax, the
+    first candidate it returns is the nearest in |log xmin - log a| + |log xmax - log b| (brute
+    force over every pair), the others distinct and in increasing distance; several ranges at
+    once, beyond the ends of the grid too, get the grid's corners."""
+    from netgraph.tpl._blocks import _Grid
+    from netgraph.tpl.search import _candidate_grid
+
+    rng = np.random.default_rng(seed)
+    sample = _Sample(np.sort(DiscreteTPL(1.3, 5, 4000).sample(2000, seed=seed)))
+    raw = _candidate_grid(sample, 0.3)
+    grid = _Grid(raw)
+    ia, ib, ca, cb, row, col = _candidate_pairs(sample, 0.3, grid=raw)
+    assert (grid.first == 0).all()  # (the xmin and xmax candidates do not overlap here)
+    for _ in range(20):
+        a = float(rng.uniform(grid.low[1], grid.low[-2]))
+        b = float(rng.uniform(grid.high[1], grid.high[-2]))
+        dist = np.abs(np.log(ca / a)) + np.abs(np.log(cb / b))
+        got = dec._near_pairs(grid, np.array([a]), np.array([b]), 1, 1)
+        assert dist[got[0]] == dist.min()
+        got = dec._near_pairs(grid, np.array([a]), np.array([b]), 2, 8)  # (the nearest of a 4 x 4 window)
+        assert got.size == 8 and np.unique(got).size == 8 and dist[got[0]] == dist.min()
+        assert (np.diff(dist[got]) >= 0).all()
+    # several targets at once, near the ends of the grid too: each a real pair
+    ha = np.array([grid.low[0] * 0.5, grid.low[-1] * 2.0, grid.low[3]])
+    hb = np.array([grid.high[0] * 0.5, grid.high[-1] * 2.0, grid.high[3]])
+    got = dec._near_pairs(grid, ha, hb, 1, 1)
+    assert got.size == 3 and (got >= 0).all() and (got < ia.size).all()
+    assert list(zip(ca[got], cb[got])) == [(grid.low[0], grid.high[0]), (grid.low[-1], grid.high[-1]),
+                                           (grid.low[3], grid.high[3])]

@@ -28,7 +28,9 @@ from netgraph.tpl._decide_exact import _ks_exact
 from netgraph.tpl.distribution import _Sampler
 from netgraph.tpl.ks import _Sample
 from netgraph.tpl.mle import _alpha_guess, _solve_alpha
-from netgraph.tpl.search import _END_ROUNDS, _EXACT_ALL, _KS_MARGIN, _candidate_pairs, _Search, _smallest
+from netgraph.tpl._blocks import _Grid
+from netgraph.tpl.search import (_END_ROUNDS, _EXACT_ALL, _KS_MARGIN, _candidate_grid, _candidate_pairs, _Search,
+                                 _smallest)
 
 __all__: list[str] = []
 
@@ -59,22 +61,25 @@ def _sampler(alpha: float, a: int, b: int) -> _Sampler:
 
 def _witness_below(sample: _Sample, k: float, xmin, xmax, a: float, b: float, ks_obs: float, pairs=None,
                    hints=None) -> bool:
-    """Whether a few candidate ranges of ``sample`` near the fitted ``[a, b]`` show that the
+    """Whether a few candidate ranges of ``sample`` near the fitted ``[a, b]`` (the nearest
+    of the 4 x 4 xmin and xmax candidates around it, :func:`_near_pairs`) show that the
     search's KS distance is below ``ks_obs``: one of them has a distance below
     ``ks_obs - _WITNESS_MARGIN``, and the search's pick is never worse than any candidate
     by more than the tie tolerance. Raises FitError where the search would (no candidate).
     ``pairs``, a list, receives the candidate ranges (``ia, ib, a, b``). ``hints``, a list of
     ranges (a, b) that were witnesses of earlier replicates of the same fit: the candidate
-    nearest to each is tried too, and a witness found is put first in it. (Any candidate
+    nearest to each (of the 2 x 2 around it) is tried too, and a witness found is put first in it. (Any candidate
     below the observed distance decides the replicate, so the hints change only the time.)"""
-    ia, ib, ca, cb, _, _ = _candidate_pairs(sample, k, xmin, xmax)
+    grid = _candidate_grid(sample, k, xmin, xmax)
+    ia, ib, ca, cb, _, _ = _candidate_pairs(sample, k, xmin, xmax, grid=grid)
     if pairs is not None:
         pairs[:] = [ia, ib, ca, cb]
-    lca, lcb = np.log(ca), np.log(cb)
-    picks = [_smallest(np.abs(lca - math.log(a)) + np.abs(lcb - math.log(b)), _WITNESSES)]
-    for ha, hb in hints or ():  # the candidate nearest to each recent witness
-        picks.append([int(np.argmin(np.abs(lca - math.log(ha)) + np.abs(lcb - math.log(hb))))])
-    w = np.unique(np.concatenate(picks).astype(np.int64))
+    grid = _Grid(grid)
+    picks = [_near_pairs(grid, np.array([a]), np.array([b]), 2, _WITNESSES)]
+    if hints:  # the candidate nearest to each recent witness
+        ha, hb = np.array(hints).T
+        picks.append(_near_pairs(grid, ha, hb, 1, 1))
+    w = np.unique(np.concatenate(picks))
     ia, ib, ca, cb = ia[w], ib[w], ca[w], cb[w]
     n_tail = sample.cum[ib + 1] - sample.cum[ia]
     u0 = sample.uf[0]
@@ -86,6 +91,27 @@ def _witness_below(sample: _Sample, k: float, xmin, xmax, a: float, b: float, ks
         i = int(np.nanargmin(d))
         _remember(hints, float(ca[i]), float(cb[i]))
     return below
+
+
+def _near_pairs(grid: _Grid, a, b, half: int, count: int) -> np.ndarray:
+    """Indices (in the order of :func:`~netgraph.tpl.search._candidate_pairs`) of the ``count``
+    candidate pairs nearest to each range (``a``, ``b``: arrays) in ``|log xmin - log a| +
+    |log xmax - log b|``, among the pairs of the ``half`` xmin and xmax candidates on either
+    side of it (a few searches in the sorted ends, not a scan of every pair)."""
+    i = np.searchsorted(grid.low, a)
+    j = np.searchsorted(grid.high, b)
+    d = np.arange(-half, half)
+    r = np.repeat(i[:, None] + d, d.size, axis=1)  # (targets, (2 half)^2): every row with every column
+    c = np.tile(j[:, None] + d, d.size)
+    ok = (r >= 0) & (r < grid.rows) & (c >= 0) & (c < grid.cols)
+    r = np.clip(r, 0, grid.rows - 1)
+    c = np.clip(c, 0, grid.cols - 1)
+    ok &= c >= grid.first[r]
+    dist = np.abs(np.log(grid.low[r] / a[:, None])) + np.abs(np.log(grid.high[c] / b[:, None]))
+    dist[~ok] = np.inf
+    near = np.argsort(dist, axis=1, kind="stable")[:, :count]
+    keep = np.take_along_axis(ok, near, axis=1)
+    return grid.index(np.take_along_axis(r, near, axis=1)[keep], np.take_along_axis(c, near, axis=1)[keep])
 
 
 def _remember(hints: list, a: float, b: float) -> None:
@@ -385,29 +411,38 @@ def _mean_log_bounds(alpha, a, b, lam, sums: bool = False):
         em = np.expm1(c * lam)
         ip = 1.0 / p
         # the sum of (k/r)^-alpha over [a, b] (the arithmetic of _sum_bounds at x = a, y = b)
-        fx = np.where(neg, p, 1.0)
-        fy = np.where(neg, 1.0, ip)
-        g = em / np.where(zero, 1.0, c)
+        anyneg = bool(neg.any())  # (the branches of negative exponents and of small |x| only where needed)
+        fx = np.where(neg, p, 1.0) if anyneg else 1.0
+        fy = np.where(neg, 1.0, ip) if anyneg else ip
         if zero.any():
-            g = np.where(zero, lam, g)
+            g = np.where(zero, lam, em / np.where(zero, 1.0, c))
+        else:
+            g = em / c
         zint = a * fx * g
         fmax = np.maximum(fx, fy)
-        zerr = (b - a) * np.abs(alpha * (alpha + 1.0)) * fmax / (12.0 * a * a)
+        curv = np.abs(alpha * (alpha + 1.0))
+        a12 = 12.0 * a * a
+        zerr = (b - a) * curv * fmax / a12
         ztrap = zint + 0.5 * (fx + fy)
         z_lo = np.maximum(zint + np.minimum(fx, fy), ztrap - zerr)
         z_hi = np.minimum(zint + fmax, ztrap + zerr)
         x = c * lam
         small = np.abs(x) < 0.05
-        xs = np.where(small, x, 0.0)
-        series = 1 / 2 + xs * (1 / 3 + xs * (1 / 8 + xs * (1 / 30 + xs * (1 / 144 + xs * (1 / 840 + xs / 5760)))))
-        xd = np.where(small, 1.0, x)
-        phi = np.where(small, series, ((em + 1.0) * (xd - 1.0) + 1.0) / (xd * xd))
-        integral = np.where(neg, a * ((b / a) * (x - 1.0) + p) / (c * c), a * lam * lam * phi)
+        if small.any():
+            xs = np.where(small, x, 0.0)
+            series = 1 / 2 + xs * (1 / 3 + xs * (1 / 8 + xs * (1 / 30 + xs * (1 / 144 + xs * (1 / 840 + xs / 5760)))))
+            xd = np.where(small, 1.0, x)
+            phi = np.where(small, series, ((em + 1.0) * (xd - 1.0) + 1.0) / (xd * xd))
+        else:
+            phi = ((em + 1.0) * (x - 1.0) + 1.0) / (x * x)
+        integral = a * lam * lam * phi
+        if anyneg:
+            integral = np.where(neg, a * ((b / a) * (x - 1.0) + p) / (c * c), integral)
         # the trapezoid rule for h = f log(k/a): h(a) = 0, h(b) = f(b) lam, and
         # |h''| <= (|alpha (alpha + 1)| lam + 2 |alpha| + 1) max f / a^2
         fb = fy
         trap = integral + 0.5 * fb * lam
-        err = (b - a) * (np.abs(alpha * (alpha + 1.0)) * lam + 2.0 * np.abs(alpha) + 1.0) * fmax / (12.0 * a * a)
+        err = (b - a) * (curv * lam + 2.0 * np.abs(alpha) + 1.0) * fmax / a12
         n_lo = np.maximum(np.maximum(integral - lam, trap - err), 0.0)
         n_hi = np.minimum(integral + 2.0 * lam, trap + err)
         e_lo = n_lo / z_hi * (1.0 - _ROUND)

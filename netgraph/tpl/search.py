@@ -177,8 +177,9 @@ def _candidate_grid(sample: _Sample, k: float, xmin=None, xmax=None):
     return ia, low, ib, high, first
 
 
-def _candidate_pairs(sample: _Sample, k: float, xmin=None, xmax=None):
-    """The candidate (xmin, xmax) pairs, ordered by xmin then xmax.
+def _candidate_pairs(sample: _Sample, k: float, xmin=None, xmax=None, grid=None):
+    """The candidate (xmin, xmax) pairs, ordered by xmin then xmax (of ``grid``, the
+    :func:`_candidate_grid` of the same arguments, when the caller has it).
 
     Returns ``ia, ib`` (indices into sample.u of the smallest and largest observed value
     in range), ``a, b`` (the range, as floats) and ``row, col`` (the pair's place in the
@@ -186,7 +187,7 @@ def _candidate_pairs(sample: _Sample, k: float, xmin=None, xmax=None):
     replaces the search on that side. ``k`` may carry the search space (:class:`_Space`):
     the reading of k, and the smallest ratio and number of distinct degrees of a range.
     """
-    ia, low, ib, high, first = _candidate_grid(sample, k, xmin, xmax)
+    ia, low, ib, high, first = _candidate_grid(sample, k, xmin, xmax) if grid is None else grid
     count = high.size - first
     row = np.repeat(np.arange(low.size), count)
     col = np.arange(row.size) - np.repeat(np.cumsum(count) - count - first, count)
