@@ -12,10 +12,10 @@ from netgraph.tpl.mle import _alpha_guess
 from netgraph.tpl.search import _candidate_pairs
 
 
-@pytest.mark.parametrize("upper", [False, True])
-def test_sum_bound_brackets_the_sum(upper):
-    """_sum_bound: the lower (upper) bound of sum_{k=x}^{y} (k/r)^-alpha is at most (at least)
-    the sum added up term by term, for exponents of both signs and both scales r in {x, y}."""
+def test_sum_bounds_bracket_the_sum():
+    """_sum_bounds and _sum_both (the same arithmetic, one exp and one expm1 per entry): the
+    lower bound of sum_{k=x}^{y} (k/r)^-alpha is at most, the upper bound at least, the sum
+    added up term by term, for exponents of both signs and both scales r in {x, y}."""
     rng = np.random.default_rng(0)
     for _ in range(400):
         alpha = float(rng.uniform(-1.5, 4.0))
@@ -24,16 +24,13 @@ def test_sum_bound_brackets_the_sum(upper):
         r = float(x if alpha >= 0 else y)
         k = np.arange(x, y + 1, dtype=float)
         exact = float(np.sum((k / r) ** -alpha))
-        bound, fx = dec._sum_bound(np.array([alpha]), np.array([float(x)]), np.array([float(y)]),
-                                   np.log(np.array([x / r])), np.log(np.array([y / r])), upper=upper)
+        args = (np.array([alpha]), np.array([float(x)]), np.array([float(y)]))
+        logs = (np.log(np.array([x / r])), np.log(np.array([y / r])))
+        lo, hi, fx = dec._sum_bounds(*args, r, *logs)
         assert fx[0] == pytest.approx((x / r) ** -alpha, rel=1e-12)
-        if upper:
-            assert bound[0] >= exact * (1 - 1e-12), (alpha, x, y)
-        else:
-            assert bound[0] <= exact * (1 + 1e-12), (alpha, x, y)
-        lo, hi, _ = dec._sum_bounds(np.array([alpha]), np.array([float(x)]), np.array([float(y)]), r,
-                                    np.log(np.array([x / r])), np.log(np.array([y / r])))
-        assert (hi if upper else lo)[0] == pytest.approx(bound[0], rel=1e-12)  # the same bound
+        assert lo[0] <= exact * (1 + 1e-12) and hi[0] >= exact * (1 - 1e-12), (alpha, x, y)
+        lo2, hi2, fx2 = dec._sum_both(*args, *logs)
+        assert (lo2[0], hi2[0], fx2[0]) == pytest.approx((lo[0], hi[0], fx[0]), rel=1e-12)  # the same bounds
 
 
 def _sample_pairs(seed, n=400, size=300):

@@ -239,26 +239,6 @@ def _sum_bounds(alpha, x, y, r, lx, ly):
     return np.maximum(lo, trap - err), np.minimum(up, trap + err), fx
 
 
-def _sum_bound(alpha, x, y, lx, ly, upper: bool):
-    """One side of :func:`_sum_bounds` (the lower or the upper bound; ``alpha`` a column, one
-    exponent per row), and the summand at x; the same arithmetic, half the work."""
-    c = 1.0 - alpha
-    zero = c == 0.0
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        g = np.expm1(c * (ly - lx)) / np.where(zero, 1.0, c)
-        if zero.any():
-            g = np.where(zero, ly - lx, g)
-    fx = np.exp(-alpha * lx)
-    fy = np.exp(-alpha * ly)
-    integral = x * fx * g
-    fmax = np.maximum(fx, fy)
-    err = (y - x) * (np.abs(alpha * (alpha + 1.0)) / 12.0) * fmax / (x * x)
-    trap = integral + 0.5 * (fx + fy)
-    if upper:
-        return np.minimum(integral + fmax, trap + err), fx
-    return np.maximum(integral + np.minimum(fx, fy), trap - err), fx
-
-
 def _z_bounds(alpha, alpha_hi, a, b):
     """What :func:`_ks_lower_fast` needs of the normalisations of the ranges with an exponent
     in [alpha, alpha_hi]: the scale r, log(b / r), the lower bound of the sum over [a, b] at
@@ -283,7 +263,7 @@ def _z_from_sums(alpha, alpha_hi, a, b, lam, z_lo, z_hi):
 
 def _sum_both(alpha, x, y, lx, ly, ecb=None, r=None):
     """Both bounds of :func:`_sum_bounds` (``alpha`` a column, one exponent per row; the
-    arithmetic of :func:`_sum_bound`) and the summand at x: one exp and one expm1 per entry.
+    arithmetic of :func:`_sum_bounds`) and the summand at x: one exp and one expm1 per entry.
 
     ``ecb``, exp((1 - alpha) ly) per row (where :func:`_exp_ok`), and the scale ``r``: expm1((1 - alpha)
     (ly - lx)) is then ``ecb (r / x) / fx - 1`` (exp(-lx) = r / x), one exp per entry and no expm1.
