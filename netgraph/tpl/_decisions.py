@@ -98,20 +98,20 @@ def _near_pairs(grid: _Grid, a, b, half: int, count: int) -> np.ndarray:
     candidate pairs nearest to each range (``a``, ``b``: arrays) in ``|log xmin - log a| +
     |log xmax - log b|``, among the pairs of the ``half`` xmin and xmax candidates on either
     side of it (a few searches in the sorted ends, not a scan of every pair)."""
-    i = np.searchsorted(grid.low, a)
-    j = np.searchsorted(grid.high, b)
-    d = np.arange(-half, half)
-    r = np.repeat(i[:, None] + d, d.size, axis=1)  # (targets, (2 half)^2): every row with every column
-    c = np.tile(j[:, None] + d, d.size)
+    w = 2 * half
+    cell = np.arange(w * w)
+    r = np.searchsorted(grid.low, a)[:, None] + (cell // w - half)  # (targets, w^2): every row with every column
+    c = np.searchsorted(grid.high, b)[:, None] + (cell % w - half)
     ok = (r >= 0) & (r < grid.rows) & (c >= 0) & (c < grid.cols)
-    r = np.clip(r, 0, grid.rows - 1)
-    c = np.clip(c, 0, grid.cols - 1)
+    r = np.minimum(np.maximum(r, 0), grid.rows - 1)
+    c = np.minimum(np.maximum(c, 0), grid.cols - 1)
     ok &= c >= grid.first[r]
     dist = np.abs(np.log(grid.low[r] / a[:, None])) + np.abs(np.log(grid.high[c] / b[:, None]))
     dist[~ok] = np.inf
-    near = np.argsort(dist, axis=1, kind="stable")[:, :count]
-    keep = np.take_along_axis(ok, near, axis=1)
-    return grid.index(np.take_along_axis(r, near, axis=1)[keep], np.take_along_axis(c, near, axis=1)[keep])
+    near = (dist.argmin(axis=1)[:, None] if count == 1 else dist.argsort(axis=1, kind="stable")[:, :count])
+    near = (near + w * w * np.arange(a.size)[:, None]).ravel()
+    near = near[ok.ravel()[near]]
+    return grid.index(r.ravel()[near], c.ravel()[near])
 
 
 def _remember(hints: list, a: float, b: float) -> None:
@@ -265,23 +265,23 @@ def _sum_both(alpha, x, y, lx, ly, ecb=None, r=None):
     """Both bounds of :func:`_sum_bounds` (``alpha`` a column, one exponent per row; the
     arithmetic of :func:`_sum_bounds`) and the summand at x: one exp and one expm1 per entry.
 
-    ``ecb``, exp((1 - alpha) ly) per row (where :func:`_exp_ok`), and the scale ``r``: expm1((1 - alpha)
-    (ly - lx)) is then ``ecb (r / x) / fx - 1`` (exp(-lx) = r / x), one exp per entry and no expm1.
-    That loses digits to cancellation where (1 - alpha)(ly - lx) is small, but measured
+    ``ecb``, exp((1 - alpha) ly) per row (where :func:`_exp_ok`), and the scale ``r``: the integral
+    of the summand from x to y is then ``(r ecb - x fx) / (1 - alpha)`` ((x/r)^(1 - alpha) = (x/r) fx),
+    one exp per entry and no expm1. That loses digits to cancellation where (1 - alpha)(ly - lx) is small, but measured
     against the whole range's normaliser the error is at most a few units of 1e-16 times
     e^u / |e^u - 1|, u = (1 - alpha) log(b / a), which :func:`_exp_ok` keeps below 1e-12."""
     c = 1.0 - alpha
     fx = np.exp(-alpha * lx)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        if ecb is not None:
-            g = (ecb * (r / x) / fx - 1.0) / c
+        if ecb is not None:  # the integral r ((y/r)^(1 - alpha) - (x/r)^(1 - alpha)) / (1 - alpha)
+            integral = (r * ecb - x * fx) / c
         else:
             zero = c == 0.0
             g = np.expm1(c * (ly - lx)) / np.where(zero, 1.0, c)
             if zero.any():
                 g = np.where(zero, ly - lx, g)
+            integral = x * fx * g
     fy = np.exp(-alpha * ly)
-    integral = x * fx * g
     fmax = np.maximum(fx, fy)
     err = (y - x) * (np.abs(alpha * (alpha + 1.0)) / 12.0) * fmax / (x * x)
     trap = integral + 0.5 * (fx + fy)
@@ -343,26 +343,29 @@ def _ks_lower_chunk(sample: _Sample, ia, ib, alpha, a, b, nq: int, alpha_hi, z, 
         t_lo, t_hi, fv = _sum_bounds(al, v, b, r, lv, lb)
         return z_lo, z_hi, t_lo, t_hi, fv
 
-    if alpha_hi is None:
-        z_lo, z_hi, t_lo, t_hi, fv = bounds(alpha)
-        s_hi0, s_hi1 = t_hi / z_lo, (t_hi - fv) / z_lo  # at alpha: the upper bounds of S(v), S(v + 1)
-        low0, low1 = t_lo, t_lo - fv  # the lower bounds of the sums over [v, b] and [v + 1, b]
-    else:  # one scale r for both ends (any r > 0 gives valid bounds; r cancels in t / z)
-        if z is None:
-            z = _z_bounds(alpha, alpha_hi, a, b)
-        r, lb, z_lo, z_hi = z
-        lv = np.log1p((v - r) / r)
-        ecb = np.exp((1.0 - alpha) * lb) if fast else None
-        t_lo, t_hi, fv = _sum_both(alpha, v, b, lv, lb, ecb=ecb, r=r)
-        s_hi0, s_hi1 = t_hi / z_lo, (t_hi - fv) / z_lo  # at alpha: the upper bounds of S(v), S(v + 1)
-        # at alpha_hi: every term (k/r)^-alpha of [v, b] shrinks by at most (b/r)^-(alpha_hi - alpha)
-        shrink = np.exp(-(alpha_hi - alpha) * lb)
-        low0, low1 = np.maximum(t_lo, 0.0) * shrink, np.maximum(t_lo - fv, 0.0) * shrink
-    with np.errstate(invalid="ignore", divide="ignore"):
-        e0 = (hi - sample.cum[ui]) / nt
-        e1 = (hi - sample.cum[ui + 1]) / nt
-        g0 = np.maximum(e0 - np.minimum(s_hi0, 1.0), np.maximum(low0, 0.0) / z_hi - e0)
-        g1 = np.maximum(e1 - np.minimum(s_hi1, 1.0), np.maximum(low1, 0.0) / z_hi - e1)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        if alpha_hi is None:
+            z_lo, z_hi, t_lo, t_hi, fv = bounds(alpha)
+            shrink = 1.0 / z_hi
+        else:  # one scale r for both ends (any r > 0 gives valid bounds; r cancels in t / z)
+            if z is None:
+                z = _z_bounds(alpha, alpha_hi, a, b)
+            r, lb, z_lo, z_hi = z
+            lv = np.log1p((v - r) / r)
+            ecb = np.exp((1.0 - alpha) * lb) if fast else None
+            t_lo, t_hi, fv = _sum_both(alpha, v, b, lv, lb, ecb=ecb, r=r)
+            # at alpha_hi: every term (k/r)^-alpha of [v, b] shrinks by at most (b/r)^-(alpha_hi - alpha)
+            shrink = np.exp(-(alpha_hi - alpha) * lb) / z_hi
+        # the bounds of S(v) and S(v + 1): the upper ones at alpha, the lower ones at alpha_hi
+        # (t over [v, b], t - fv over [v + 1, b]; per range, 1 / z_lo and the shrink over z_hi)
+        inv = 1.0 / z_lo
+        s_hi0, s_hi1 = np.minimum(t_hi * inv, 1.0), np.minimum((t_hi - fv) * inv, 1.0)
+        s_lo0, s_lo1 = np.maximum(t_lo, 0.0) * shrink, np.maximum(t_lo - fv, 0.0) * shrink
+        inv = 1.0 / nt
+        e0 = (hi - sample.cum[ui]) * inv
+        e1 = (hi - sample.cum[ui + 1]) * inv
+        g0 = np.maximum(e0 - s_hi0, s_lo0 - e0)
+        g1 = np.maximum(e1 - s_hi1, s_lo1 - e1)
     g1 = np.where(v < b, g1, 0.0)
     out = np.maximum(g0, g1).max(axis=0)
     out[~np.isfinite(out)] = 0.0
