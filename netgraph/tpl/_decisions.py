@@ -351,7 +351,7 @@ def _ks_lower_chunk(sample: _Sample, ia, ib, alpha, a, b, nq: int, alpha_hi, z, 
             if z is None:
                 z = _z_bounds(alpha, alpha_hi, a, b)
             r, lb, z_lo, z_hi = z
-            lv = np.log1p((v - r) / r)
+            lv = np.log(v / r)
             ecb = np.exp((1.0 - alpha) * lb) if fast else None
             t_lo, t_hi, fv = _sum_both(alpha, v, b, lv, lb, ecb=ecb, r=r)
             # at alpha_hi: every term (k/r)^-alpha of [v, b] shrinks by at most (b/r)^-(alpha_hi - alpha)
@@ -445,8 +445,8 @@ def _decide_unsolved(sample: _Sample, pairs, ks_obs: float, hints=None):
     ia, ib, a, b = pairs
     n_tail = sample.cum[ib + 1] - sample.cum[ia]
     u0 = sample.uf[0]
-    mrel = (sample.cumlog[ib + 1] - sample.cumlog[ia]) / n_tail - np.log1p((a - u0) / u0)
-    lam = np.log1p((b - a) / a)
+    mrel = (sample.cumlog[ib + 1] - sample.cumlog[ia]) / n_tail - np.log(a / u0)  # (np.log: vectorised, unlike log1p)
+    lam = np.log(b / a)
     guess = _alpha_guess(mrel, a, b)
     lo_a, hi_a, ok = guess.copy(), guess.copy(), np.zeros(ia.size, dtype=bool)
     zs_lo, zs_hi = np.empty(ia.size), np.empty(ia.size)  # the normaliser's bounds at lo_a
