@@ -15,9 +15,9 @@ import pytest
 
 from test_cli_fit import mlp  # noqa: F401 (a fixture: x(3) -> fc1(200) -> fc2(300) -> fc3(10))
 
-#: How long the process may take to end after the signal (the brief asks for about 2 s; the
-#: margin is for a loaded machine).
-STOP_SECONDS = 4.0
+#: How long the process may take to end after the signal: issue 12 asks for a second (measured
+#: here: 0.02 to 0.22 s, with and without the pool).
+STOP_SECONDS = 1.0
 
 POOL_SCRIPT = """
 import sys
