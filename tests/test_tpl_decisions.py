@@ -7,6 +7,7 @@ import pytest
 
 from netgraph.tpl import DiscreteTPL
 from netgraph.tpl import _decisions as dec
+from netgraph.tpl._witnesses import near_pairs
 from netgraph.tpl.ks import _ks_exact_pairs, _Sample
 from netgraph.tpl.mle import _alpha_guess
 from netgraph.tpl.search import _candidate_pairs
@@ -211,7 +212,7 @@ def test_z_from_sums_brackets_the_normaliser():
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_near_pairs_are_the_nearest_candidates_where_the_grid_is_full(seed):
-    """_near_pairs: for a range inside a candidate grid where every xmin meets every xmax, the
+    """near_pairs: for a range inside a candidate grid where every xmin meets every xmax, the
     first candidate it returns is the nearest in |log xmin - log a| + |log xmax - log b| (brute
     force over every pair), the others distinct and in increasing distance; several ranges at
     once, beyond the ends of the grid too, get the grid's corners."""
@@ -228,15 +229,54 @@ def test_near_pairs_are_the_nearest_candidates_where_the_grid_is_full(seed):
         a = float(rng.uniform(grid.low[1], grid.low[-2]))
         b = float(rng.uniform(grid.high[1], grid.high[-2]))
         dist = np.abs(np.log(ca / a)) + np.abs(np.log(cb / b))
-        got = dec._near_pairs(grid, np.array([a]), np.array([b]), 1, 1)
+        got = near_pairs(grid, np.array([a]), np.array([b]), 1, 1)
         assert dist[got[0]] == dist.min()
-        got = dec._near_pairs(grid, np.array([a]), np.array([b]), 2, 8)  # (the nearest of a 4 x 4 window)
+        got = near_pairs(grid, np.array([a]), np.array([b]), 2, 8)  # (the nearest of a 4 x 4 window)
         assert got.size == 8 and np.unique(got).size == 8 and dist[got[0]] == dist.min()
         assert (np.diff(dist[got]) >= 0).all()
     # several targets at once, near the ends of the grid too: each a real pair
     ha = np.array([grid.low[0] * 0.5, grid.low[-1] * 2.0, grid.low[3]])
     hb = np.array([grid.high[0] * 0.5, grid.high[-1] * 2.0, grid.high[3]])
-    got = dec._near_pairs(grid, ha, hb, 1, 1)
+    got = near_pairs(grid, ha, hb, 1, 1)
     assert got.size == 3 and (got >= 0).all() and (got < ia.size).all()
     assert list(zip(ca[got], cb[got])) == [(grid.low[0], grid.high[0]), (grid.low[-1], grid.high[-1]),
                                            (grid.low[3], grid.high[3])]
+
+
+def test_ks_exact_many_is_ks_exact_per_sample():
+    """ks_exact_many: the ranges of several samples measured in one pass (those the short
+    formula serves, on the samples end to end) and per sample (the others, small degrees)
+    give each sample's own exact distances (brute force: netgraph.tpl.ks._ks_exact_pairs)."""
+    from netgraph.tpl._decide_exact import ks_exact_many
+
+    samples, rows = [], []
+    for seed, (alpha, lo, hi) in enumerate([(1.6, 2, 400), (0.7, 3000, 9000), (2.2, 5, 60), (0.4, 20000, 90000)]):
+        sample = _Sample(np.sort(DiscreteTPL(alpha, lo, hi).sample(500, seed=seed)))
+        ia, ib, a, b, _, _ = _candidate_pairs(sample, 0.3)
+        pick = np.random.default_rng(seed).choice(ia.size, size=min(40, ia.size), replace=False)
+        n_tail = sample.cum[ib[pick] + 1] - sample.cum[ia[pick]]
+        u0 = sample.uf[0]
+        mrel = (sample.cumlog[ib[pick] + 1] - sample.cumlog[ia[pick]]) / n_tail - np.log1p((a[pick] - u0) / u0)
+        al = _alpha_guess(mrel, a[pick], b[pick])
+        samples.append(sample)
+        rows.append((ia[pick], ib[pick], al, a[pick], b[pick]))
+    ia, ib, al, a, b = (np.concatenate(x) for x in zip(*rows))
+    got = ks_exact_many(samples, [r[0].size for r in rows], ia, ib, al, a, b)
+    want = np.concatenate([_ks_exact_pairs(s, *r) for s, r in zip(samples, rows)])
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+
+
+def test_witnesses_below_leaves_out_samples_without_candidates():
+    """witnesses_below: a sample with fewer than 3 distinct degrees has no candidate range (None,
+    where the search raises FitError); the others are decided, and a witness found is put
+    first in the hints."""
+    from netgraph.tpl._witnesses import witnesses_below
+
+    good = _Sample(np.sort(DiscreteTPL(1.6, 2, 400).sample(400, seed=1)))
+    bad = _Sample(np.array([5, 5, 6, 6]))
+    hints = []
+    below, pairs = witnesses_below([bad, good, bad], 0.3, None, None, 2.0, 400.0, 1.0, hints)
+    assert below == [None, True, None] and pairs[0] is None and pairs[2] is None
+    assert len(pairs[1]) == 4 and len(hints) == 1  # a distance below 1 - 1e-9: a witness
+    below, _ = witnesses_below([good], 0.3, None, None, 2.0, 400.0, 0.0, hints)
+    assert below == [False]  # no distance is below 0

@@ -45,6 +45,44 @@ def _ks_exact(sample: _Sample, ia, ib, alpha, a, b) -> np.ndarray:
     return out
 
 
+class _Stacked:
+    """The observed values ``uf`` and counts ``cum`` of several samples end to end, each
+    sample's segment ``u.size + 1`` long (its ``uf`` padded by one value), so that the ranges
+    of all of them can be measured in one pass: an index ``i`` of sample ``s`` is
+    ``offset[s] + i`` in both arrays."""
+
+    def __init__(self, samples):
+        sizes = np.array([s.cum.size for s in samples])
+        self.offset = np.cumsum(sizes) - sizes
+        self.uf = np.concatenate([np.append(s.uf, s.uf[-1:]) for s in samples])
+        self.cum = np.concatenate([s.cum for s in samples])
+
+
+def ks_exact_many(samples, sizes, ia, ib, alpha, a, b) -> np.ndarray:
+    """:func:`_ks_exact` of ranges of several samples at once: the first ``sizes[0]`` ranges
+    (``ia``, ``ib`` index each sample's own values) are of ``samples[0]``, the next
+    ``sizes[1]`` of ``samples[1]``, and so on. The ranges the short formula serves are
+    measured in one pass over the samples end to end (:class:`_Stacked`); the others, per
+    sample, by the general sums."""
+    ia = np.asarray(ia, dtype=np.int64)
+    ib = np.asarray(ib, dtype=np.int64)
+    fast = np.isfinite(alpha) & fast_rows(np.nan_to_num(alpha), a, b)
+    out = np.empty(ia.size)
+    if fast.any():
+        stacked = _Stacked(samples)
+        shift = np.repeat(stacked.offset, sizes)[fast]
+        out[fast] = _ks_fast_padded(stacked, ia[fast] + shift, ib[fast] + shift, alpha[fast], a[fast], b[fast])
+    if not fast.all():
+        start = 0
+        for sample, size in zip(samples, sizes):
+            t = slice(start, start + size)
+            rest = np.flatnonzero(~fast[t]) + start
+            if rest.size:
+                out[rest] = _ks_exact_pairs(sample, ia[rest], ib[rest], alpha[rest], a[rest], b[rest])
+            start += size
+    return out
+
+
 def _ks_fast_padded(sample: _Sample, ia, ib, alpha, a, b) -> np.ndarray:
     """:func:`_ks_exact` of ranges that :func:`~netgraph.tpl._wide_sums.fast_rows` serves,
     in passes of about :data:`_CELLS` entries (rows padded by repeating their last value,

@@ -4,8 +4,9 @@ A p-value only needs to know, for each replicate, whether its KS distance (that 
 search's pick) reaches the observed one. :func:`_clauset_decisions` draws the replicates
 exactly as :func:`netgraph.tpl.bootstrap._clauset_replicates` does and decides each one:
 
-* :func:`_witness_below`: a few candidate ranges next to the fitted one, solved and
-  measured exactly; one below the observed distance (by a margin) decides "below";
+* :func:`netgraph.tpl._witnesses.witnesses_below`: a few candidate ranges next to the fitted
+  one, solved and measured exactly for a whole chunk of replicates at once; one below the
+  observed distance (by a margin) decides "below";
 * :func:`_decide_unsolved`: every range's exponent bracketed in closed form
   (:func:`_mean_log_bounds`), closed-form lower bounds of the distances over the whole
   bracket (:func:`_ks_lower_fast`, :func:`_sum_bounds`) set aside the ranges that cannot go
@@ -28,24 +29,16 @@ from netgraph.tpl._decide_exact import _ks_exact
 from netgraph.tpl.distribution import _Sampler
 from netgraph.tpl.ks import _Sample
 from netgraph.tpl.mle import _alpha_guess, _solve_alpha
-from netgraph.tpl._blocks import _Grid
-from netgraph.tpl.search import (_END_ROUNDS, _EXACT_ALL, _KS_MARGIN, _candidate_grid, _candidate_pairs, _Search,
-                                 _smallest)
+from netgraph.tpl._witnesses import WITNESS_MARGIN, remember, witnesses_below
+from netgraph.tpl.search import _END_ROUNDS, _EXACT_ALL, _KS_MARGIN, _Search, _smallest
 
 __all__: list[str] = []
 
 #: Samplers of the fitted TPLs, kept between the chunks a process computes (the replicates of
 #: a layer share the sampler's table of its support instead of building it again per chunk).
 _SAMPLERS: dict = {}
-#: Ranges (a, b) of recent witnesses per fit (see :func:`_witness_below`), at most _HINTS each.
+#: Ranges (a, b) of recent witnesses per fit (the hints of :func:`netgraph.tpl._witnesses.witnesses_below`).
 _HINT_CACHE: dict = {}
-_HINTS = 8
-#: Witness pairs tried before the whole search (see :func:`_clauset_decisions`).
-_WITNESSES = 8
-#: A witness decides a replicate only when its distance is below the observed one by this
-#: much: far more than the rounding of any two ways of computing one distance, and more
-#: than the search's tie tolerance, so the search's own pick is below the observed one too.
-_WITNESS_MARGIN = 1e-9
 
 
 def _sampler(alpha: float, a: int, b: int) -> _Sampler:
@@ -59,69 +52,6 @@ def _sampler(alpha: float, a: int, b: int) -> _Sampler:
     return sampler
 
 
-def _witness_below(sample: _Sample, k: float, xmin, xmax, a: float, b: float, ks_obs: float, pairs=None,
-                   hints=None) -> bool:
-    """Whether a few candidate ranges of ``sample`` near the fitted ``[a, b]`` (the nearest
-    of the 4 x 4 xmin and xmax candidates around it, :func:`_near_pairs`) show that the
-    search's KS distance is below ``ks_obs``: one of them has a distance below
-    ``ks_obs - _WITNESS_MARGIN``, and the search's pick is never worse than any candidate
-    by more than the tie tolerance. Raises FitError where the search would (no candidate).
-    ``pairs``, a list, receives the candidate ranges (``ia, ib, a, b``). ``hints``, a list of
-    ranges (a, b) that were witnesses of earlier replicates of the same fit: the candidate
-    nearest to each (of the 2 x 2 around it) is tried too, and a witness found is put first in it. (Any candidate
-    below the observed distance decides the replicate, so the hints change only the time.)"""
-    grid = _candidate_grid(sample, k, xmin, xmax)
-    ia, ib, ca, cb, _, _ = _candidate_pairs(sample, k, xmin, xmax, grid=grid)
-    if pairs is not None:
-        pairs[:] = [ia, ib, ca, cb]
-    grid = _Grid(grid)
-    picks = [_near_pairs(grid, np.array([a]), np.array([b]), 2, _WITNESSES)]
-    if hints:  # the candidate nearest to each recent witness
-        ha, hb = np.array(hints).T
-        picks.append(_near_pairs(grid, ha, hb, 1, 1))
-    w = np.unique(np.concatenate(picks))
-    ia, ib, ca, cb = ia[w], ib[w], ca[w], cb[w]
-    n_tail = sample.cum[ib + 1] - sample.cum[ia]
-    u0 = sample.uf[0]
-    mrel = (sample.cumlog[ib + 1] - sample.cumlog[ia]) / n_tail - np.log1p((ca - u0) / u0)
-    alpha = _solve_alpha(mrel, ca, cb, np.log1p((cb - ca) / ca))
-    d = _ks_exact(sample, ia, ib, alpha, ca, cb)
-    below = bool(np.nanmin(d) < ks_obs - _WITNESS_MARGIN)
-    if below and hints is not None:
-        i = int(np.nanargmin(d))
-        _remember(hints, float(ca[i]), float(cb[i]))
-    return below
-
-
-def _near_pairs(grid: _Grid, a, b, half: int, count: int) -> np.ndarray:
-    """Indices (in the order of :func:`~netgraph.tpl.search._candidate_pairs`) of the ``count``
-    candidate pairs nearest to each range (``a``, ``b``: arrays) in ``|log xmin - log a| +
-    |log xmax - log b|``, among the pairs of the ``half`` xmin and xmax candidates on either
-    side of it (a few searches in the sorted ends, not a scan of every pair)."""
-    w = 2 * half
-    cell = np.arange(w * w)
-    r = np.searchsorted(grid.low, a)[:, None] + (cell // w - half)  # (targets, w^2): every row with every column
-    c = np.searchsorted(grid.high, b)[:, None] + (cell % w - half)
-    ok = (r >= 0) & (r < grid.rows) & (c >= 0) & (c < grid.cols)
-    r = np.minimum(np.maximum(r, 0), grid.rows - 1)
-    c = np.minimum(np.maximum(c, 0), grid.cols - 1)
-    ok &= c >= grid.first[r]
-    dist = np.abs(np.log(grid.low[r] / a[:, None])) + np.abs(np.log(grid.high[c] / b[:, None]))
-    dist[~ok] = np.inf
-    near = (dist.argmin(axis=1)[:, None] if count == 1 else dist.argsort(axis=1, kind="stable")[:, :count])
-    near = (near + w * w * np.arange(a.size)[:, None]).ravel()
-    near = near[ok.ravel()[near]]
-    return grid.index(r.ravel()[near], c.ravel()[near])
-
-
-def _remember(hints: list, a: float, b: float) -> None:
-    """Put the witness range [a, b] first in ``hints`` (at most :data:`_HINTS` kept)."""
-    if (a, b) in hints:
-        hints.remove((a, b))
-    hints.insert(0, (a, b))
-    del hints[_HINTS:]
-
-
 def _clauset_decisions(payload, seeds):
     """Clauset's replicates as decisions: 1.0 where the replicate's KS distance is at least the
     observed one, 0.0 where it is smaller, NaN where it could not be fitted.
@@ -129,7 +59,8 @@ def _clauset_decisions(payload, seeds):
     The synthetic data sets are drawn exactly as by :func:`_clauset_replicates` (the same
     draws from the same seeds), so the decisions are those of its distances. A replicate is
     first compared on a few candidate ranges next to the fitted one
-    (:func:`_witness_below`): most replicates of a fit that the data do not reject have
+    (:func:`netgraph.tpl._witnesses.witnesses_below`, every replicate of the chunk at
+    once): most replicates of a fit that the data reject have
     one there, and need no search; the others get the whole search (rule ``"ks"``).
     """
     sorted_deg, alpha, a, b, n_tail, k, xmin, xmax, ks_obs = payload
@@ -140,23 +71,27 @@ def _clauset_decisions(payload, seeds):
     if key not in _HINT_CACHE and len(_HINT_CACHE) >= 32:
         _HINT_CACHE.clear()
     hints = _HINT_CACHE.setdefault(key, [])
-    out = np.empty(len(seeds))
-    for t, ss in enumerate(seeds):
+    samples = []
+    for ss in seeds:
         rng = np.random.default_rng(ss)
         n_in = int(rng.binomial(n, n_tail / n))
         syn = sampler(n_in, rng)
         if n_in < n:
             syn = np.concatenate([syn, outside[rng.integers(0, outside.size, n - n_in)]])
-        sample = _Sample(syn)
-        try:
-            pairs = []
-            if _witness_below(sample, k, xmin, xmax, float(a), float(b), ks_obs, pairs, hints):
-                out[t] = 0.0
-                continue
-            code = _decide_unsolved(sample, pairs, ks_obs, hints)
-            out[t] = _decide(_Prepared(sample, k, xmin, xmax), ks_obs) if code is None else code
-        except FitError:
+        samples.append(_Sample(syn))
+    below, pairs = witnesses_below(samples, k, xmin, xmax, float(a), float(b), ks_obs, hints)
+    out = np.empty(len(seeds))
+    for t, sample in enumerate(samples):
+        if below[t] is None:  # no candidate range: the search raises FitError
             out[t] = np.nan
+        elif below[t]:
+            out[t] = 0.0
+        else:
+            try:
+                code = _decide_unsolved(sample, pairs[t], ks_obs, hints)
+                out[t] = _decide(_Prepared(sample, k, xmin, xmax), ks_obs) if code is None else code
+            except FitError:
+                out[t] = np.nan
     return out
 
 
@@ -174,12 +109,12 @@ def _decide(search: _Prepared, ks_obs: float) -> float:
     The search's rounds of lower bounds, pruned against ``ks_obs`` rather than against the
     smallest distance found: a pair whose bound reaches ``ks_obs`` (with the search's
     rounding allowance) cannot take the distance below it, and any pair whose exact
-    distance is below ``ks_obs - _WITNESS_MARGIN`` decides 0.0 at once. When every pair
+    distance is below ``ks_obs - WITNESS_MARGIN`` decides 0.0 at once. When every pair
     left has its exact distance at least ``ks_obs`` plus that margin, the answer is 1.0;
     a distance within the margin of ``ks_obs`` leaves it to the search's own pick.
     """
     hi = ks_obs + _KS_MARGIN
-    lo = ks_obs - _WITNESS_MARGIN
+    lo = ks_obs - WITNESS_MARGIN
     n = search.candidates
     if n <= 16 or int((search.ib - search.ia + 1).sum()) <= _EXACT_ALL:
         keep = np.arange(n)
@@ -214,7 +149,7 @@ def _decide(search: _Prepared, ks_obs: float) -> float:
             return 0.0
         pos += chunk
         chunk *= 2
-    if order.size and float(search.ks[order].min()) < hi + _WITNESS_MARGIN:
+    if order.size and float(search.ks[order].min()) < hi + WITNESS_MARGIN:
         best = _Search._best(search)  # too close to call: the search's own pick
         return float(search.exact([best])[0] >= ks_obs)
     return 1.0
@@ -465,7 +400,7 @@ def _decide_unsolved(sample: _Sample, pairs, ks_obs: float, hints=None):
         if not todo.size:
             break
     hi = ks_obs + _KS_MARGIN
-    lo = ks_obs - _WITNESS_MARGIN
+    lo = ks_obs - WITNESS_MARGIN
     lb = np.zeros(ia.size)
     keep = np.flatnonzero(ok)
     z = _z_from_sums(lo_a[keep], hi_a[keep], a[keep], b[keep], lam[keep], zs_lo[keep], zs_hi[keep])
@@ -485,7 +420,7 @@ def _decide_unsolved(sample: _Sample, pairs, ks_obs: float, hints=None):
             if float(np.nanmin(d)) < lo:
                 if hints is not None:
                     i = sel[int(np.nanargmin(d))]
-                    _remember(hints, float(a[i]), float(b[i]))
+                    remember(hints, float(a[i]), float(b[i]))
                 return 0.0
     left = np.flatnonzero(lb < hi)  # (every range without a checked bracket among them)
     if left.size > _UNSOLVED_MAX:
@@ -504,11 +439,11 @@ def _decide_unsolved(sample: _Sample, pairs, ks_obs: float, hints=None):
         if d < lo:
             if hints is not None:
                 i = sel[int(np.nanargmin(dd))]
-                _remember(hints, float(a[i]), float(b[i]))
+                remember(hints, float(a[i]), float(b[i]))
             return 0.0
         dmin = min(dmin, d)
         i, step = t.stop, step * 2
-    return 1.0 if dmin >= hi + _WITNESS_MARGIN else None
+    return 1.0 if dmin >= hi + WITNESS_MARGIN else None
 
 
 #: The rounds of :func:`_decide_unsolved`: test points per range.
