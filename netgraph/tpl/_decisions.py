@@ -26,10 +26,10 @@ import numpy as np
 
 from netgraph.exceptions import FitError
 from netgraph.tpl._decide_exact import _ks_exact
+from netgraph.tpl._witnesses import WITNESS_MARGIN, remember, witnesses_below
 from netgraph.tpl.distribution import _Sampler
 from netgraph.tpl.ks import _Sample
 from netgraph.tpl.mle import _alpha_guess, _solve_alpha
-from netgraph.tpl._witnesses import WITNESS_MARGIN, remember, witnesses_below
 from netgraph.tpl.search import _END_ROUNDS, _EXACT_ALL, _KS_MARGIN, _Search, _smallest
 
 __all__: list[str] = []
