@@ -54,7 +54,7 @@ class _Stacked:
     def __init__(self, samples):
         sizes = np.array([s.cum.size for s in samples])
         self.offset = np.cumsum(sizes) - sizes
-        self.uf = np.concatenate([np.append(s.uf, s.uf[-1:]) for s in samples])
+        self.uf = np.concatenate([np.append(s.uf, 0.0) for s in samples])  # (the pad is never read)
         self.cum = np.concatenate([s.cum for s in samples])
 
 
