@@ -41,8 +41,8 @@ def witnesses_below(samples, k, xmin, xmax, a: float, b: float, ks_obs: float, h
     4 x 4 xmin and xmax candidates around it, :func:`near_pairs`) and to each range of
     ``hints`` (the nearest of the 2 x 2 around it).
 
-    Returns ``(below, pairs)``: per replicate True (a witness), False, or None where the search
-    has no candidate range (it would raise FitError), and its candidate ranges ``[ia, ib, a,
+    Returns ``(below, pairs)``: per replicate True (a witness), False (none, or no candidate in
+    the windows), or None where the search has no candidate range (it would raise FitError), and its candidate ranges ``[ia, ib, a,
     b]`` (None where it has none). ``hints``, a list of ranges (a, b), gets the witnesses found,
     the latest first (:func:`remember`).
     """
@@ -63,6 +63,9 @@ def witnesses_below(samples, k, xmin, xmax, a: float, b: float, ks_obs: float, h
         if ha is not None:
             picks.append(near_pairs(grid, ha, hb, 1, 1))
         w = np.unique(np.concatenate(picks))
+        if not w.size:  # no candidate in the windows (a sparse grid: min_distinct, min_ratio)
+            below[t] = False
+            continue
         ia, ib, ca, cb = ia[w], ib[w], ca[w], cb[w]
         n_tail = sample.cum[ib + 1] - sample.cum[ia]
         u0 = sample.uf[0]
