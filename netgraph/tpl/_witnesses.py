@@ -42,9 +42,9 @@ def witnesses_below(samples, k, xmin, xmax, a: float, b: float, ks_obs: float, h
     ``hints`` (the nearest of the 2 x 2 around it).
 
     Returns ``(below, pairs)``: per replicate True (a witness), False (none, or no candidate in
-    the windows), or None where the search has no candidate range (it would raise FitError), and its candidate ranges ``[ia, ib, a,
-    b]`` (None where it has none). ``hints``, a list of ranges (a, b), gets the witnesses found,
-    the latest first (:func:`remember`).
+    the windows), or None where the search has no candidate range (it would raise FitError);
+    and its candidate ranges ``[ia, ib, a, b]`` (None where it has none). ``hints``, a list of
+    ranges (a, b), gets the witnesses found, the latest first (:func:`remember`).
     """
     below, pairs = [None] * len(samples), [None] * len(samples)
     rows, segs = [], []
