@@ -28,21 +28,7 @@ _CELLS = 1 << 16
 def _ks_exact(sample: _Sample, ia, ib, alpha, a, b) -> np.ndarray:
     """KS distances of the ranges [a, b] (observed values u[ia]..u[ib]) with exponents
     ``alpha``: those of :func:`netgraph.tpl.ks._ks_exact_pairs` to about 1e-14."""
-    ia = np.asarray(ia, dtype=np.int64)
-    ib = np.asarray(ib, dtype=np.int64)
-    alpha = np.asarray(alpha, dtype=float)
-    a = np.asarray(a, dtype=float)
-    b = np.asarray(b, dtype=float)
-    fast = np.isfinite(alpha) & fast_rows(np.nan_to_num(alpha), a, b)
-    if fast.all():
-        return _ks_fast_padded(sample, ia, ib, alpha, a, b)
-    if not fast.any():
-        return _ks_exact_pairs(sample, ia, ib, alpha, a, b)
-    out = np.empty(ia.size)
-    rest = ~fast
-    out[fast] = _ks_fast_padded(sample, ia[fast], ib[fast], alpha[fast], a[fast], b[fast])
-    out[rest] = _ks_exact_pairs(sample, ia[rest], ib[rest], alpha[rest], a[rest], b[rest])
-    return out
+    return ks_exact_many([sample], [np.size(ia)], ia, ib, alpha, a, b)
 
 
 class _Stacked:
@@ -62,21 +48,27 @@ def ks_exact_many(samples, sizes, ia, ib, alpha, a, b) -> np.ndarray:
     """:func:`_ks_exact` of ranges of several samples at once: the first ``sizes[0]`` ranges
     (``ia``, ``ib`` index each sample's own values) are of ``samples[0]``, the next
     ``sizes[1]`` of ``samples[1]``, and so on. The ranges the short formula serves are
-    measured in one pass over the samples end to end (:class:`_Stacked`); the others, per
-    sample, by the general sums."""
+    measured in one pass over the samples end to end (:class:`_Stacked`; one sample as it
+    is); the others, per sample, by the general sums."""
     ia = np.asarray(ia, dtype=np.int64)
     ib = np.asarray(ib, dtype=np.int64)
+    alpha = np.asarray(alpha, dtype=float)
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
     fast = np.isfinite(alpha) & fast_rows(np.nan_to_num(alpha), a, b)
     out = np.empty(ia.size)
     if fast.any():
-        stacked = _Stacked(samples)
-        shift = np.repeat(stacked.offset, sizes)[fast]
-        out[fast] = _ks_fast_padded(stacked, ia[fast] + shift, ib[fast] + shift, alpha[fast], a[fast], b[fast])
+        if len(samples) == 1:
+            stacked, fa, fb = samples[0], ia[fast], ib[fast]
+        else:
+            stacked = _Stacked(samples)
+            shift = np.repeat(stacked.offset, sizes)[fast]
+            fa, fb = ia[fast] + shift, ib[fast] + shift
+        out[fast] = _ks_fast_padded(stacked, fa, fb, alpha[fast], a[fast], b[fast])
     if not fast.all():
         start = 0
         for sample, size in zip(samples, sizes):
-            t = slice(start, start + size)
-            rest = np.flatnonzero(~fast[t]) + start
+            rest = np.flatnonzero(~fast[start:start + size]) + start
             if rest.size:
                 out[rest] = _ks_exact_pairs(sample, ia[rest], ib[rest], alpha[rest], a[rest], b[rest])
             start += size

@@ -200,11 +200,12 @@ def _sum_both(alpha, x, y, lx, ly, ecb=None, r=None):
     """Both bounds of :func:`_sum_bounds` (``alpha`` a column, one exponent per row; the
     arithmetic of :func:`_sum_bounds`) and the summand at x: one exp and one expm1 per entry.
 
-    ``ecb``, exp((1 - alpha) ly) per row (where :func:`_exp_ok`), and the scale ``r``: the integral
-    of the summand from x to y is then ``(r ecb - x fx) / (1 - alpha)`` ((x/r)^(1 - alpha) = (x/r) fx),
-    one exp per entry and no expm1. That loses digits to cancellation where (1 - alpha)(ly - lx) is small, but measured
-    against the whole range's normaliser the error is at most a few units of 1e-16 times
-    e^u / |e^u - 1|, u = (1 - alpha) log(b / a), which :func:`_exp_ok` keeps below 1e-12."""
+    ``ecb``, exp((1 - alpha) ly) per row (where :func:`_exp_ok`), and the scale ``r``: the
+    integral of the summand from x to y is then ``(r ecb - x fx) / (1 - alpha)``
+    ((x/r)^(1 - alpha) = (x/r) fx), one exp per entry and no expm1. That loses digits to
+    cancellation where (1 - alpha)(ly - lx) is small, but measured against the whole range's
+    normaliser the error is at most a few units of 1e-16 times e^u / |e^u - 1|,
+    u = (1 - alpha) log(b / a), which :func:`_exp_ok` keeps below 1e-12."""
     c = 1.0 - alpha
     fx = np.exp(-alpha * lx)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -380,7 +381,8 @@ def _decide_unsolved(sample: _Sample, pairs, ks_obs: float, hints=None):
     ia, ib, a, b = pairs
     n_tail = sample.cum[ib + 1] - sample.cum[ia]
     u0 = sample.uf[0]
-    mrel = (sample.cumlog[ib + 1] - sample.cumlog[ia]) / n_tail - np.log(a / u0)  # (np.log: vectorised, unlike log1p)
+    # (np.log rather than log1p: numpy vectorises it)
+    mrel = (sample.cumlog[ib + 1] - sample.cumlog[ia]) / n_tail - np.log(a / u0)
     lam = np.log(b / a)
     guess = _alpha_guess(mrel, a, b)
     lo_a, hi_a, ok = guess.copy(), guess.copy(), np.zeros(ia.size, dtype=bool)
@@ -413,7 +415,8 @@ def _decide_unsolved(sample: _Sample, pairs, ks_obs: float, hints=None):
         lb[keep] = np.maximum(lb[keep], _ks_lower_fast(sample, ia[keep], ib[keep], lo_a[keep], a[keep], b[keep], nq,
                                                        alpha_hi=hi_a[keep], z=zk))
         keep = keep[lb[keep] < hi]
-        if rnd in _PROBE_AT and keep.size > _PROBE:  # the ranges with the smallest bounds, measured: a witness ends it early
+        # the ranges with the smallest bounds, measured: a witness ends it early
+        if rnd in _PROBE_AT and keep.size > _PROBE:
             sel = keep[_smallest(lb[keep], _PROBE)]
             d = _ks_exact(sample, ia[sel], ib[sel], _solve_alpha(mrel[sel], a[sel], b[sel], lam[sel]),
                                 a[sel], b[sel])
